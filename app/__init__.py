@@ -1,0 +1,75 @@
+"""Liaison: a CRM for the community relations liaison of a harm reduction program."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from app import config, database, errors, security, templating
+from app.auth import access
+from app.extensions import csrf, db, htmx, mail, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory and WSGI entry point (`gunicorn 'app:create_app()'`)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config.load(app, test_config)
+    config.check_production(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(_root() / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=database.render_item,
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    access.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import audit, auth, dashboard, system
+
+    app.register_blueprint(system.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(auth.users_bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(dashboard.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import setup_code, users_cli
+    from app.demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(setup_code)
+    app.cli.add_command(demo_command)

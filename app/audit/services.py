@@ -1,0 +1,42 @@
+"""Recording to the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+
+def record(
+    action: str,
+    summary: str,
+    obj: object | None = None,
+    actor: object | None = None,
+) -> AuditEvent:
+    """Append an audit event in the current transaction.
+
+    `summary` is for people reading the trail: name the object, never paste note text,
+    passwords, tokens or a visitor's personal details into it.
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    event = AuditEvent(
+        at=datetime.now(UTC),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", None) or "system",
+        action=action,
+        object_type=getattr(obj, "__tablename__", None) if obj is not None else None,
+        object_id=getattr(obj, "id", None) if obj is not None else None,
+        summary=_one_line(summary)[:300],
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,71 @@
+"""Admin pages for colleagues' accounts: add, change role, deactivate."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth import services, users_bp
+from app.auth.forms import EditUserForm, NewUserForm
+from app.auth.models import Role, User
+from app.extensions import db
+from app.web import render, see_other
+
+
+@users_bp.route("/")
+def index():
+    """Everyone who can (or could) sign in."""
+    users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    return render("users/index.html", users=users)
+
+
+@users_bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add a colleague with a one-time password shown once to the admin."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        if services.find_user(form.email.data):
+            form.email.errors.append("Someone already signs in with this email.")
+        else:
+            temporary = services.temporary_password()
+            user = services.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                password=temporary,
+                must_change_password=True,
+                actor=current_user,
+            )
+            db.session.commit()
+            return render("users/created.html", user=user, temporary=temporary)
+    status = 422 if request.method == "POST" else 200
+    return render("users/form.html", form=form, user=None, status=status)
+
+
+@users_bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id: int):
+    """Change a colleague's name, role or whether they can sign in."""
+    user = db.get_or_404(User, user_id)
+    form = EditUserForm(obj=user, role=user.role.value)
+    if form.validate_on_submit():
+        role, active = Role(form.role.data), form.active.data
+        if services.last_active_admin(user) and (role != Role.admin or not active):
+            form.role.errors.append("Keep at least one active admin: promote someone else first.")
+        else:
+            services.update_user(user, name=form.name.data, role=role, active=active,
+                                 actor=current_user)
+            db.session.commit()
+            return see_other(url_for("users.index"), f"Saved {user.name}.")
+    status = 422 if request.method == "POST" else 200
+    return render("users/form.html", form=form, user=user, status=status)
+
+
+@users_bp.route("/<int:user_id>/reset-password", methods=["POST"])
+def reset_password(user_id: int):
+    """Give a colleague a new one-time password (ending their sessions)."""
+    user = db.get_or_404(User, user_id)
+    temporary = services.temporary_password()
+    services.change_password(user, temporary, actor=current_user)
+    db.session.commit()
+    return render("users/created.html", user=user, temporary=temporary, reset=True)

@@ -1,0 +1,92 @@
+"""Sign-in, first-run setup, password and user forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from app.auth import passwords
+from app.auth.models import Role
+
+ROLE_CHOICES = [
+    (Role.staff.value, "Staff: read and add ordinary notes and contacts"),
+    (Role.liaison.value, "Liaison: relationships, events, tours, press, sensitive notes"),
+    (Role.admin.value, "Admin: everything, including users, exports and the audit log"),
+]
+
+
+def _name_field(label: str = "Name") -> StringField:
+    return StringField(label, validators=[DataRequired("Enter a name."), Length(max=120)])
+
+
+def _email_field(label: str = "Email") -> EmailField:
+    return EmailField(
+        label,
+        validators=[
+            DataRequired("Enter an email address."),
+            Length(max=254),
+            Email("Enter an email address like name@example.org."),
+        ],
+    )
+
+
+class _NewPasswordMixin:
+    """A new password and its confirmation, checked against the policy."""
+
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a password.")],
+        description=f"At least {passwords.MIN_LENGTH} characters. A few unrelated words work well.",
+    )
+    confirm = PasswordField(
+        "Type it again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("new_password", "The two passwords don't match."),
+        ],
+    )
+
+    def validate_new_password(self, field) -> None:
+        email = getattr(getattr(self, "email", None), "data", "") or ""
+        name = getattr(getattr(self, "name", None), "data", "") or ""
+        why = passwords.problem(field.data or "", email=email, name=name)
+        if why:
+            raise ValidationError(why)
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=256)]
+    )
+    next = HiddenField()
+
+
+class SetupForm(_NewPasswordMixin, FlaskForm):
+    code = StringField(
+        "Setup code",
+        validators=[DataRequired("Enter the setup code."), Length(max=40)],
+        description="Printed on the server console when Liaison started without any users.",
+    )
+    name = _name_field("Your name")
+    email = _email_field("Your email")
+    load_demo = BooleanField("Also load the demo data (a fictional program) to explore")
+
+
+class PasswordForm(_NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+
+
+class NewUserForm(FlaskForm):
+    name = _name_field()
+    email = _email_field()
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.staff.value)
+
+
+class EditUserForm(FlaskForm):
+    name = _name_field()
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    active = BooleanField("Can sign in")

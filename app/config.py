@@ -1,0 +1,95 @@
+"""Settings: defaults, then instance/config.py, then environment variables (which win)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+# name -> (default, converter). Every setting an operator may change is listed here,
+# and the README's configuration table documents the same names.
+_BOOL = lambda v: str(v).strip().lower() in {"1", "true", "yes", "on"}  # noqa: E731
+
+ENV_SETTINGS: dict[str, tuple[object, object]] = {
+    "LIAISON_ENV": ("development", str),
+    "DATABASE_URL": (None, str),
+    "SECRET_KEY": (None, str),
+    "ORG_NAME": ("Liaison", str),
+    "TIMEZONE": ("America/Chicago", str),
+    "IDLE_TIMEOUT_MINUTES": (60, int),
+    "SIGNIN_MAX_FAILURES": (5, int),
+    "SIGNIN_WINDOW_MINUTES": (15, int),
+    "BEHIND_PROXY": (False, _BOOL),
+    "MAX_CONTENT_LENGTH": (25 * 1024 * 1024, int),
+    "MAIL_SERVER": (None, str),
+    "MAIL_PORT": (25, int),
+    "MAIL_USE_TLS": (False, _BOOL),
+    "MAIL_USE_SSL": (False, _BOOL),
+    "MAIL_USERNAME": (None, str),
+    "MAIL_PASSWORD": (None, str),
+    "MAIL_DEFAULT_SENDER": ("liaison@localhost", str),
+    "PUBLIC_BASE_URL": (None, str),
+}
+
+
+def load(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment and overrides."""
+    for name, (default, _) in ENV_SETTINGS.items():
+        app.config[name] = default
+    app.config.from_pyfile("config.py", silent=True)
+    for name, (_, convert) in ENV_SETTINGS.items():
+        if name in os.environ:
+            app.config[name] = convert(os.environ[name])
+    if overrides:
+        app.config.update(overrides)
+
+    cfg = app.config
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not cfg.get("DATABASE_URL"):
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'liaison.sqlite'}"
+    cfg["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(cfg["DATABASE_URL"])
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["SESSION_COOKIE_NAME"] = "liaison_session"
+    # Sessions never outlive the idle timeout; there is no remember-me cookie.
+    cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"])
+    cfg["REMEMBER_COOKIE_DURATION"] = timedelta(days=14)
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session, which expires itself
+    cfg["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to start an unsafe production server."""
+    if app.config["LIAISON_ENV"] != "production":
+        return
+    if app.debug:
+        raise RuntimeError("Refusing to start: debug mode is on while LIAISON_ENV=production.")
+    if len(str(app.config["SECRET_KEY"]).encode()) < 32:
+        raise RuntimeError("Refusing to start: SECRET_KEY must be at least 32 bytes in production.")
+
+
+def _normalise_db_url(url: str) -> str:
+    # Operators paste Heroku-style URLs; we speak psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first start."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

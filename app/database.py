@@ -1,0 +1,76 @@
+"""Database engine tuning: SQLite pragmas and write transactions that lock up front."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy.engine import Engine
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_engine(engine: Engine) -> None:
+    """Give every SQLite connection WAL, foreign keys and a patient busy timeout.
+
+    pysqlite's own transaction handling begins lazily and deferred, so a transaction that
+    reads and then writes can fail with "database is locked" when another writer got there
+    first. We take over BEGIN: requests that may write (anything but GET/HEAD/OPTIONS) and
+    work outside a request (CLI, workers) start with BEGIN IMMEDIATE, taking the write lock
+    before the first read, so concurrent writers queue instead of failing or overselling.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        if immediate is None:
+            immediate = not (has_request_context() and request.method in _SAFE_METHODS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that is always timezone-aware UTC in Python, on SQLite and PostgreSQL alike.
+
+    SQLite has no time zone type and hands back naive values; we store UTC and re-attach it.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timestamps as aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime (the only kind we store)."""
+    return datetime.now(UTC)
+
+
+def render_item(type_: str, obj, autogen_context):
+    """Alembic hook: migrations spell our UTCDateTime as the plain type it stores as."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

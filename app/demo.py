@@ -1,0 +1,59 @@
+"""`flask demo`: a realistic fictional program for exploring, and `--scale N` for benchmarks.
+
+Each domain contributes a `demo.py` with `seed()` (the story) and `scale(n)` (bulk rows);
+this module only orders them and owns the command.
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+
+
+def _seeders():
+    from app.auth import demo as auth_demo
+
+    # Order matters: later domains link to what earlier ones made.
+    return [auth_demo]
+
+
+def load_demo() -> None:
+    """Add the demo story in the current transaction (flushes, doesn't commit)."""
+    for module in _seeders():
+        module.seed()
+        db.session.flush()
+
+
+def load_scale(n: int) -> dict[str, int]:
+    """Bulk-insert n contacts with proportional related rows; returns counts by kind."""
+    counts: dict[str, int] = {}
+    for module in _seeders():
+        counts.update(module.scale(n) or {})
+    return counts
+
+
+@click.command("demo")
+@click.option("--scale", type=click.IntRange(min=1), help="Build N contacts (and proportional "
+              "notes, events and bookings) for benchmarks instead of the demo story.")
+@with_appcontext
+def demo_command(scale: int | None) -> None:
+    """Load the demo program (a fictional syringe services program)."""
+    started = time.perf_counter()
+    if scale:
+        counts = load_scale(scale)
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
+        click.echo(f"Built {summary} in {elapsed:.1f}s.")
+        return
+    from app.auth.demo import already_loaded
+
+    if already_loaded():
+        raise click.ClickException("The demo data is already loaded.")
+    load_demo()
+    db.session.commit()
+    click.echo("Loaded the demo program. Sign in and explore.")

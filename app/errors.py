@@ -1,0 +1,57 @@
+"""Error pages that work as full pages and as htmx fragments, never showing a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, make_response, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.web import wants_fragment
+
+MESSAGES = {
+    400: ("Something was wrong with that request",
+          "The form may have expired. Go back, reload the page and try again."),
+    401: ("Please sign in", "Your session has ended. Sign in again to continue."),
+    403: ("Not available to your role", "Ask an admin if you need access to this."),
+    404: ("Page not found", "The page may have moved, or the link may be incomplete."),
+    405: ("That action isn't available here", "Go back and try again from the page."),
+    413: ("That upload is too large", "Choose a smaller file and try again."),
+    429: ("Too many attempts", "Please wait a few minutes before trying again."),
+    500: ("Something went wrong on our side",
+          "The problem has been logged. Please try again in a moment."),
+    503: ("Temporarily unavailable", "Please try again in a moment."),
+}
+
+
+def _render(code: int):
+    title, detail = MESSAGES.get(code, MESSAGES[500])
+    if wants_fragment():
+        html = render_template("errors/_alert.html", title=title, detail=detail)
+        response = make_response(html, code)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        html = render_template("errors/error.html", code=code, title=title, detail=detail)
+        response = make_response(html, code)
+    response.vary.add("HX-Request")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers for HTTP errors and for anything unexpected."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        response = _render(exc.code)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        from app.extensions import db
+
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return _render(InternalServerError.code)

@@ -1,0 +1,1 @@
+"""Organization-wide settings (key/value), read and written through services."""

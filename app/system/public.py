@@ -1,0 +1,63 @@
+"""Anonymous system endpoints: /healthz and the vendored front-end files."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from flask import abort, current_app, jsonify, redirect, send_from_directory, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.auth.access import public
+from app.extensions import db
+from app.system import bp
+
+
+def _package_dir(package: str, *parts: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
+# Front-end libraries come from PyPI packages installed with the app; nothing is committed
+# and nothing loads from a CDN. name -> (package, folder inside it)
+VENDOR = {
+    "htmx": ("js_lib_htmx", ("static", "htmx")),
+    "leaflet": ("xstatic.pkg.leaflet", ("data",)),
+}
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """Liveness plus a database round-trip, for monitoring."""
+    try:
+        db.session.execute(text("SELECT 1")).scalar_one()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("healthz: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/vendor/<name>/<path:filename>")
+@public
+def vendor(name: str, filename: str):
+    """Serve a file of an installed front-end package (e.g. htmx.min.js)."""
+    if name not in VENDOR:
+        abort(404)
+    package, parts = VENDOR[name]
+    folder = _package_dir(package, *parts)
+    if folder is None:
+        abort(404)
+    response = send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+    return response
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico; ours is an SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -1,0 +1,36 @@
+// Small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Toasts: views send HX-Trigger {"toast": {"message": "..."}}.
+  function showToast(message) {
+    var box = document.getElementById("toasts");
+    if (!box || !message) return;
+    var item = document.createElement("div");
+    item.className = "toast";
+    item.textContent = message;
+    box.appendChild(item);
+    setTimeout(function () { item.classList.add("toast-leaving"); }, 4000);
+    setTimeout(function () { item.remove(); }, 4600);
+  }
+
+  document.body.addEventListener("toast", function (event) {
+    showToast(event.detail && event.detail.message);
+  });
+
+  // After a failed form swap (422), move focus to the error summary for keyboard and
+  // screen-reader users.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 422) {
+      var summary = document.querySelector(".alert-error[tabindex]");
+      if (summary) summary.focus();
+    }
+  });
+
+  // Confirm dialogs for destructive forms that are not boosted by htmx (JS on, htmx off).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+})();
