@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -14,15 +15,19 @@ from app.extensions import csrf, db, htmx, mail, migrate
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory and WSGI entry point (`gunicorn 'app:create_app()'`)."""
+    overrides = dict(test_config or {})
     app = Flask(
         __name__,
+        instance_path=overrides.pop("INSTANCE_PATH", None) or os.environ.get("LIAISON_INSTANCE"),
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
     )
-    config.load(app, test_config)
+    config.load(app, overrides)
     config.check_production(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     db.init_app(app)
     with app.app_context():
@@ -69,7 +74,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import setup_code, users_cli
     from app.demo import demo_command
+    from app.system.cli import serve
 
+    app.cli.add_command(serve)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_code)
     app.cli.add_command(demo_command)

@@ -17,7 +17,9 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), default="staff", show_default=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default="staff", show_default=True
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(email: str, name: str, role: str, password_stdin: bool) -> None:
     """Add a user (prompts for the password unless --password-stdin)."""

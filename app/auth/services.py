@@ -98,7 +98,8 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
         user.last_sign_in_at = datetime.now(UTC)
-        db.session.execute(delete(SignInFailure).where(SignInFailure.account == _account_key(email)))
+        account = _account_key(email)
+        db.session.execute(delete(SignInFailure).where(SignInFailure.account == account))
         record("auth.signed_in", f"{user.name} signed in", user, actor=user)
         return user
     note_failure(ip, email, user)

@@ -1,0 +1,18 @@
+"""`flask serve`: the local server for `make run`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve Liaison locally (for production use gunicorn; see the README)."""
+    app = current_app._get_current_object()
+    click.echo(f"Liaison is running on http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

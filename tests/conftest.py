@@ -1,0 +1,263 @@
+"""Fixtures in the style of Flask's tutorial: app, client, runner, sign-in per role, plus the
+real parts: a database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL says so), an
+SMTP server, a live server and a headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SECRET = "test-secret-key-" + "x" * 32
+
+
+def base_config(tmp: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SERVER": None,
+        "SERVER_NAME": None,
+    }
+
+
+# --- database ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def schema(tmp_path_factory):
+    """Build the schema once with the real migrations; each test then gets a clean copy."""
+    tmp = tmp_path_factory.mktemp("schema")
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp / 'template.sqlite'}"
+    app = create_app(base_config(tmp, url))
+    with app.app_context():
+        if ON_POSTGRES:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        db.engine.dispose()  # closing the last connection checkpoints SQLite's WAL
+    return url
+
+
+def _reset_postgres(app) -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+
+
+@pytest.fixture
+def database_url(schema, tmp_path):
+    if ON_POSTGRES:
+        return schema
+    template = Path(schema.removeprefix("sqlite:///"))
+    target = tmp_path / "test.sqlite"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url) -> dict:
+    """Override keys here (via indirect fixtures) to configure one test's app."""
+    return base_config(tmp_path, database_url)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        if ON_POSTGRES:
+            _reset_postgres(app)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
+def sign_in(client, user) -> None:
+    """Put `user` in the client's session, as a successful sign-in would."""
+    import time
+
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["seen"] = int(time.time())
+
+
+def _signed_in(app, role: str):
+    user = factories.make_user(role=role, name=f"{role.title()} Person")
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def as_admin(app):
+    return _signed_in(app, "admin")
+
+
+@pytest.fixture
+def as_liaison(app):
+    return _signed_in(app, "liaison")
+
+
+@pytest.fixture
+def as_staff(app):
+    return _signed_in(app, "staff")
+
+
+# --- counting SQL ----------------------------------------------------------------------------
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements run inside the block: `with count_queries() as n: ...; n()`."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield lambda: len(statements)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- real SMTP server --------------------------------------------------------------------------
+
+
+class Mailbox:
+    """Messages received by a real aiosmtpd server, parsed with the standard email package."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self._lock = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        with self._lock:
+            self.envelopes.append(envelope)
+            self._lock.notify_all()
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        from email import policy
+        from email.parser import BytesParser
+
+        return [BytesParser(policy=policy.default).parsebytes(e.content) for e in self.envelopes]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list:
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.envelopes) >= count, timeout)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on localhost; yields the Mailbox (with .host and .port)."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    mailbox.host, mailbox.port = "127.0.0.1", free_port()
+    controller = Controller(mailbox, hostname=mailbox.host, port=mailbox.port)
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+# --- live server and browser --------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app served over real HTTP on localhost (threaded), for browsers and
+    concurrent clients. Yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright. Skips locally without Chromium;
+    fails under CI=true, where the test command must have installed it."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (the test command installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

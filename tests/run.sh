@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite, on SQLite and then on a fresh PostgreSQL database. Installs what the
+# tests need (Debian's chromium, a running PostgreSQL) when it is missing and we are root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else echo "skipping (needs root): $*" >&2; return 1; fi; }
+apt_install() {
+  as_root bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $* >/dev/null"
+}
+
+# --- Chromium for the browser tests ------------------------------------------------------
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing Debian's chromium"
+  apt_install chromium fonts-liberation || true
+fi
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+PG_URL=""
+if ! command -v pg_lsclusters >/dev/null 2>&1; then
+  echo "== installing PostgreSQL"
+  apt_install postgresql || true
+fi
+if command -v pg_lsclusters >/dev/null 2>&1; then
+  read -r PG_VERSION PG_CLUSTER PG_PORT PG_STATUS _ < <(pg_lsclusters -h | head -n1) || true
+  if [ -n "${PG_VERSION:-}" ] && [ "${PG_STATUS:-}" != "online" ]; then
+    echo "== starting PostgreSQL $PG_VERSION/$PG_CLUSTER"
+    as_root pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start || true
+  fi
+  if [ -n "${PG_PORT:-}" ] && as_root runuser -u postgres -- psql -p "$PG_PORT" -qAt -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'liaison_test') THEN
+    CREATE ROLE liaison_test LOGIN CREATEDB PASSWORD 'liaison_test';
+  END IF;
+END $$;
+DROP DATABASE IF EXISTS liaison_test WITH (FORCE);
+CREATE DATABASE liaison_test OWNER liaison_test;
+SQL
+  then
+    PG_URL="postgresql+psycopg://liaison_test:liaison_test@127.0.0.1:${PG_PORT}/liaison_test"
+  fi
+fi
+
+echo "== ruff"
+$BIN/ruff check .
+
+echo "== tests on SQLite"
+$BIN/pytest "$@"
+
+if [ -n "$PG_URL" ]; then
+  echo "== tests on PostgreSQL"
+  TEST_DATABASE_URL="$PG_URL" $BIN/pytest "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required under CI=true but could not be started." >&2
+  exit 1
+else
+  echo "== PostgreSQL not available: skipped the PostgreSQL run (required when CI=true)"
+fi
