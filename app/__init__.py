@@ -10,7 +10,7 @@ from flask import Flask
 
 from app import config, database, errors, security, templating
 from app.auth import access
-from app.extensions import csrf, db, htmx, mail, migrate
+from app.extensions import csrf, db, htmx, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,7 +41,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_item=database.render_item,
     )
     csrf.init_app(app)
-    mail.init_app(app)
     htmx.init_app(app)
     access.init_app(app)
     security.init_app(app)
@@ -62,21 +61,24 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, system
+    from app import audit, auth, dashboard, mail, system
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth.users_bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(mail.bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import setup_code, users_cli
     from app.demo import demo_command
+    from app.mail.cli import outbox_cli
     from app.system.cli import serve
 
     app.cli.add_command(serve)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_code)
     app.cli.add_command(demo_command)

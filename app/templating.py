@@ -39,6 +39,7 @@ NAV = [
     ("Tours", "tours.index", ("liaison",)),
     ("Press", "press.index", ("liaison",)),
     ("Map", "places.index", None),
+    ("Outbox", "outbox.index", ("liaison",)),
     ("Users", "users.index", ("admin",)),
     ("Audit", "audit.index", ("admin",)),
 ]

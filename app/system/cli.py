@@ -1,4 +1,4 @@
-"""`flask serve`: the local server for `make run`."""
+"""`flask serve`: the local server for `make run`, delivering queued mail alongside."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.mail.cli import start_background_worker
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int) -> None:
-    """Serve Liaison locally (for production use gunicorn; see the README)."""
+    """Serve Liaison locally and deliver its mail (for production use gunicorn and
+    `flask outbox work`; see the README)."""
     app = current_app._get_current_object()
+    start_background_worker(app)
     click.echo(f"Liaison is running on http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

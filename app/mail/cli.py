@@ -1,0 +1,58 @@
+"""`flask outbox work`: deliver queued mail continuously (or once, for cron)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.mail import services
+
+outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
+
+
+def work(app: Flask, interval: float, stop: threading.Event | None = None) -> None:
+    """Deliver what is due every `interval` seconds until `stop` is set."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        with app.app_context():
+            try:
+                services.deliver_due()
+            except Exception:  # keep the worker alive; the next round retries
+                app.logger.exception("outbox: delivery round failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+        stop.wait(interval)
+
+
+@outbox_cli.command("work")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron).")
+def work_command(interval: float, once: bool) -> None:
+    """Deliver queued mail through the configured SMTP server."""
+    if not services.delivery_configured():
+        click.echo("MAIL_SERVER is not set: messages stay readable in the Outbox page.")
+    if once:
+        counts = services.deliver_due(limit=1000)
+        db.session.commit()
+        click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
+        return
+    click.echo(f"Delivering queued mail every {interval:g}s (Ctrl+C to stop).")
+    try:
+        work(current_app._get_current_object(), interval)
+    except KeyboardInterrupt:
+        time.sleep(0)
+
+
+def start_background_worker(app: Flask, interval: float = 5.0) -> threading.Event:
+    """Run the delivery loop in a daemon thread (used by `flask serve` for local use)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=work, args=(app, interval, stop), daemon=True,
+                              name="outbox-worker")
+    thread.start()
+    return stop

@@ -1,0 +1,46 @@
+"""Outgoing mail, queued as rows in the same transaction as the change that caused it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Status(enum.StrEnum):
+    """Where a message is: held/queued for delivery, being sent, sent, or given up on."""
+
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxMessage(db.Model):
+    """One email to one recipient. The full RFC 5322 message (and its Message-ID) is built
+    at queue time, so every retry sends exactly the same bytes."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    sender: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[Status] = mapped_column(
+        Enum(Status, native_enum=False, length=16, validate_strings=True), default=Status.queued
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
