@@ -19,7 +19,11 @@ def wants_fragment() -> bool:
 
 
 def render(template: str, block: str | None = None, status: int = 200, **ctx) -> Response:
-    """Render the whole page, or only `block` of it when htmx asked for a fragment."""
+    """Render the whole page, or only `block` of it when htmx asked for a fragment.
+
+    A block rendered alone does not run the template's top-level `{% from … import … %}`:
+    import the macros a fragment block uses inside the block itself.
+    """
     if block and wants_fragment():
         body = render_block(template, block, **ctx)
     else:

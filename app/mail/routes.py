@@ -41,7 +41,7 @@ def index():
         block="results",
         messages=messages,
         counts=counts,
-        status=status,
+        current=status,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         configured=services.delivery_configured(),

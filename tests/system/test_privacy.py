@@ -1,0 +1,39 @@
+"""Private data never reaches a public URL. Each domain adds what it keeps private to
+`PRIVATE_SEEDERS` (a function that stores MARKER in every private field it owns)."""
+
+from __future__ import annotations
+
+from app.audit.services import record
+from app.auth.access import is_public
+from app.demo import load_demo
+from app.extensions import db
+from tests.factories import make_user
+from tests.system.test_access import sample_url
+
+MARKER = "ZZPRIVATE7731"
+
+
+def seed_accounts() -> None:
+    make_user(name=f"Staff {MARKER}", email=f"{MARKER.lower()}@example.org")
+    record("user.created", f"Added {MARKER}")
+
+
+PRIVATE_SEEDERS = [seed_accounts]
+
+
+def test_no_public_url_shows_private_data(app, client):
+    load_demo()
+    for seed in PRIVATE_SEEDERS:
+        seed()
+    db.session.commit()
+    visited = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not is_public(app, rule.endpoint):
+            continue
+        if rule.endpoint in {"static", "system.vendor"}:
+            continue
+        response = client.get(sample_url(rule), follow_redirects=True)
+        assert MARKER not in response.get_data(as_text=True), rule.rule
+        assert MARKER.lower() not in response.get_data(as_text=True), rule.rule
+        visited += 1
+    assert visited >= 3
