@@ -274,7 +274,10 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # generous: CI shares two cores
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
     page = context.new_page()
     yield page
     context.close()

@@ -1,0 +1,59 @@
+"""Journey: first run → setup code from the console → admin created → sign out → sign in."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "river stones and blue kettles"
+
+
+def console_setup_code(caplog) -> str:
+    for record in reversed(caplog.records):
+        match = re.search(r"setup code: (\S+)", record.getMessage())
+        if match:
+            return match.group(1)
+    raise AssertionError("no setup code was printed")
+
+
+def test_first_run_to_dashboard(live_server, page, caplog):
+    caplog.set_level(logging.WARNING, logger="liaison.setup")
+    page.goto(live_server + "/")
+    assert page.url.endswith("/setup")
+    page.get_by_label("Setup code").fill(console_setup_code(caplog))
+    page.get_by_label("Your name").fill("Ada Admin")
+    page.get_by_label("Your email").fill("ada@example.org")
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("Type it again").fill(PASSWORD)
+    page.get_by_role("button", name="Create admin account").click()
+    page.wait_for_url(live_server + "/")
+    expect(page.get_by_role("heading", name="Good to see you, Ada")).to_be_visible()
+
+    page.get_by_text("Ada Admin").first.click()  # the account menu
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r".*/login$"))
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill("a wrong password!")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("don't match an active account").first).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/")
+    expect(page.get_by_role("heading", name="Good to see you, Ada")).to_be_visible()
+    expect(page.get_by_role("link", name="Audit")).to_be_visible()
+
+
+def test_pages_work_without_javascript(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/setup")
+    page.get_by_role("button", name="Create admin account").click()
+    expect(page.get_by_text("Enter the setup code.").first).to_be_visible()
+    context.close()
