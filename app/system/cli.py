@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from app.mail.cli import start_background_worker
 
@@ -19,4 +20,4 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()
     start_background_worker(app)
     click.echo(f"Liaison is running on http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
