@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from app.auth import services as auth_services
+from app.extensions import db
 from app.mail.cli import start_background_worker
 
 
@@ -18,6 +20,9 @@ def serve(host: str, port: int) -> None:
     """Serve Liaison locally and deliver its mail (for production use gunicorn and
     `flask outbox work`; see the README)."""
     app = current_app._get_current_object()
+    if not auth_services.has_users():
+        auth_services.issue_setup_code()  # printed on this console for the first admin
+        db.session.commit()
     start_background_worker(app)
     click.echo(f"Liaison is running on http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
