@@ -180,3 +180,33 @@ def test_settings_refuse_slots_inside_service_hours(as_liaison, tours):
     data["window_2"] = "nonsense"
     response = as_liaison.post("/tours/manage/settings", data=data)
     assert response.status_code == 422 and 'id="window_2-error"' in response.get_data(as_text=True)
+
+
+def test_attendance_after_the_tour_and_staff_cancel(client, as_liaison, tours):
+    from datetime import timedelta
+
+    from app.database import utcnow
+
+    client.post("/tours", data=form_data())
+    client.post("/tours", data=form_data(email="second@example.org", group_size="1"))
+    b, other = bookings()
+    as_liaison.post(f"/tours/manage/bookings/{b.id}/confirm")
+    # Not before the tour starts.
+    as_liaison.post(f"/tours/manage/bookings/{b.id}/attendance", data={"attended": "yes"})
+    db.session.refresh(b)
+    assert b.status == Status.confirmed
+    b.slot.starts_at, b.slot.ends_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = as_liaison.get(f"/tours/manage/bookings/{b.id}").get_data(as_text=True)
+    assert "They came" in page
+    response = as_liaison.post(f"/tours/manage/bookings/{b.id}/attendance",
+                               data={"attended": "no"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "tours-changed" in response.headers["HX-Trigger"]
+    db.session.refresh(b)
+    assert b.status == Status.no_show
+    assert as_liaison.post(f"/tours/manage/bookings/{other.id}/cancel").status_code == 303
+    db.session.refresh(other)
+    assert other.status == Status.cancelled
+    refused = as_liaison.post(f"/tours/manage/bookings/{other.id}/cancel",
+                              headers={"HX-Request": "true"})
+    assert refused.status_code == 409
