@@ -92,7 +92,6 @@ def screening_list(booker: Booker) -> list[Match]:
                   for kind, value in wanted.items() if value]
     if not conditions:
         return []
-
     rows = db.session.scalars(select(TourScreen).where(or_(*conditions))).all()
     return [
         Match(
