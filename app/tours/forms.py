@@ -1,0 +1,194 @@
+"""Tour forms: the public booking form, the liaison's settings, decisions and the
+screening list."""
+
+from __future__ import annotations
+
+import time
+
+import phonenumbers
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.tours.models import ScreenAction, ScreenKind
+from app.tours.schedule import WEEKDAYS, parse_ranges
+
+
+def plain_text(form, field) -> None:
+    """No control characters (PostgreSQL refuses NUL; nobody types the others)."""
+    value = field.data if isinstance(field.data, str) else ""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise ValidationError("Please remove unusual characters.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tours.form-started")
+
+
+def form_started_token() -> str:
+    """A signed "form shown at" time: too-quick submissions are bots."""
+    return _serializer().dumps(int(time.time()))
+
+
+def seconds_since_shown(token: str | None) -> float | None:
+    """Seconds since the form was shown, or None if the token is missing, forged or stale."""
+    try:
+        shown = _serializer().loads(token or "", max_age=24 * 3600)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return time.time() - int(shown)
+
+
+class BookingForm(FlaskForm):
+    """The public tour request."""
+
+    slot = RadioField("Tour time", validate_choice=False,
+                      validators=[InputRequired("Choose a tour time.")])
+    name = StringField("Your name", filters=[_strip],
+                       validators=[DataRequired("Please tell us your name."), Length(max=200),
+                                   plain_text])
+    email = EmailField("Email", filters=[_strip],
+                       description="We send the confirmation and a link to change or cancel here.",
+                       validators=[DataRequired("Please give an email address."),
+                                   Length(max=254),
+                                   Email("Please give an email address like name@example.org.",
+                                         check_deliverability=False)])
+    phone = StringField("Phone (optional)", filters=[_strip],
+                        validators=[Optional(), Length(max=40), plain_text])
+    affiliation = StringField("Organization or affiliation (optional)", filters=[_strip],
+                              description="A school, congregation, office, business or "
+                                          "neighborhood group, if any.",
+                              validators=[Optional(), Length(max=200), plain_text])
+    group_size = IntegerField("How many people, including you", default=1,
+                              validators=[InputRequired("How many people are coming?"),
+                                          NumberRange(min=1, max=100,
+                                                      message="Between 1 and 100 people.")])
+    reason = TextAreaField("Why you'd like to visit, or questions you have (optional)",
+                           filters=[_strip], validators=[Optional(), Length(max=2000), plain_text])
+    accessibility = TextAreaField("Accessibility needs (optional)", filters=[_strip],
+                                  description="Anything that would make the visit work "
+                                              "better for your group.",
+                                  validators=[Optional(), Length(max=2000), plain_text])
+    contact_consent = BooleanField("You may keep my details to tell me about future open houses")
+    guidelines = BooleanField("I have read the visitor guidelines and will follow them",
+                              validators=[DataRequired("Please read and accept the visitor "
+                                                       "guidelines to book a tour.")])
+    # Anti-abuse: a field people never see, and when the form was shown (signed).
+    website = StringField("Leave this field empty", validators=[Optional()])
+    started = HiddenField()
+
+    def validate_phone(self, field) -> None:
+        if not field.data:
+            return
+        region = current_app.config.get("PHONE_REGION", "US")
+        try:
+            number = phonenumbers.parse(field.data, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_possible_number(number):
+            raise ValidationError("Please give a phone number we can call, or leave it empty.")
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _ranges_validator(form, field) -> None:
+    try:
+        ranges = parse_ranges(field.data or "")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if field.name.startswith("window_"):
+        for start, end in ranges:
+            if end <= start:
+                raise ValidationError("A tour window must end on the same day it starts.")
+
+
+def _dates_validator(form, field) -> None:
+    from datetime import date
+
+    for line in (field.data or "").split():
+        try:
+            date.fromisoformat(line.strip())
+        except ValueError:
+            raise ValidationError(f"“{line}” is not a date like 2026-12-24.") from None
+
+
+class SettingsForm(FlaskForm):
+    """Tour settings; weekday fields are added below, one pair per day."""
+
+    buffer_before = IntegerField("Buffer before service hours (minutes)",
+                                 validators=[InputRequired(), NumberRange(0, 720)])
+    buffer_after = IntegerField("Buffer after service hours (minutes)",
+                                validators=[InputRequired(), NumberRange(0, 720)])
+    slot_minutes = IntegerField("Tour length (minutes)",
+                                validators=[InputRequired(), NumberRange(15, 480)])
+    capacity = IntegerField("People per tour", validators=[InputRequired(), NumberRange(1, 200)])
+    notice_hours = IntegerField("Minimum notice (hours)",
+                                validators=[InputRequired(), NumberRange(0, 24 * 60)])
+    horizon_days = IntegerField("Booking horizon (days ahead)",
+                                validators=[InputRequired(), NumberRange(1, 366)])
+    blackout_dates = TextAreaField("Blackout dates", description="One date per line, "
+                                   "like 2026-12-24. No tours on these days.",
+                                   validators=[Optional(), _dates_validator])
+    approval_required = BooleanField("Each booking waits for the liaison's approval")
+    guidelines = TextAreaField("Visitor guidelines", description="Bookers must accept these.",
+                               validators=[DataRequired(), Length(max=4000), plain_text])
+    address = TextAreaField("Tour address", description="Sent only once a booking is confirmed.",
+                            validators=[Optional(), Length(max=500), plain_text])
+    purge_days = IntegerField("Remove visitors' details this many days after the tour",
+                              validators=[InputRequired(), NumberRange(1, 3650)])
+
+
+for _day, _name in enumerate(WEEKDAYS):
+    setattr(SettingsForm, f"service_{_day}", StringField(
+        f"{_name} service hours", validators=[_ranges_validator, Length(max=200)]))
+    setattr(SettingsForm, f"window_{_day}", StringField(
+        f"{_name} tour windows", validators=[_ranges_validator, Length(max=200)]))
+
+
+class DeclineForm(FlaskForm):
+    """Decline, with an optional word to the booker."""
+
+    message = TextAreaField("Message to the visitor (optional)", filters=[_strip],
+                            validators=[Optional(), Length(max=2000), plain_text])
+
+
+class ScreenForm(FlaskForm):
+    """Add an entry to the screening list."""
+
+    kind = SelectField("Match on", choices=[(k.value, k.value.title()) for k in ScreenKind])
+    value = StringField("Value", filters=[_strip],
+                        description="An email, a domain (example.org), a name or an organization.",
+                        validators=[DataRequired(), Length(max=254), plain_text])
+    action = SelectField("What happens", choices=[
+        (ScreenAction.hold.value, "Hold for approval"),
+        (ScreenAction.block.value, "Block (no tour; they are not told)"),
+    ])
+
+
+class RescheduleForm(FlaskForm):
+    """The booker's choice of a new time (confirmed on the next page)."""
+
+    slot = RadioField("New tour time", validate_choice=False,
+                      validators=[InputRequired("Choose a new time.")])

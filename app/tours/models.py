@@ -1,0 +1,130 @@
+"""Tour slots (one row per offered time, locked while seats are taken), bookings, the
+screening list and the rate-limit ledger."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Status(enum.StrEnum):
+    """Where a booking stands. Only `requested` and `confirmed` hold seats."""
+
+    requested = "requested"
+    confirmed = "confirmed"
+    declined = "declined"
+    cancelled = "cancelled"
+    attended = "attended"
+    no_show = "no_show"
+
+    @property
+    def label(self) -> str:
+        return {"no_show": "No-show"}.get(self.value, self.value.title())
+
+
+HOLDS_SEATS = (Status.requested, Status.confirmed)
+
+
+class TourSlot(db.Model):
+    """A tour time that someone has booked. Slots are computed from the settings; this row
+    exists so that concurrent bookings for one time can lock it (SELECT … FOR UPDATE)."""
+
+    __tablename__ = "tour_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), unique=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bookings: Mapped[list[TourBooking]] = relationship(back_populates="slot")
+
+
+class TourBooking(db.Model):
+    """One visitor's request for a tour, for themselves and their group."""
+
+    __tablename__ = "tour_bookings"
+    __table_args__ = (Index("ix_tour_bookings_status_slot", "status", "slot_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("tour_slots.id"), index=True)
+    status: Mapped[Status] = mapped_column(
+        Enum(Status, native_enum=False, length=16, validate_strings=True),
+        default=Status.requested,
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    affiliation: Mapped[str | None] = mapped_column(String(200))
+    group_size: Mapped[int] = mapped_column(default=1)
+    reason: Mapped[str | None] = mapped_column(Text)
+    accessibility: Mapped[str | None] = mapped_column(Text)
+    contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The manage link's token is derived from this nonce and SECRET_KEY (services._token_for);
+    # only its SHA-256 is stored and looked up, so the database alone opens no booking.
+    token_nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Screening matches the liaison sees (never the booker): [{"source", "field", "reason"}].
+    screening: Mapped[list] = mapped_column(JSON, default=list)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    decision_message: Mapped[str | None] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE for updates
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    slot: Mapped[TourSlot] = relationship(back_populates="bookings")
+
+    @property
+    def holds_seats(self) -> bool:
+        return self.status in HOLDS_SEATS
+
+
+class ScreenKind(enum.StrEnum):
+    """What a screening entry compares against."""
+
+    email = "email"
+    domain = "domain"
+    name = "name"
+    organization = "organization"
+
+
+class ScreenAction(enum.StrEnum):
+    """hold: the booking waits for the liaison; block: no tour, and the booker isn't told."""
+
+    hold = "hold"
+    block = "block"
+
+
+class TourScreen(db.Model):
+    """A staff-kept screening entry: an email, domain, name or organization to hold or block."""
+
+    __tablename__ = "tour_screens"
+    __table_args__ = (Index("uq_tour_screens_kind_value", "kind", "value", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ScreenKind] = mapped_column(
+        Enum(ScreenKind, native_enum=False, length=16, validate_strings=True)
+    )
+    value: Mapped[str] = mapped_column(String(254))  # normalised: lower case, trimmed
+    action: Mapped[ScreenAction] = mapped_column(
+        Enum(ScreenAction, native_enum=False, length=8, validate_strings=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TourRateHit(db.Model):
+    """One public submission, counted for rate limits. Held in the database so every app
+    process shares it; `key` is a hash, so no IP or email is kept here."""
+
+    __tablename__ = "tour_rate_hits"
+    __table_args__ = (Index("ix_tour_rate_hits_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,209 @@
+"""Public tour pages: the booking form, and a booker's own page behind an unguessable link."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import groupby
+
+from flask import abort, current_app, request, url_for
+
+from app.auth.access import public
+from app.extensions import db
+from app.tours import public_bp as bp
+from app.tours import services
+from app.tours.forms import (
+    BookingForm,
+    RescheduleForm,
+    form_started_token,
+    seconds_since_shown,
+)
+from app.tours.models import TourBooking
+from app.tours.schedule import TourSettings, parse_key
+from app.web import render, see_other
+
+PAGE_DAYS = 7
+
+
+def _window(start_param: str | None, s: TourSettings) -> dict:
+    """The dates one page of slots covers, and where the earlier/later links go."""
+    first_day = services.today()
+    last_day = first_day + timedelta(days=s.horizon_days)
+    try:
+        start = date.fromisoformat(start_param or "")
+    except ValueError:
+        start = first_day
+    start = min(max(start, first_day), last_day)
+    end = min(start + timedelta(days=PAGE_DAYS - 1), last_day)
+    earlier = max(start - timedelta(days=PAGE_DAYS), first_day) if start > first_day else None
+    later = end + timedelta(days=1) if end < last_day else None
+    return {"start": start, "end": end, "earlier": earlier, "later": later}
+
+
+def _days(window: dict, s: TourSettings) -> list[tuple[date, list]]:
+    opens = services.open_slots(window["start"], window["end"], s)
+    return [(day, list(group))
+            for day, group in groupby(opens, key=lambda o: services.local_date(o.slot.starts_at))]
+
+
+def _slot_page(form: BookingForm, s: TourSettings, start_param: str | None, status: int = 200,
+               nearest=None, block: str | None = None):
+    window = _window(start_param, s)
+    if not seconds_since_shown(form.started.data):
+        form.started.data = form_started_token()
+    return render("tours/public.html", block=block, status=status, form=form, settings=s,
+                  window=window, days=_days(window, s), nearest=nearest or [])
+
+
+@bp.route("", methods=["GET"])
+@public
+def index():
+    """What a tour is, the open times by day, and the booking form."""
+    s = services.tour_settings()
+    form = BookingForm()
+    form.started.data = form_started_token()
+    return _slot_page(form, s, request.args.get("from"), block="slots")
+
+
+@bp.route("", methods=["POST"])
+@public
+def submit():
+    """A visitor's tour request: validate, screen, take seats under the slot's lock."""
+    s = services.tour_settings()
+    form = BookingForm()
+    chosen = parse_key(form.slot.data or "")
+    start_param = services.local_date(chosen).isoformat() if chosen else None
+    if not form.validate_on_submit():
+        return _slot_page(form, s, start_param, status=422)
+    if form.website.data:
+        # A bot filled the field people never see: the ordinary answer, and nothing else.
+        return see_other(url_for("tours_public.requested"))
+    elapsed = seconds_since_shown(form.started.data)
+    if elapsed is None:
+        form.slot.errors.append("This page was open too long. Please check your choice "
+                                "and send it again.")
+        return _slot_page(form, s, start_param, status=422)
+    if elapsed < current_app.config.get("TOURS_MIN_FILL_SECONDS", 3):
+        form.slot.errors.append("That was very quick. Please check your details, "
+                                "then send the form again.")
+        return _slot_page(form, s, start_param, status=422)
+    if form.group_size.data > s.capacity:
+        form.group_size.errors.append(
+            f"Tours take up to {s.capacity} people. For a bigger group, please tell us in "
+            "the questions box and book for fewer people; we'll get in touch.")
+        return _slot_page(form, s, start_param, status=422)
+    if services.over_rate_limit(request.remote_addr, form.email.data):
+        db.session.commit()
+        return render("tours/busy.html", status=429)
+    req = services.BookingRequest(
+        slot_key=form.slot.data, name=form.name.data, email=form.email.data,
+        phone=form.phone.data, affiliation=form.affiliation.data,
+        group_size=form.group_size.data, reason=form.reason.data,
+        accessibility=form.accessibility.data, contact_consent=form.contact_consent.data,
+    )
+    try:
+        # A savepoint: when the time has filled, the booking rolls back but the rate-limit
+        # count of this attempt stays.
+        with db.session.begin_nested():
+            services.book_tour(req)
+    except services.SlotFull as full:
+        db.session.commit()
+        form.slot.errors.append(full.message)
+        form.slot.data = None
+        return _slot_page(form, s, start_param, status=409, nearest=full.nearest)
+    db.session.commit()
+    return see_other(url_for("tours_public.requested"))
+
+
+@bp.route("/requested")
+@public
+def requested():
+    """The one answer every accepted submission gets (held, blocked and repeat alike)."""
+    return render("tours/requested.html")
+
+
+# --- the booker's own page ------------------------------------------------------------------
+
+
+def _booking_or_404(token: str) -> TourBooking:
+    booking = services.booking_for_token(token)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+def _private(response):
+    """Pages behind a manage link are nobody else's: not cached, not indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.route("/booking/<token>")
+@public
+def booking(token: str):
+    """The booker sees their booking, with links to change or cancel it."""
+    b = _booking_or_404(token)
+    s = services.tour_settings()
+    return _private(render("tours/booking.html", booking=b, token=token, settings=s))
+
+
+@bp.route("/booking/<token>/reschedule")
+@public
+def reschedule(token: str):
+    """Choose another open time (the choice is confirmed on the next page)."""
+    b = _booking_or_404(token)
+    s = services.tour_settings()
+    form = RescheduleForm(request.args, meta={"csrf": False})
+    window = _window(request.args.get("from"), s)
+    days = [(day, [o for o in opens if o.slot.starts_at != b.slot.starts_at
+                   and o.seats_left >= b.group_size])
+            for day, opens in _days(window, s)]
+    return _private(render("tours/reschedule.html", block="slots", booking=b, token=token,
+                           form=form, window=window, days=[d for d in days if d[1]]))
+
+
+@bp.route("/booking/<token>/reschedule/confirm", methods=["GET", "POST"])
+@public
+def reschedule_confirm(token: str):
+    """GET asks "move your tour to …?"; POST moves it."""
+    b = _booking_or_404(token)
+    key = request.values.get("slot", "")
+    slot = services.find_slot(key)
+    error, nearest, status = None, [], 200
+    if slot is None:
+        error, status = "That time is no longer offered. Please choose another time.", 409
+        nearest = services.nearest_open(parse_key(key) or b.slot.starts_at, b.group_size,
+                                        exclude=b.slot.starts_at)
+    elif request.method == "POST":
+        try:
+            services.reschedule(b, key)
+        except services.SlotFull as full:
+            db.session.rollback()
+            error, nearest, status = full.message, full.nearest, 409
+        except services.NotAllowed as exc:
+            db.session.rollback()
+            error, status = str(exc), 409
+        else:
+            db.session.commit()
+            return see_other(url_for("tours_public.booking", token=token),
+                             "Your tour has a new time. We sent you an email about it.")
+    return _private(render("tours/reschedule_confirm.html", status=status, booking=b,
+                           token=token, slot=slot, error=error, nearest=nearest))
+
+
+@bp.route("/booking/<token>/cancel", methods=["GET", "POST"])
+@public
+def cancel(token: str):
+    """GET asks "cancel your tour?"; POST cancels it."""
+    b = _booking_or_404(token)
+    if request.method == "POST":
+        try:
+            services.cancel(b, by_booker=True)
+        except services.NotAllowed:
+            db.session.rollback()
+            return see_other(url_for("tours_public.booking", token=token),
+                             "This tour was already cancelled or has ended.", "info")
+        db.session.commit()
+        return see_other(url_for("tours_public.booking", token=token),
+                         "Your tour is cancelled. We sent you an email to confirm.")
+    return _private(render("tours/cancel.html", booking=b, token=token))

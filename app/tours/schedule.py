@@ -1,0 +1,227 @@
+"""Tour settings and the slot arithmetic: which times may be offered.
+
+Pure functions, no database. Times are wall-clock minutes in the organization's IANA zone;
+the slots they produce are aware UTC datetimes. A slot may never overlap service hours or
+the buffer around them: `conflicts()` refuses such settings when they are saved, and
+`slots()` drops any slot that would overlap anyway (daylight-saving shifts, overnight
+service hours), so the guarantee holds whatever was stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY = 24 * 60
+WEEK = 7 * DAY
+
+Range = tuple[int, int]  # (start minute, end minute) of the local day; end <= start: past midnight
+
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$")
+
+DEFAULT_GUIDELINES = (
+    "Please don't take photos or video anywhere on site.\n"
+    "Please don't approach, photograph or talk about participants you may see nearby.\n"
+    "Stay with your guide for the whole visit."
+)
+
+
+@dataclass(frozen=True)
+class TourSettings:
+    """Everything the liaison sets for tours and open houses."""
+
+    service_hours: dict[int, list[Range]] = field(default_factory=dict)
+    tour_windows: dict[int, list[Range]] = field(default_factory=dict)
+    buffer_before: int = 60  # minutes before service hours when no tour may run
+    buffer_after: int = 60
+    slot_minutes: int = 60
+    capacity: int = 8
+    notice_hours: int = 48
+    horizon_days: int = 60
+    blackout_dates: tuple[date, ...] = ()
+    approval_required: bool = True
+    guidelines: str = DEFAULT_GUIDELINES
+    address: str = ""
+    purge_days: int = 90
+
+    def to_json(self) -> dict:
+        return {
+            "service_hours": {str(d): [format_range(r) for r in rs]
+                              for d, rs in self.service_hours.items() if rs},
+            "tour_windows": {str(d): [format_range(r) for r in rs]
+                             for d, rs in self.tour_windows.items() if rs},
+            "buffer_before": self.buffer_before,
+            "buffer_after": self.buffer_after,
+            "slot_minutes": self.slot_minutes,
+            "capacity": self.capacity,
+            "notice_hours": self.notice_hours,
+            "horizon_days": self.horizon_days,
+            "blackout_dates": [d.isoformat() for d in self.blackout_dates],
+            "approval_required": self.approval_required,
+            "guidelines": self.guidelines,
+            "address": self.address,
+            "purge_days": self.purge_days,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> TourSettings:
+        if not data:
+            return DEFAULTS
+        values = dict(data)
+        for key in ("service_hours", "tour_windows"):
+            values[key] = {int(d): [parse_range(r) for r in rs]
+                           for d, rs in (data.get(key) or {}).items()}
+        values["blackout_dates"] = tuple(date.fromisoformat(d)
+                                         for d in data.get("blackout_dates") or ())
+        known = cls.__dataclass_fields__
+        return replace(DEFAULTS, **{k: v for k, v in values.items() if k in known})
+
+
+DEFAULTS = TourSettings(
+    service_hours={d: [(9 * 60, 17 * 60)] for d in range(5)} | {5: [(10 * 60, 14 * 60)]},
+    tour_windows={1: [(18 * 60, 20 * 60)], 3: [(18 * 60, 20 * 60)], 5: [(15 * 60, 17 * 60)]},
+)
+
+
+def parse_range(text: str) -> Range:
+    """"09:00-17:00" → (540, 1020). "22:00-02:00" runs past midnight. ValueError if unreadable."""
+    match = _RANGE.match(text)
+    if not match:
+        raise ValueError(f"“{text.strip()}” is not a time range like 09:00-17:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+        raise ValueError(f"“{text.strip()}” has a time that doesn't exist")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if start == end:
+        raise ValueError(f"“{text.strip()}” starts and ends at the same time")
+    return start, end
+
+
+def parse_ranges(text: str) -> list[Range]:
+    """Comma-separated ranges; an empty string means none."""
+    return [parse_range(part) for part in (text or "").split(",") if part.strip()]
+
+
+def hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def format_range(r: Range) -> str:
+    return f"{hhmm(r[0])}-{hhmm(r[1])}"
+
+
+def _span(r: Range) -> Range:
+    """A range as (start, end) minutes with end after start (overnight ranges cross 24:00)."""
+    start, end = r
+    return (start, end if end > start else end + DAY)
+
+
+def raw_slots(window: Range, slot_minutes: int) -> Iterator[int]:
+    """Slot start minutes inside a tour window (windows never cross midnight)."""
+    start, end = window
+    t = start
+    while t + slot_minutes <= end:
+        yield t
+        t += slot_minutes
+
+
+def _clash(s: TourSettings, a: int, b: int) -> tuple[int, Range] | None:
+    """The service range (weekday, range) that week-minutes [a, b) would touch, if any."""
+    for sday, ranges in s.service_hours.items():
+        for service in ranges:
+            fs, fe = _span(service)
+            for shift in (-WEEK, 0, WEEK):  # the week wraps: Sunday night meets Monday
+                lo = sday * DAY + fs + shift - s.buffer_before
+                hi = sday * DAY + fe + shift + s.buffer_after
+                if a < hi and b > lo:
+                    return sday, service
+    return None
+
+
+def conflicts(s: TourSettings) -> list[str]:
+    """Messages for every weekly slot that would fall inside service hours ± buffer."""
+    problems = []
+    for weekday, windows in sorted(s.tour_windows.items()):
+        for window in windows:
+            for t in raw_slots(window, s.slot_minutes):
+                a = weekday * DAY + t
+                clash = _clash(s, a, a + s.slot_minutes)
+                if clash:
+                    sday, service = clash
+                    problems.append(
+                        f"{WEEKDAYS[weekday]} {hhmm(t)} to {hhmm((t + s.slot_minutes) % DAY)} "
+                        f"would fall within service hours ({WEEKDAYS[sday]} "
+                        f"{format_range(service)}) or the buffer around them."
+                    )
+    return problems
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """One offered tour time (aware UTC)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+    @property
+    def key(self) -> str:
+        """The slot's identity in forms and URLs: its UTC start, e.g. 20261124T000000Z."""
+        return self.starts_at.strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_key(key: str) -> datetime | None:
+    try:
+        return datetime.strptime(key or "", "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    """Wall-clock `minute` (may exceed a day) of local `day`, as UTC."""
+    local = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(minutes=minute)
+    return local.astimezone(UTC)
+
+
+def blocked_intervals(
+    s: TourSettings, day: date, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """Service hours ± buffer that touch local `day` (including the evening before's
+    overnight hours), in UTC."""
+    out = []
+    for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        for service in s.service_hours.get(d.weekday(), ()):
+            fs, fe = _span(service)
+            out.append((_at(d, fs, zone) - timedelta(minutes=s.buffer_before),
+                        _at(d, fe, zone) + timedelta(minutes=s.buffer_after)))
+    return out
+
+
+def slots(s: TourSettings, zone: ZoneInfo, first: date, last: date,
+          now: datetime | None = None) -> list[Slot]:
+    """Every slot on local dates first..last (inclusive) that respects service hours, the
+    buffer, blackout dates and — when `now` is given — minimum notice and the horizon."""
+    out: list[Slot] = []
+    blackout = set(s.blackout_dates)
+    length = timedelta(minutes=s.slot_minutes)
+    day = first
+    while day <= last:
+        if day not in blackout and s.tour_windows.get(day.weekday()):
+            blocked = blocked_intervals(s, day, zone)
+            for window in s.tour_windows[day.weekday()]:
+                for t in raw_slots(window, s.slot_minutes):
+                    start = _at(day, t, zone)
+                    end = start + length
+                    if any(start < hi and end > lo for lo, hi in blocked):
+                        continue
+                    if now is not None and not (
+                        now + timedelta(hours=s.notice_hours) <= start
+                        <= now + timedelta(days=s.horizon_days)
+                    ):
+                        continue
+                    out.append(Slot(start, end))
+        day += timedelta(days=1)
+    return sorted(set(out))

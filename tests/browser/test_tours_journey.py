@@ -1,0 +1,142 @@
+"""A visitor books a tour with the keyboard only, the liaison confirms, the confirmation email
+(real SMTP) carries a valid .ics, and the manage link cancels the tour."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import icalendar
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from app.extensions import db
+from app.mail.services import deliver_due
+from app.tours import services
+from app.tours.models import Status, TourBooking
+from app.tours.schedule import DEFAULTS
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                "wcag22aa"]}}
+
+
+def assert_accessible(page) -> None:
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until `selector` has focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return
+    raise AssertionError(f"could not reach {selector} with Tab")
+
+
+def test_visitor_books_with_keyboard_liaison_confirms_visitor_cancels(
+        app, live_server, browser, smtp_server):
+    app.config.update(TOURS_MIN_FILL_SECONDS=0, MAIL_SERVER=smtp_server.host,
+                      MAIL_PORT=smtp_server.port)
+    every_evening = {d: [(18 * 60, 21 * 60)] for d in range(7)}
+    services.save_settings(replace(
+        DEFAULTS, service_hours={d: [(9 * 60, 17 * 60)] for d in range(7)},
+        tour_windows=every_evening, notice_hours=0, horizon_days=14,
+        address="12 River Street, Riverbend"))
+    make_user(role="liaison", email="liaison@example.org", name="Lee Liaison")
+    db.session.commit()
+
+    visitor = browser.new_context().new_page()
+    visitor.set_default_timeout(10_000)
+    visitor.goto(live_server + "/tours")
+    assert_accessible(visitor)
+
+    # Keyboard only: Tab to each control, type, Space for choices, Enter to send.
+    tab_to(visitor, "input[name=slot]")
+    visitor.keyboard.press("Space")
+    chosen = visitor.evaluate("document.activeElement.value")
+    tab_to(visitor, "#name")
+    visitor.keyboard.type("Kim Keyboard")
+    tab_to(visitor, "#email")
+    visitor.keyboard.type("kim@example.org")
+    tab_to(visitor, "#group_size")
+    visitor.keyboard.press("Control+A")
+    visitor.keyboard.type("3")
+    tab_to(visitor, "#accessibility")
+    visitor.keyboard.type("Step-free entrance, please.")
+    tab_to(visitor, "#guidelines")
+    visitor.keyboard.press("Space")
+    tab_to(visitor, "button[type=submit]")
+    visitor.keyboard.press("Enter")
+    visitor.wait_for_url("**/tours/requested")
+    assert "we received your request" in visitor.content()
+    assert_accessible(visitor)
+
+    booking = db.session.scalars(select(TourBooking)).one()
+    assert booking.status == Status.requested and booking.group_size == 3
+    assert booking.slot.starts_at.strftime("%Y%m%dT%H%M%SZ") == chosen
+    booking_id = booking.id
+    db.session.commit()
+
+    # The liaison confirms in one click (htmx swaps the row).
+    staff = browser.new_context().new_page()
+    staff.set_default_timeout(10_000)
+    staff.goto(live_server + "/login")
+    staff.fill("#email", "liaison@example.org")
+    staff.fill("#password", PASSWORD)
+    staff.press("#password", "Enter")
+    staff.wait_for_url(live_server + "/")
+    staff.goto(live_server + "/tours/manage/")
+    row = staff.locator(f"#booking-{booking_id}")
+    row.get_by_role("button", name="Confirm").click()
+    staff.locator(f"#booking-{booking_id} .status-confirmed").wait_for()
+
+    # The confirmation email arrives with a valid calendar file.
+    db.session.commit()
+    deliver_due()
+    messages = smtp_server.wait_for(2)
+    confirmed = next(m for m in messages if "confirmed" in m["Subject"].lower())
+    ics_parts = [p for p in confirmed.walk() if p.get_content_type() == "text/calendar"]
+    cal = icalendar.Calendar.from_ical(ics_parts[-1].get_content())
+    assert str(cal["METHOD"]) == "PUBLISH"
+    (event,) = cal.walk("VEVENT")
+    db.session.expire_all()
+    booking = db.session.get(TourBooking, booking_id)
+    assert event.decoded("DTSTART") == booking.slot.starts_at
+    assert "12 River Street" in str(event["LOCATION"])
+    db.session.commit()
+    text = confirmed.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"(http://\S+/tours/booking/[\w-]+)", text).group(1)
+
+    # The manage link: see the booking, cancel through the confirmation page.
+    visitor.goto(link)
+    assert "Confirmed" in visitor.content() and "12 River Street" in visitor.content()
+    assert_accessible(visitor)
+    visitor.get_by_role("link", name="Cancel this tour").click()
+    visitor.wait_for_url("**/cancel")
+    assert_accessible(visitor)
+    visitor.get_by_role("button", name="Yes, cancel my tour").click()
+    visitor.get_by_text("Your tour is cancelled").wait_for()
+    db.session.expire_all()
+    assert db.session.get(TourBooking, booking_id).status == Status.cancelled
+    db.session.commit()
+
+
+def test_errors_are_announced_beside_their_fields(app, live_server, page):
+    app.config.update(TOURS_MIN_FILL_SECONDS=0)
+    services.save_settings(replace(DEFAULTS, service_hours={}, notice_hours=0,
+                                   tour_windows={d: [(18 * 60, 20 * 60)] for d in range(7)}))
+    db.session.commit()
+    page.goto(live_server + "/tours")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    page.locator("#name-error").wait_for()
+    assert page.get_attribute("#name", "aria-invalid") == "true"
+    assert "name-error" in page.get_attribute("#name", "aria-describedby")
+    assert page.locator("#slot-error").is_visible()
+    assert_accessible(page)

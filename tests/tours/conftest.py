@@ -1,0 +1,79 @@
+"""Tours fixtures: an app whose booking form needs no waiting and allows many submissions,
+tour settings with open evening slots, and helpers to book through the real form."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.tours import services
+from app.tours.schedule import DEFAULTS, TourSettings
+
+EVERY_EVENING = {d: [(18 * 60, 21 * 60)] for d in range(7)}
+DAYTIME = {d: [(9 * 60, 17 * 60)] for d in range(7)}
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "TOURS_MIN_FILL_SECONDS": 0, "TOURS_RATE_PER_IP": 10_000,
+            "TOURS_RATE_PER_EMAIL": 10_000, "PUBLIC_BASE_URL": "http://tours.test"}
+
+
+def configure(**overrides) -> TourSettings:
+    """Store tour settings: services 9 to 5 daily, tours 6 to 9 pm daily, no notice needed."""
+    values = {"service_hours": DAYTIME, "tour_windows": EVERY_EVENING, "notice_hours": 0,
+              "horizon_days": 21, "capacity": 5, "address": "12 River Street, Riverbend",
+              "approval_required": True}
+    values.update(overrides)
+    s = replace(DEFAULTS, **values)
+    assert services.save_settings(s) == []
+    db.session.commit()
+    return s
+
+
+@pytest.fixture
+def tours(app):
+    return configure()
+
+
+def first_open(n: int = 0):
+    s = services.tour_settings()
+    opens = services.open_slots(services.today(),
+                                services.today() + timedelta(days=s.horizon_days), s)
+    return opens[n].slot
+
+
+def form_data(slot=None, **overrides) -> dict:
+    from app.tours.forms import form_started_token
+
+    data = {
+        "slot": (slot or first_open()).key,
+        "name": "Robin Visitor",
+        "email": "robin@example.org",
+        "phone": "",
+        "affiliation": "Riverbend Neighbors",
+        "group_size": "2",
+        "reason": "Curious about the program",
+        "accessibility": "",
+        "guidelines": "y",
+        "website": "",
+        "started": form_started_token(),
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture(autouse=True)
+def _login_cache_per_request(app):
+    """The `app` fixture keeps one app context for the whole test, so Flask-Login's cached
+    user (g._login_user) would leak from a visitor's request into a signed-in client's next
+    request. Real requests each get their own context; reproduce that here."""
+    from flask import g
+
+    def forget_cached_user():
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
