@@ -66,14 +66,3 @@ def form_data(slot=None, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-@pytest.fixture(autouse=True)
-def _login_cache_per_request(app):
-    """The `app` fixture keeps one app context for the whole test, so Flask-Login's cached
-    user (g._login_user) would leak from a visitor's request into a signed-in client's next
-    request. Real requests each get their own context; reproduce that here."""
-    from flask import g
-
-    def forget_cached_user():
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
