@@ -218,8 +218,8 @@ def save_spokesperson(person: Spokesperson | None, data: dict,
     if creating:
         person = Spokesperson()
         db.session.add(person)
-    if creating or data.get("name") != person.name:
-        person.slug = _unique_slug(data["name"], person.id)
+    if creating:  # the slug names the public vCard URL: it stays put when the name changes
+        person.slug = _unique_slug(data["name"])
     for key in PERSON_FIELDS:
         if key in data:
             setattr(person, key, data[key])
