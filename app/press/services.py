@@ -215,11 +215,9 @@ def save_spokesperson(person: Spokesperson | None, data: dict,
                       photo: bytes | None = None) -> tuple[Spokesperson, str | None]:
     """Create or update a spokesperson; returns it and any old photo file to remove."""
     creating = person is None
-    if creating:
-        person = Spokesperson()
-        db.session.add(person)
     if creating:  # the slug names the public vCard URL: it stays put when the name changes
-        person.slug = _unique_slug(data["name"])
+        person = Spokesperson(slug=_unique_slug(data["name"]))
+        db.session.add(person)
     for key in PERSON_FIELDS:
         if key in data:
             setattr(person, key, data[key])

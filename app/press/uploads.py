@@ -4,6 +4,7 @@ by their name or the browser's claimed type."""
 from __future__ import annotations
 
 import io
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,5 +112,5 @@ def remove(kind: str, name: str | None) -> None:
 
 def download_name(title: str, extension: str) -> str:
     """A safe file name for Content-Disposition: ASCII, no path, our own extension."""
-    stem = secure_filename(title).rsplit(".", 1)[0][:80] or "press-kit"
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", secure_filename(title)).strip("-")[:80] or "press-kit"
     return f"{stem}.{extension}"
