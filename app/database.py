@@ -16,9 +16,10 @@ def configure_engine(engine: Engine) -> None:
 
     pysqlite's own transaction handling begins lazily and deferred, so a transaction that
     reads and then writes can fail with "database is locked" when another writer got there
-    first. We take over BEGIN: requests that may write (anything but GET/HEAD/OPTIONS) and
-    work outside a request (CLI, workers) start with BEGIN IMMEDIATE, taking the write lock
-    before the first read, so concurrent writers queue instead of failing or overselling.
+    first. We take over BEGIN: requests that may write (anything but GET/HEAD/OPTIONS) start
+    with BEGIN IMMEDIATE, taking the write lock before the first read, so concurrent writers
+    queue instead of failing or overselling. Work outside a request (CLI, workers) begins
+    deferred unless it asks with `execution_options(sqlite_immediate=True)`.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -37,7 +38,7 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
         if immediate is None:
-            immediate = not (has_request_context() and request.method in _SAFE_METHODS)
+            immediate = has_request_context() and request.method not in _SAFE_METHODS
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -4,6 +4,7 @@ SMTP server, a live server and a headless Chromium."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import threading
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -79,9 +82,23 @@ def app_config(tmp_path, database_url) -> dict:
     return base_config(tmp_path, database_url)
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as in production: a request never shares the
+    test's app context, `g` or database session (Flask would otherwise reuse the test's)."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()  # the request sees the test's data; no lock or snapshot held
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.commit()  # a new snapshot: the test sees what the request committed
+        return response
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if ON_POSTGRES:
             _reset_postgres(app)

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.auth import passwords
 from app.auth.models import Role
 
 ROLE_CHOICES = [
-    (Role.staff.value, "Staff: read and add ordinary notes and contacts"),
-    (Role.liaison.value, "Liaison: relationships, events, tours, press, sensitive notes"),
-    (Role.admin.value, "Admin: everything, including users, exports and the audit log"),
+    SelectChoice(Role.staff.value, "Staff: read and add ordinary notes and contacts"),
+    SelectChoice(
+        Role.liaison.value, "Liaison: relationships, events, tours, press, sensitive notes"
+    ),
+    SelectChoice(Role.admin.value, "Admin: everything, including users, exports and the audit log"),
 ]
 
 
 def _name_field(label: str = "Name") -> StringField:
-    return StringField(label, validators=[DataRequired("Enter a name."), Length(max=120)])
+    return StringField(
+        label,
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
+        validators=[DataRequired("Enter a name."), Length(max=120)],
+    )
 
 
 def _email_field(label: str = "Email") -> EmailField:
     return EmailField(
         label,
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
             DataRequired("Enter an email address."),
             Length(max=254),

@@ -81,7 +81,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out here and everywhere else this account is signed in."""
-    services.sign_out_everywhere(current_user)
+    services.sign_out_everywhere(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()
@@ -94,10 +94,11 @@ def password():
     form = PasswordForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            if passwords.verify(current_user.password_hash, form.current_password.data):
-                services.change_password(current_user, form.new_password.data)
+            user = current_user._get_current_object()
+            if passwords.verify(user.password_hash, form.current_password.data):
+                services.change_password(user, form.new_password.data)
                 db.session.commit()
-                _start_session(current_user)  # the new session version
+                _start_session(user)  # the new session version
                 return see_other(url_for("dashboard.index"), "Your password is changed.")
             form.current_password.errors.append("That is not your current password.")
         return render("auth/password.html", form=form, status=422)

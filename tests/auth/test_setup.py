@@ -1,0 +1,85 @@
+"""First run: a one-time setup page that only the server's operator can use."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from app.auth import services
+from app.auth.models import Role, User
+from app.extensions import db
+from tests.factories import make_user
+
+GOOD = {
+    "name": "Ada Admin",
+    "email": "ada@example.org",
+    "new_password": "river stones and blue kettles",
+    "confirm": "river stones and blue kettles",
+}
+
+
+def test_setup_page_prints_a_code_on_the_console(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="liaison.setup"):
+        response = client.get("/setup")
+    assert response.status_code == 200
+    assert "setup code" in response.text.lower()
+    assert any("Liaison setup code:" in r.getMessage() for r in caplog.records)
+    # the code itself is not on the page
+    code = caplog.records[-1].getMessage().split("code: ")[1].split()[0]
+    assert code not in response.text
+
+
+def test_wrong_code_is_refused_and_creates_nothing(client):
+    client.get("/setup")
+    response = client.post("/setup", data={**GOOD, "code": "WRONG-CODE-0000"})
+    assert response.status_code == 422
+    assert "setup code is not right" in response.text
+    assert db.session.scalar(select(User)) is None
+
+
+def test_right_code_creates_the_admin_and_signs_in(client):
+    code = services.issue_setup_code()
+    db.session.commit()
+    response = client.post("/setup", data={**GOOD, "code": code.lower().replace("-", " ")})
+    assert response.status_code == 303
+    admin = db.session.scalar(select(User))
+    assert admin.role == Role.admin and admin.email == "ada@example.org"
+    assert client.get("/").status_code == 200
+    # one-time: the page is gone and the code is retired
+    assert client.get("/setup").status_code == 404
+    assert not services.check_setup_code(code)
+
+
+def test_setup_can_load_the_demo(client):
+    code = services.issue_setup_code()
+    db.session.commit()
+    response = client.post("/setup", data={**GOOD, "code": code, "load_demo": "y"})
+    assert response.status_code == 303
+    assert db.session.scalar(select(User).where(User.role == Role.liaison)) is not None
+
+
+def test_setup_is_gone_once_users_exist(client):
+    make_user()
+    db.session.commit()
+    assert client.get("/setup").status_code == 404
+    assert client.post("/setup", data={**GOOD, "code": "x"}).status_code == 404
+
+
+def test_setup_guessing_is_throttled(client):
+    client.get("/setup")
+    for _ in range(5):
+        client.post("/setup", data={**GOOD, "code": "WRONG-CODE-0000"})
+    assert client.post("/setup", data={**GOOD, "code": "WRONG-CODE-0000"}).status_code == 429
+
+
+def test_setup_validates_fields(client):
+    code = services.issue_setup_code()
+    db.session.commit()
+    response = client.post("/setup", data={"code": code, "name": "", "email": "not-an-email",
+                                           "new_password": "short", "confirm": "other"})
+    assert response.status_code == 422
+    for message in ["Enter a name.", "Enter an email address like", "Use at least 12",
+                    "don&#39;t match"]:
+        assert message in response.text
+    assert db.session.scalar(select(User)) is None
