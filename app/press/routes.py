@@ -298,7 +298,7 @@ def inquiries():
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(*order, Inquiry.id.desc()).limit(PAGE_SIZE)
                               .offset((_page_number() - 1) * PAGE_SIZE)).unique().all()
-    return render("press/inquiries.html", block="results", inquiries=rows, status=status,
+    return render("press/inquiries.html", block="results", inquiries=rows, current=status,
                   page=_page_number(), pages=_pages(total), args=request.args,
                   now=utcnow(), statuses=list(InquiryStatus))
 
