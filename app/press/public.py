@@ -8,6 +8,7 @@ and answered with an ETag and a short max-age.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import (
     Response,
@@ -28,7 +29,7 @@ from app.extensions import db
 from app.press import bp, services, uploads
 from app.press import vcard as vcards
 from app.press.forms import InquiryForm
-from app.press.models import KitItem, Spokesperson
+from app.press.models import KitItem, PressPage, Spokesperson
 from app.web import see_other
 
 MAX_AGE = 60
@@ -86,13 +87,30 @@ def _cache() -> dict:
     return current_app.extensions.setdefault("press_page_cache", {})
 
 
+VERSION_TTL = 1.0  # seconds another worker may serve the previous version after a change
+
+
+def _version() -> tuple[int, float]:
+    """The page's (version, updated_at) from the database, looked up at most once a second
+    per process (a change made in this process clears it at commit, see services)."""
+    memo = current_app.extensions.setdefault("press_version", {})
+    now = time.monotonic()
+    if memo.get("until", 0) > now:
+        return memo["value"]
+    row = db.session.execute(
+        select(PressPage.version, PressPage.updated_at).where(PressPage.id == services.PAGE_ID)
+    ).first()
+    value = (row[0], row[1].timestamp()) if row else (0, 0.0)
+    memo.update(value=value, until=now + VERSION_TTL)
+    return value
+
+
 @bp.route("")
 @public
 def page():
     """The public media page: who speaks for the program right now and how to reach them."""
-    row = services.page()
-    stamp = row.updated_at.timestamp() if row.updated_at else 0
-    key = f"{row.version}:{stamp}:{services.today().isoformat()}:{request.host_url}"
+    version, stamp = _version()
+    key = f"{version}:{stamp}:{services.today().isoformat()}:{request.host_url}"
     token = generate_csrf()
     # The ETag names the page's version and this visitor's CSRF secret (the form's token is
     # signed from it and never expires), so a 304 always leaves a working form behind.

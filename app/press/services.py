@@ -7,8 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
-from sqlalchemy import and_, func, or_, select, update
+from flask import current_app, has_app_context, url_for
+from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.auth.models import Role, User
@@ -65,6 +66,19 @@ def page_changed(action: str, summary: str, obj: object | None = None) -> None:
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()
+    db.session.info["press_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_version(session: Session) -> None:
+    """This process sees its own change at once; other workers within VERSION_TTL."""
+    if session.info.pop("press_changed", False) and has_app_context():
+        current_app.extensions.pop("press_version", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_flag(session: Session) -> None:
+    session.info.pop("press_changed", None)
 
 
 def today() -> date:
