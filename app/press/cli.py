@@ -19,7 +19,9 @@ def check_freshness_command() -> None:
     row = services.page()
     if sent:
         click.echo(f"The media page is stale: queued {sent} email(s) to admins.")
-    elif services.is_stale(row):
+    elif services.is_stale(row) and row.stale_notice_for:
         click.echo("The media page is stale; admins were already told.")
+    elif services.is_stale(row):
+        click.echo("The media page is stale, but there is no active admin to tell.")
     else:
         click.echo("The media page is fresh.")

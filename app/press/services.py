@@ -171,6 +171,8 @@ def check_freshness() -> int:
     admins = db.session.scalars(
         select(User).where(User.role == Role.admin, User.active.is_(True))
     ).all()
+    if not admins:  # nobody to tell yet: try again on the next run
+        return 0
     reviewed = localtime(row.reviewed_at, "%B %-d, %Y") if row.reviewed_at else "never"
     link = _external("press.index")
     for admin in admins:
