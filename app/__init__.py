@@ -61,7 +61,7 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, mail, system, tours
+    from app import audit, auth, dashboard, mail, press, system, tours
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
@@ -71,17 +71,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail.bp)
     app.register_blueprint(tours.bp)
     app.register_blueprint(tours.public_bp)
+    app.register_blueprint(press.bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import setup_code, users_cli
     from app.demo import demo_command
     from app.mail.cli import outbox_cli
+    from app.press.cli import press_cli
     from app.system.cli import serve
     from app.tours.cli import purge_command, tours_cli
 
     app.cli.add_command(serve)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(press_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_code)
     app.cli.add_command(demo_command)

@@ -16,10 +16,11 @@ from app.extensions import db
 
 def _seeders():
     from app.auth import demo as auth_demo
+    from app.press import demo as press_demo
     from app.tours import demo as tours_demo
 
     # Order matters: later domains link to what earlier ones made.
-    return [auth_demo, tours_demo]
+    return [auth_demo, press_demo, tours_demo]
 
 
 def load_demo() -> None:

@@ -1,7 +1,7 @@
 """tours
 
 Revision ID: 0006_tours
-Revises: 0003_outbox
+Revises: 0005_press
 Create Date: 2026-11-21 18:31:52.617764
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_tours'
-down_revision = '0003_outbox'
+down_revision = '0005_press'
 branch_labels = None
 depends_on = None
 

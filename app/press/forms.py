@@ -1,0 +1,172 @@
+"""Press forms: every value checked on the server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import phonenumbers
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.press.models import Attribution, InquiryStatus, Tone
+from app.templating import org_zone
+
+PHONE_REGION = "US"
+
+
+def e164(value: str) -> str:
+    """A phone number in E.164, or ValueError."""
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(form, field) -> None:
+    if field.data:
+        try:
+            field.data = e164(field.data.strip())
+        except ValueError:
+            raise ValidationError(
+                "Enter a phone number we can dial, e.g. (312) 555-0100."
+            ) from None
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SpokespersonForm(FlaskForm):
+    name = StringField("Name", [DataRequired(), Length(max=120)], filters=[_strip])
+    title = StringField("Job title", [DataRequired(), Length(max=120)], filters=[_strip],
+                        description="Shown on the media page and in the vCard.")
+    pronouns = StringField("Pronouns", [Optional(), Length(max=40)], filters=[_strip])
+    languages = StringField("Languages", [Optional(), Length(max=120)], filters=[_strip],
+                            description="For example: English, Spanish")
+    phone = StringField("Media phone", [DataRequired(), Length(max=30), normalize_phone],
+                        filters=[_strip], description="Public: journalists call this number.")
+    email = StringField("Media email", [DataRequired(), Email(), Length(max=254)],
+                        filters=[_strip], description="Public.")
+    bio = TextAreaField("Short bio", [Optional(), Length(max=1000)], filters=[_strip])
+    notes = TextAreaField("Internal notes", [Optional(), Length(max=2000)], filters=[_strip],
+                          description="Only staff see these; never on the media page.")
+    position = IntegerField("Order", [InputRequired(), NumberRange(min=0, max=999)], default=100,
+                            description="Lowest first: the primary spokesperson, then backups.")
+    active = BooleanField("Active spokesperson", default=True)
+    photo = FileField("Photo", description="JPEG, PNG or WebP, up to 5 MB. We re-encode it "
+                      "and remove hidden metadata such as location.")
+
+
+class ShiftForm(FlaskForm):
+    spokesperson_id = SelectField("Spokesperson", coerce=int, validators=[InputRequired()])
+    starts_on = DateField("From", [InputRequired()])
+    ends_on = DateField("Until (inclusive)", [InputRequired()])
+
+    def validate_ends_on(self, field) -> None:
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class SettingsForm(FlaskForm):
+    boilerplate = TextAreaField("About the program (boilerplate)",
+                                [DataRequired(), Length(max=3000)], filters=[_strip])
+    hours = StringField("Media line hours", [DataRequired(), Length(max=200)], filters=[_strip],
+                        description="For example: Monday to Friday, 9 am to 6 pm Central")
+    response_time = StringField("Response time we promise", [DataRequired(), Length(max=200)],
+                                filters=[_strip],
+                                description="For example: within 2 hours during media hours")
+    after_hours = TextAreaField("After-hours instructions", [Optional(), Length(max=1000)],
+                                filters=[_strip])
+    review_interval_days = IntegerField("Review the page every (days)",
+                                        [InputRequired(), NumberRange(min=1, max=365)],
+                                        default=30)
+
+
+class KitForm(FlaskForm):
+    title = StringField("Title", [DataRequired(), Length(max=120)], filters=[_strip])
+    file = FileField("File", description="PDF, PNG or JPEG, up to 10 MB.")
+
+    def validate_file(self, field) -> None:
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError("Choose a file to upload.")
+
+
+class StatementForm(FlaskForm):
+    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[_strip])
+    issued_on = DateField("Date", [InputRequired()])
+    body = TextAreaField("Text", [DataRequired(), Length(max=20000)], filters=[_strip])
+    published = BooleanField("Published (shown on the media page)")
+
+
+class InquiryForm(FlaskForm):
+    """The public form. `website` is a honeypot: people leave it empty, bots fill it."""
+
+    name = StringField("Your name", [DataRequired(), Length(max=120)], filters=[_strip])
+    outlet = StringField("Outlet", [DataRequired(), Length(max=120)], filters=[_strip],
+                         description="Publication, station or show; “freelance” is fine.")
+    email = StringField("Email", [DataRequired(), Email(), Length(max=254)], filters=[_strip])
+    phone = StringField("Phone", [Optional(), Length(max=30), normalize_phone], filters=[_strip])
+    deadline = DateTimeLocalField("Your deadline", [InputRequired()],
+                                  format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    topic = TextAreaField("What is your story about?", [DataRequired(), Length(max=2000)],
+                          filters=[_strip])
+    website = StringField("Leave this empty", [Optional()])
+
+    def validate_deadline(self, field) -> None:
+        if field.data is None:
+            return
+        aware = field.data.replace(tzinfo=org_zone()).astimezone(UTC)
+        now = datetime.now(UTC)
+        if aware < now - timedelta(minutes=5):
+            raise ValidationError("That deadline has already passed.")
+        if aware > now + timedelta(days=366):
+            raise ValidationError("Enter a deadline within the next year.")
+        field.data = aware
+
+
+class InquiryUpdateForm(FlaskForm):
+    status = SelectField("Status", choices=[(s.value, s.value.title()) for s in InquiryStatus])
+    attribution = RadioField("Terms", choices=[(a.value, a.label) for a in Attribution],
+                             default=Attribution.on_record.value)
+    spokesperson_id = SelectField("Who answers", coerce=int)
+    response_notes = TextAreaField("Response notes", [Optional(), Length(max=5000)],
+                                   filters=[_strip])
+
+
+class CoverageForm(FlaskForm):
+    outlet = StringField("Outlet", [DataRequired(), Length(max=120)], filters=[_strip])
+    published_on = DateField("Date", [InputRequired()])
+    headline = StringField("Headline", [DataRequired(), Length(max=300)], filters=[_strip])
+    url = URLField("Link", [Optional(), URL(require_tld=False), Length(max=500)],
+                   filters=[_strip])
+    tone = RadioField("Tone", choices=[(t.value, t.value.title()) for t in Tone],
+                      default=Tone.neutral.value)
+    quoted = StringField("Who was quoted", [Optional(), Length(max=200)], filters=[_strip])
+
+    def validate_url(self, field) -> None:
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a web address starting with https://")
