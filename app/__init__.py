@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_item,
+        include_name=database.include_name,
     )
     csrf.init_app(app)
     mail.init_app(app)
@@ -62,13 +63,15 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, system
+    from app import audit, auth, dashboard, notes, people, system
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(auth.users_bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(notes.bp)
 
 
 def _register_cli(app: Flask) -> None:
