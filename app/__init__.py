@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_item,
+        include_name=database.include_name,
     )
     csrf.init_app(app)
     htmx.init_app(app)
@@ -61,7 +62,7 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, mail, system
+    from app import audit, auth, dashboard, mail, notes, people, system
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
@@ -69,6 +70,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(mail.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(notes.bp)
 
 
 def _register_cli(app: Flask) -> None:
