@@ -41,7 +41,8 @@ def _received_ids(envelopes) -> Counter:
 
 def _make_due() -> None:
     """Advance the clock for every waiting message (instead of sleeping through backoff)."""
-    db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    past = utcnow() - timedelta(seconds=1)
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=past))
     db.session.commit()
 
 
