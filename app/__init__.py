@@ -62,7 +62,7 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, mail, notes, people, system
+    from app import audit, auth, dashboard, events, mail, notes, people, system
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
@@ -72,16 +72,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(notes.bp)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(events.public_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import setup_code, users_cli
     from app.demo import demo_command
+    from app.events.cli import digest_cli
     from app.mail.cli import outbox_cli
     from app.system.cli import serve
 
     app.cli.add_command(serve)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(digest_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_code)
     app.cli.add_command(demo_command)
