@@ -138,8 +138,11 @@ def calendar(
     if method:
         out.append(f"METHOD:{method}")
     if name:
-        out.append(f"X-WR-CALNAME:{escape(name)}")
-        out.append(f"NAME:{escape(name)}")
+        # Readers disagree on whether X-WR-CALNAME and NAME unescape TEXT (icalendar 7 does
+        # not), so a calendar's display name simply never holds the characters in question.
+        plain = " ".join(name.replace(",", " ").replace(";", " ").replace("\\", " ").split())
+        out.append(f"X-WR-CALNAME:{plain}")
+        out.append(f"NAME:{plain}")
     if feed:
         out.append("REFRESH-INTERVAL;VALUE=DURATION:PT1H")
         out.append("X-PUBLISHED-TTL:PT1H")
