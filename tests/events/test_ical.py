@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import ics
 import icalendar
+import ics
 import pytest
 import vobject
 

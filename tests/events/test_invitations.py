@@ -27,7 +27,7 @@ def _calendar_parts(msg):
     # identical bytes, CRLF line ends included
     assert inline.get_payload(decode=True) == attached[0].get_payload(decode=True)
     assert inline.get_payload(decode=True).count(b"\r\n") > 10
-    return inline, list(alternative.iter_parts())[0].get_content()
+    return inline, next(iter(alternative.iter_parts())).get_content()
 
 
 def test_invite_preview_shows_exclusions_with_reasons(as_liaison):
