@@ -253,9 +253,10 @@ def attendance(event_id: int, invitation_id: int):
         if isinstance(exc, services.EventError):
             msg = str(exc)
         return see_other(url_for("events.show", event_id=event_id), msg, "error")
+    event = inv.event
     db.session.commit()
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
-        response = render("events/_attendance.html", inv=inv, event=inv.event,
+        response = render("events/_attendance.html", inv=inv, event=event,
                           Attendance=Attendance)
         return trigger(response, "events-changed", toast="Attendance saved.")
     return see_other(url_for("events.show", event_id=event_id), "Attendance saved.")

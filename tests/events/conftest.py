@@ -22,3 +22,16 @@ def deliver(app, smtp_server):
         return smtp_server.wait_for(expected)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_per_request(app):
+    """The `app` fixture keeps one app context open, so Flask-Login's cached user in `g`
+    would leak from one test client's request into another's (an anonymous RSVP visitor,
+    then the liaison). Forget it at the start of every request, as a real server does."""
+    from flask import g
+
+    def forget():
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget)
