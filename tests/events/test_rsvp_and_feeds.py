@@ -52,7 +52,7 @@ def test_rsvp_get_never_answers_post_does(client, as_liaison):
 
 def test_rsvp_bad_tokens_and_values(client):
     event = make_event()
-    [(inv, token)] = _invite(event)
+    [(_inv, token)] = _invite(event)
     assert client.get("/rsvp/not-a-token").status_code == 404
     assert client.post("/rsvp/not-a-token", data={"answer": "yes"}).status_code == 404
     assert client.get("/rsvp/" + "x" * 500).status_code == 404
@@ -61,7 +61,7 @@ def test_rsvp_bad_tokens_and_values(client):
 
 def test_rsvp_closes_when_event_starts_and_respects_capacity(client):
     event = make_event(capacity=1)
-    (a, ta), (b, tb) = _invite(event, 2)
+    (a, ta), (_b, tb) = _invite(event, 2)
     assert client.post(f"/rsvp/{ta}", data={"answer": "yes"}).status_code == 303
     full = client.post(f"/rsvp/{tb}", data={"answer": "yes"})
     assert full.status_code == 422 and "full" in full.get_data(as_text=True)
