@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from flask_migrate import upgrade  # noqa: E402
+from flask_migrate import upgrade
 
-from app import create_app  # noqa: E402
-from app.events.models import Event, EventKind, EventStatus  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app import create_app
+from app.events.models import Event, EventKind, EventStatus
+from app.extensions import db
 
 N = 5_000
 BUDGET_MS = 500
