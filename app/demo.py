@@ -16,9 +16,10 @@ from app.extensions import db
 
 def _seeders():
     from app.auth import demo as auth_demo
+    from app.events import demo as events_demo
 
     # Order matters: later domains link to what earlier ones made.
-    return [auth_demo]
+    return [auth_demo, events_demo]
 
 
 def load_demo() -> None:

@@ -133,3 +133,23 @@ def test_query_counts_do_not_grow_with_rows(as_liaison):
     invite(first, [c.id for c in more], None)
     db.session.commit()
     assert pages() == small
+
+
+def test_dashboard_panel_settings_and_calendar_pages(as_liaison):
+    make_event(title="Panel event", starts_at=make_event().starts_at - timedelta(days=5))
+    db.session.commit()
+    assert "Panel event" in as_liaison.get("/").get_data(as_text=True)
+    assert "webcal://" in as_liaison.get("/events/calendar").get_data(as_text=True)
+    assert as_liaison.get("/events/settings").status_code == 200
+    bad = as_liaison.post("/events/settings", data={"reminder_days": "-3"})
+    assert bad.status_code == 422
+    assert as_liaison.post("/events/settings", data={"reminder_days": "5"}).status_code == 303
+    from app.events.services import reminder_days
+    assert reminder_days() == 5
+
+
+def test_demo_seed_and_scale(app):
+    from app.demo import load_demo, load_scale
+    load_demo()
+    assert db.session.scalar(select(Event.id).limit(1)) is not None
+    assert load_scale(50)["events"] == 5
