@@ -13,8 +13,11 @@ digest_cli = AppGroup("digest", help="Morning digest and event reminders.")
 
 @digest_cli.command("send")
 def send_command() -> None:
-    """Queue today's digests and due reminders. Safe to run more than once a day (cron):
-    nobody gets the same digest or reminder twice."""
+    """Queue today's digests and due reminders. Safe to run more than once a day: nobody
+    gets the same digest or reminder twice. Cron, e.g. every morning at 7:
+
+    0 7 * * * cd /srv/liaison && .venv/bin/flask --app app digest send
+    """
     reminders = services.send_reminders()
     digests = services.send_digests()
     db.session.commit()
