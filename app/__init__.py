@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_item,
+        include_name=database.include_name,
     )
     csrf.init_app(app)
     htmx.init_app(app)
@@ -61,7 +62,7 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, mail, press, system, tours
+    from app import audit, auth, dashboard, events, mail, notes, people, press, system, tours
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
@@ -72,11 +73,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tours.bp)
     app.register_blueprint(tours.public_bp)
     app.register_blueprint(press.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(notes.bp)
+    app.register_blueprint(events.bp)
+    app.register_blueprint(events.public_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import setup_code, users_cli
     from app.demo import demo_command
+    from app.events.cli import digest_cli
     from app.mail.cli import outbox_cli
     from app.press.cli import press_cli
     from app.system.cli import serve
@@ -85,6 +91,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(press_cli)
+    app.cli.add_command(digest_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_code)
     app.cli.add_command(demo_command)

@@ -75,3 +75,9 @@ def render_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def include_name(name: str | None, type_: str, parent_names) -> bool:
+    """Alembic hook: full-text index objects (FTS5 tables, GIN indexes) are managed by
+    hand-written migration steps, so autogenerate and `flask db check` leave them alone."""
+    return not (name and "_fts" in name and type_ in ("table", "index"))

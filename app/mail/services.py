@@ -8,6 +8,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
@@ -21,6 +22,7 @@ from app.mail.models import OutboxMessage, Status
 log = logging.getLogger("liaison.outbox")
 
 MAX_ATTEMPTS = 8
+SMTP_POLICY = policy.SMTP.clone(max_line_length=78)
 LEASE = timedelta(minutes=5)  # a message "sending" for longer than this was abandoned
 
 
@@ -92,7 +94,9 @@ def queue(*, kind: str, to: str, subject: str, text: str, **options) -> OutboxMe
         sender=parseaddr(msg["From"])[1],
         recipient=clean_header(to),
         subject=msg["Subject"],
-        raw=msg.as_bytes(),
+        # SMTP needs CRLF line ends; smtplib sends bytes as they are, and a message with
+        # bare LFs reads as one over-long line to a strict server (aiosmtpd refuses it).
+        raw=msg.as_bytes(policy=SMTP_POLICY),
         next_attempt_at=utcnow(),
     )
     db.session.add(row)

@@ -1,7 +1,7 @@
 """press
 
 Revision ID: 0005_press
-Revises: 0003_outbox
+Revises: 0004_events
 Create Date: 2026-11-21 18:31:14.920226
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_press'
-down_revision = '0003_outbox'
+down_revision = '0004_events'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,24 @@
+"""`flask digest send`: reminders to yes-RSVPs and each staff member's morning digest."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.events import services
+from app.extensions import db
+
+digest_cli = AppGroup("digest", help="Morning digest and event reminders.")
+
+
+@digest_cli.command("send")
+def send_command() -> None:
+    """Queue today's digests and due reminders. Safe to run more than once a day: nobody
+    gets the same digest or reminder twice. Cron, e.g. every morning at 7:
+
+    0 7 * * * cd /srv/liaison && .venv/bin/flask --app app digest send
+    """
+    reminders = services.send_reminders()
+    digests = services.send_digests()
+    db.session.commit()
+    click.echo(f"Queued {digests} digest(s) and {reminders} reminder(s).")

@@ -1,0 +1,137 @@
+"""Event, invite, attendance, follow-up and settings forms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.events.models import Answer, EventKind, EventStatus
+
+MAX_DESCRIPTION = 10_000
+
+
+def zone_or_none(name: str) -> ZoneInfo | None:
+    """The IANA zone called `name`, or None when there is no such zone."""
+    name = (name or "").strip()
+    if not name or name not in _zones():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+_ZONES: set[str] = set()
+
+
+def _zones() -> set[str]:
+    if not _ZONES:
+        _ZONES.update(available_timezones())
+    return _ZONES
+
+
+class EventForm(FlaskForm):
+    """An event. Times are entered in `timezone` (the organization's by default)."""
+
+    title = StringField("Title", validators=[DataRequired("Give the event a title."),
+                                             Length(max=200)])
+    kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind],
+                       default=EventKind.other.value)
+    starts = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
+                                validators=[InputRequired("When does it start?")])
+    ends = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M",
+                              validators=[InputRequired("When does it end?")])
+    timezone = StringField("Time zone", validators=[DataRequired("Enter a time zone."),
+                                                    Length(max=64)],
+                           description="The zone the times above are in (an IANA name such as "
+                                       "America/Chicago).")
+    location = StringField("Place", validators=[Length(max=200)],
+                           description="The name of the place, e.g. “Riverbend drop-in center”.")
+    address = StringField("Address", validators=[Length(max=300)])
+    address_invitees_only = BooleanField("Show the address only to invitees")
+    description = TextAreaField(
+        "Description",
+        validators=[Length(max=MAX_DESCRIPTION,
+                           message=f"Keep the description under {MAX_DESCRIPTION:,} characters.")],
+    )
+    capacity = IntegerField("Capacity", validators=[
+        Optional(), NumberRange(min=0, max=100_000, message="Capacity can't be below zero.")],
+        description="Leave empty for no limit.")
+    is_public = BooleanField("Public: list it in the public calendar feed")
+    status = SelectField("Status", choices=[(s.value, s.label) for s in EventStatus
+                                            if s != EventStatus.cancelled],
+                         default=EventStatus.scheduled.value)
+    hosts = SelectMultipleField("Hosts (staff)", coerce=int, validate_choice=True)
+    speakers = SelectMultipleField("Speakers and hosts from contacts (peer leaders included)",
+                                   coerce=int, validate_choice=True)
+
+    def validate_timezone(self, field) -> None:
+        if zone_or_none(field.data) is None:
+            raise ValidationError("Unknown time zone. Use an IANA name like America/Chicago.")
+
+    def validate_ends(self, field) -> None:
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError("The end must be after the start.")
+
+    def aware(self, value: datetime) -> datetime:
+        zone = zone_or_none(self.timezone.data)
+        assert zone is not None
+        return value.replace(tzinfo=zone)
+
+
+class InviteFilterForm(FlaskForm):
+    """Who to consider inviting (a GET form: it only previews)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name", validators=[Optional(), Length(max=100)])
+    stance = SelectField("Stance", validators=[Optional()])
+    tag = StringField("Tag", validators=[Optional(), Length(max=50)])
+    sphere = SelectField("Sphere", validators=[Optional()])
+    organization = SelectField("Organization", coerce=str, validators=[Optional()])
+
+
+class RsvpForm(FlaskForm):
+    """An invitee's answer."""
+
+    answer = SelectField("Your answer", choices=[(a.value, a.label) for a in Answer
+                                                 if a != Answer.pending])
+
+
+class FollowupForm(FlaskForm):
+    """A commitment to create for each attendee."""
+
+    what = StringField("Follow-up for each attendee", validators=[
+        DataRequired("Say what to follow up with."), Length(max=300)],
+        default="Thank them for coming")
+    due_on = DateField("Due", validators=[InputRequired("Pick a due date.")])
+
+
+class SettingsForm(FlaskForm):
+    """Event settings."""
+
+    reminder_days = IntegerField("Remind people who said yes this many days before",
+                                 validators=[InputRequired("Enter a number of days."),
+                                             NumberRange(min=0, max=60)],
+                                 description="0 turns reminders off.")

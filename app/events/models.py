@@ -1,0 +1,197 @@
+"""Events, their hosts and speakers, invitations with RSVPs and attendance, and digests sent."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+from app.people.models import Contact
+
+
+def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
+    return Enum(cls, native_enum=False, length=length, validate_strings=True)
+
+
+class EventKind(enum.StrEnum):
+    """What sort of gathering this is."""
+
+    open_house = "open_house"
+    tour = "tour"
+    celebration = "celebration"
+    fundraiser = "fundraiser"
+    coalition_meeting = "coalition_meeting"
+    speaking = "speaking"
+    training = "training"
+    media = "media"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    EventKind.open_house: "Open house",
+    EventKind.tour: "Tour",
+    EventKind.celebration: "Community celebration",
+    EventKind.fundraiser: "Fundraiser",
+    EventKind.coalition_meeting: "Coalition meeting",
+    EventKind.speaking: "Public speaking engagement",
+    EventKind.training: "Training",
+    EventKind.media: "Media event",
+    EventKind.other: "Other",
+}
+
+
+class EventStatus(enum.StrEnum):
+    """Whether an event is going ahead."""
+
+    scheduled = "scheduled"
+    tentative = "tentative"
+    cancelled = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Answer(enum.StrEnum):
+    """An invitee's RSVP."""
+
+    pending = "pending"
+    yes = "yes"
+    maybe = "maybe"
+    no = "no"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "No answer yet", "yes": "Yes", "maybe": "Maybe", "no": "No"}[self.value]
+
+
+class Attendance(enum.StrEnum):
+    """What happened on the day."""
+
+    unknown = "unknown"
+    attended = "attended"
+    no_show = "no_show"
+
+    @property
+    def label(self) -> str:
+        return {"unknown": "Not recorded", "attended": "Attended", "no_show": "Didn't come"}[
+            self.value
+        ]
+
+
+class Event(db.Model):
+    """One event. `uid` never changes; `sequence` only grows, bumped on every change that
+    matters to invitees (RFC 5545), so calendar programs apply updates in order."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_starts_at", "starts_at"),
+        Index("ix_events_public_starts_at", "is_public", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind), default=EventKind.other)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    address_invitees_only: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None]
+    is_public: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.scheduled)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    followups_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    hosts: Mapped[list[EventHost]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="EventHost.id"
+    )
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == EventStatus.cancelled
+
+    def public_location(self) -> str:
+        """Where it is, as anyone may see it: the address only if not kept for invitees."""
+        if self.address_invitees_only or not self.address:
+            return self.location
+        return ", ".join(x for x in (self.location, self.address) if x)
+
+    def full_location(self) -> str:
+        return ", ".join(x for x in (self.location, self.address) if x)
+
+
+class EventHost(db.Model):
+    """A host or speaker: a staff member or a contact (peer leaders included)."""
+
+    __tablename__ = "event_hosts"
+    __table_args__ = (Index("ix_event_hosts_event_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20), default="host")  # host | speaker
+
+    user: Mapped[User | None] = relationship(lazy="raise")
+    contact: Mapped[Contact | None] = relationship(lazy="raise")
+
+    @property
+    def name(self) -> str:
+        person = self.user or self.contact
+        return person.name if person else "—"
+
+
+class Invitation(db.Model):
+    """One invitee of one event. The RSVP link's token is derived from `nonce` and the
+    secret key; only its hash is stored, for lookup."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "contact_id", name="uq_invitations_event_contact"),
+        Index("ix_invitations_contact_id", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(210))
+    email: Mapped[str] = mapped_column(String(254))
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    answer: Mapped[Answer] = mapped_column(_enum(Answer), default=Answer.pending)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attendance: Mapped[Attendance] = mapped_column(_enum(Attendance), default=Attendance.unknown)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship(lazy="raise")
+    contact: Mapped[Contact | None] = relationship(lazy="raise")
+
+
+class DigestSent(db.Model):
+    """The morning digest sent to one user on one day: the unique key makes
+    `flask digest send` idempotent, even when two runs race."""
+
+    __tablename__ = "event_digests"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_event_digests_user_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

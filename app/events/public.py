@@ -1,0 +1,82 @@
+"""Anonymous event views: the RSVP page and the calendar feeds."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request, url_for
+
+from app.auth.access import public
+from app.events import public_bp, services
+from app.events.forms import RsvpForm
+from app.events.models import Answer
+from app.extensions import db
+from app.web import render, see_other
+
+
+def _rsvp_or_404(token: str):
+    inv = services.invitation_for_token(token)
+    if inv is None:
+        abort(404)
+    return inv
+
+
+@public_bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@public
+def rsvp(token: str):
+    """An invitee's page: the event and yes / maybe / no. Only the POST answers, because
+    mail scanners follow links."""
+    inv = _rsvp_or_404(token)
+    event = inv.event
+    form = RsvpForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.respond(inv, Answer(form.answer.data))
+        except services.EventError as exc:
+            error = str(exc)
+        else:
+            db.session.commit()
+            return see_other(url_for("events_public.rsvp", token=token),
+                             f"Thank you. Your answer: {inv.answer.label}.")
+    status = 422 if form.is_submitted() else 200
+    response = render("events/rsvp.html", inv=inv, event=event, form=form, error=error,
+                      when=services.when_text(event), status=status,
+                      open=not event.cancelled and event.starts_at > services.utcnow(),
+                      counts=services.answer_counts(event) if event.capacity else None)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _calendar_response(body: str) -> Response:
+    tag = services.etag(body)
+    if request.if_none_match and tag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@public_bp.route("/calendar/public.ics")
+@public
+def public_feed():
+    """Public events and open houses: public fields only."""
+    body, _ = services.public_feed()
+    response = _calendar_response(body)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@public_bp.route("/calendar/feed/<token>.ics")
+@public
+def private_feed(token: str):
+    """A staff member's private feed; the unguessable token is the key."""
+    user = services.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    response = _calendar_response(services.private_feed(user))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

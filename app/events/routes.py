@@ -1,0 +1,322 @@
+"""Signed-in event views: calendar, event pages, the invite preview, attendance, feeds."""
+
+from __future__ import annotations
+
+import calendar as pycal
+from datetime import date, datetime, timedelta
+
+from flask import Response, abort, current_app, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.access import roles
+from app.auth.models import Role, User
+from app.database import utcnow
+from app.events import bp, services
+from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
+from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
+from app.extensions import db
+from app.people.models import Contact, Organization, Sphere, Stance
+from app.settings import services as settings
+from app.templating import org_zone
+from app.web import render, see_other, trigger
+
+
+def _month_arg(value: str | None) -> date:
+    today = utcnow().astimezone(org_zone()).date()
+    try:
+        return datetime.strptime(value or "", "%Y-%m").date().replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+@bp.route("/")
+def index():
+    """The calendar: an agenda of what's coming, or a month grid (?view=month&month=YYYY-MM)."""
+    zone = org_zone()
+    view = "month" if request.args.get("view") == "month" else "agenda"
+    today = utcnow().astimezone(zone).date()
+    ctx: dict = {"view": view, "today": today}
+    if view == "month":
+        first = _month_arg(request.args.get("month"))
+        weeks = pycal.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
+        start = datetime.combine(weeks[0][0], datetime.min.time(), zone)
+        end = datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time(), zone)
+        events = db.session.scalars(
+            select(Event).where(Event.starts_at < end, Event.ends_at > start)
+            .order_by(Event.starts_at)
+        ).all()
+        by_day: dict[date, list[Event]] = {}
+        for ev in events:
+            by_day.setdefault(ev.starts_at.astimezone(zone).date(), []).append(ev)
+        prev_month = (first - timedelta(days=1)).replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        ctx.update(first=first, weeks=weeks, by_day=by_day, prev_month=prev_month,
+                   next_month=next_month)
+    else:
+        page = max(request.args.get("page", 1, type=int), 1)
+        past = request.args.get("when") == "past"
+        query = select(Event)
+        now = utcnow()
+        if past:
+            query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc())
+        else:
+            query = query.where(Event.ends_at >= now).order_by(Event.starts_at)
+        size = 50
+        events = db.session.scalars(query.limit(size + 1).offset((page - 1) * size)).all()
+        ctx.update(events=events[:size], page=page, more=len(events) > size, past=past)
+    return render("events/index.html", block="calendar", **ctx)
+
+
+def _host_choices(form: EventForm) -> None:
+    users = db.session.execute(
+        select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)
+    ).all()
+    form.hosts.choices = [(u.id, u.name) for u in users]
+    contacts = db.session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name)
+        .where(Contact.archived_at.is_(None)).order_by(Contact.sort_name).limit(300)
+    ).all()
+    chosen = set(form.speakers.data or [])
+    form.speakers.choices = [(c.id, f"{c.first_name} {c.last_name}".strip()) for c in contacts]
+    missing = chosen - {c for c, _ in form.speakers.choices}
+    if missing:  # speakers already on the event but beyond the first 300 names
+        extra = db.session.execute(select(Contact.id, Contact.first_name, Contact.last_name)
+                                   .where(Contact.id.in_(missing))).all()
+        form.speakers.choices += [(c.id, f"{c.first_name} {c.last_name}".strip()) for c in extra]
+
+
+def _form_data(form: EventForm) -> dict:
+    capacity = form.capacity.data
+    return {
+        "title": form.title.data.strip(),
+        "kind": EventKind(form.kind.data),
+        "starts_at": form.aware(form.starts.data),
+        "ends_at": form.aware(form.ends.data),
+        "location": (form.location.data or "").strip(),
+        "address": (form.address.data or "").strip(),
+        "address_invitees_only": form.address_invitees_only.data,
+        "description": (form.description.data or "").replace("\r\n", "\n").strip(),
+        "capacity": capacity,
+        "is_public": form.is_public.data,
+        "status": EventStatus(form.status.data),
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(Role.liaison)
+def new():
+    """Plan a new event."""
+    form = EventForm()
+    if request.method == "GET":
+        form.timezone.data = current_app.config["TIMEZONE"]
+        form.hosts.data = [current_user.id]
+    _host_choices(form)
+    if form.validate_on_submit():
+        event = services.save_event(None, _form_data(form), hosts=form.hosts.data or [],
+                                    speakers=form.speakers.data or [],
+                                    by=current_user._get_current_object())
+        db.session.commit()
+        return see_other(url_for("events.show", event_id=event.id), "Event created.")
+    return render("events/form.html", form=form, event=None,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@roles(Role.liaison)
+def edit(event_id: int):
+    """Change an event; invitees get an update when something they care about changed."""
+    event = db.get_or_404(Event, event_id)
+    if event.cancelled:
+        return see_other(url_for("events.show", event_id=event.id),
+                         "A cancelled event can't be changed.", "error")
+    form = EventForm()
+    if request.method == "GET":
+        zone = org_zone()
+        # Not obj=event: the form's hosts/speakers fields are ids, not the relationship.
+        skip = {"hosts", "speakers", "csrf_token"}
+        form = EventForm(formdata=None, data={
+            name: getattr(event, name) for name in form._fields
+            if name not in skip and hasattr(event, name)
+        })
+        form.starts.data = event.starts_at.astimezone(zone).replace(tzinfo=None)
+        form.ends.data = event.ends_at.astimezone(zone).replace(tzinfo=None)
+        form.timezone.data = zone.key
+        form.kind.data, form.status.data = event.kind.value, event.status.value
+        hosts = services.hosts_of(event)
+        form.hosts.data = [h.user_id for h in hosts if h.user_id]
+        form.speakers.data = [h.contact_id for h in hosts if h.contact_id]
+    _host_choices(form)
+    if form.validate_on_submit():
+        services.save_event(event, _form_data(form), hosts=form.hosts.data or [],
+                            speakers=form.speakers.data or [],
+                            by=current_user._get_current_object())
+        db.session.commit()
+        return see_other(url_for("events.show", event_id=event.id), "Event saved.")
+    return render("events/form.html", form=form, event=event,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:event_id>")
+def show(event_id: int):
+    """One event: details, hosts, answers against capacity, attendance and follow-ups."""
+    event = db.get_or_404(Event, event_id)
+    started = event.starts_at <= utcnow()
+    return render(
+        "events/show.html", block="invitees", event=event, hosts=services.hosts_of(event),
+        invitations=services.invitations_of(event), counts=services.answer_counts(event),
+        started=started, when=services.when_text(event),
+        followup_form=FollowupForm(due_on=utcnow().astimezone(org_zone()).date()
+                                   + timedelta(days=3)),
+        Attendance=Attendance,
+    )
+
+
+@bp.route("/<int:event_id>/cancel", methods=["POST"])
+@roles(Role.liaison)
+def cancel(event_id: int):
+    """Cancel an event and tell every invitee's calendar."""
+    event = db.get_or_404(Event, event_id)
+    services.cancel_event(event)
+    db.session.commit()
+    return see_other(url_for("events.show", event_id=event.id),
+                     "Event cancelled; invitees' calendars will be updated.")
+
+
+@bp.route("/<int:event_id>.ics")
+def download(event_id: int):
+    """The event as a calendar file (no invitees in it)."""
+    event = db.get_or_404(Event, event_id)
+    response = Response(services.event_ics(event), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
+    return response
+
+
+def _filter_form(event: Event) -> InviteFilterForm:
+    form = InviteFilterForm(request.args)
+    form.stance.choices = [("", "Any stance")] + [(s.value, s.label) for s in Stance]
+    form.sphere.choices = [("", "Any sphere")] + [(s.value, s.label) for s in Sphere]
+    orgs = db.session.execute(select(Organization.id, Organization.name)
+                              .where(Organization.archived_at.is_(None))
+                              .order_by(Organization.name).limit(500)).all()
+    form.organization.choices = [("", "Any organization")] + [(str(o.id), o.name) for o in orgs]
+    return form
+
+
+@bp.route("/<int:event_id>/invite", methods=["GET", "POST"])
+@roles(Role.liaison)
+def invite(event_id: int):
+    """Pick invitees by filter or by name, preview who gets what (and who won't, and why),
+    then send."""
+    event = db.get_or_404(Event, event_id)
+    form = _filter_form(event)
+    if request.method == "POST":
+        ids = [int(x) for x in request.form.getlist("contact_id") if x.isdigit()][:1000]
+        if not ids:
+            return see_other(url_for("events.invite", event_id=event.id, **request.args),
+                             "Choose at least one person to invite.", "error")
+        try:
+            count, left_out = services.invite(event, ids, current_user._get_current_object())
+        except services.EventError as exc:
+            return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
+        db.session.commit()
+        message = f"Invited {count} {'person' if count == 1 else 'people'}."
+        if left_out:
+            message += f" {len(left_out)} left out (see the reasons in the preview)."
+        return see_other(url_for("events.show", event_id=event.id), message)
+    org = form.organization.data
+    found = services.candidates(
+        event, stance=form.stance.data or "", tag=form.tag.data or "",
+        sphere=form.sphere.data or "", organization_id=int(org) if org and org.isdigit() else None,
+        q=form.q.data or "",
+    ) if form.validate() else []
+    sample = None
+    eligible = [c for c in found if c.eligible]
+    if eligible:
+        sample = {"to": eligible[0].contact.name, "when": services.when_text(event)}
+    return render("events/invite.html", block="preview", event=event, form=form,
+                  found=found, eligible=eligible, sample=sample,
+                  filtered=any(request.args.get(k) for k in ("q", "stance", "tag", "sphere",
+                                                             "organization")))
+
+
+@bp.route("/<int:event_id>/invitations/<int:invitation_id>/attendance", methods=["POST"])
+@roles(Role.liaison)
+def attendance(event_id: int, invitation_id: int):
+    """Record whether an invitee came."""
+    inv = db.session.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.event_id == event_id)
+        .options(selectinload(Invitation.event)))
+    if inv is None:
+        abort(404)
+    try:
+        services.record_attendance(inv, Attendance(request.form.get("attendance", "")))
+    except ValueError as exc:
+        msg = "Choose attended or didn't come."
+        if isinstance(exc, services.EventError):
+            msg = str(exc)
+        return see_other(url_for("events.show", event_id=event_id), msg, "error")
+    event = inv.event
+    db.session.commit()
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        response = render("events/_attendance.html", inv=inv, event=event,
+                          Attendance=Attendance)
+        return trigger(response, "events-changed", toast="Attendance saved.")
+    return see_other(url_for("events.show", event_id=event_id), "Attendance saved.")
+
+
+@bp.route("/<int:event_id>/followups", methods=["POST"])
+@roles(Role.liaison)
+def followups(event_id: int):
+    """Create a follow-up commitment for each attendee."""
+    event = db.get_or_404(Event, event_id)
+    form = FollowupForm()
+    if not form.validate_on_submit():
+        return see_other(url_for("events.show", event_id=event.id),
+                         "Say what to follow up with and when.", "error")
+    try:
+        n = services.create_followups(event, current_user._get_current_object(),
+                                      what=form.what.data.strip(), due_on=form.due_on.data)
+    except services.EventError as exc:
+        return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
+    db.session.commit()
+    return see_other(url_for("events.show", event_id=event.id),
+                     f"Created {n} follow-up commitment{'s' if n != 1 else ''}.")
+
+
+@bp.route("/calendar")
+def my_calendar():
+    """The signed-in user's calendar subscriptions: their private feed and the public one."""
+    user = current_user._get_current_object()
+    token = services.feed_token(user)
+    feed_url = url_for("events_public.private_feed", token=token, _external=True)
+    public_url = url_for("events_public.public_feed", _external=True)
+    return render("events/calendar.html", feed_url=feed_url, public_url=public_url,
+                  webcal=lambda u: "webcal://" + u.split("://", 1)[1])
+
+
+@bp.route("/calendar/regenerate", methods=["POST"])
+def regenerate_feed():
+    """Retire the private feed link and make a new one."""
+    services.regenerate_feed_token(current_user._get_current_object())
+    db.session.commit()
+    return see_other(url_for("events.my_calendar"),
+                     "New link made. Subscribe again with it; the old one no longer works.")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(Role.liaison)
+def event_settings():
+    """How many days ahead reminders go out."""
+    form = SettingsForm()
+    if request.method == "GET":
+        form.reminder_days.data = services.reminder_days()
+    if form.validate_on_submit():
+        settings.put(services.REMINDER_DAYS_KEY, form.reminder_days.data)
+        db.session.commit()
+        return see_other(url_for("events.index"), "Event settings saved.")
+    return render("events/settings.html", form=form,
+                  status=422 if form.is_submitted() else 200)
+

@@ -1,0 +1,328 @@
+"""Contacts (people) and organizations, their emails and phones, stance history and imports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
+    return Enum(cls, native_enum=False, length=length, validate_strings=True)
+
+
+class Stance(enum.StrEnum):
+    """Where a relationship stands today (it describes the relationship, not the person)."""
+
+    champion = "champion"
+    ally = "ally"
+    neutral = "neutral"
+    skeptic = "skeptic"
+    challenger = "challenger"
+    unknown = "unknown"
+
+    @property
+    def label(self) -> str:
+        return STANCE_LABELS[self]
+
+
+STANCE_LABELS = {
+    Stance.champion: "Champion",
+    Stance.ally: "Ally",
+    Stance.neutral: "Neutral",
+    Stance.skeptic: "Skeptical",
+    Stance.challenger: "Challenging",
+    Stance.unknown: "Not yet known",
+}
+STANCE_HINTS = {
+    Stance.champion: "Speaks up for the program unprompted",
+    Stance.ally: "Supportive when asked",
+    Stance.neutral: "Neither for nor against, for now",
+    Stance.skeptic: "Has doubts we can address",
+    Stance.challenger: "Currently opposes the program; keep in careful touch",
+    Stance.unknown: "We have not learned this yet",
+}
+
+
+class Influence(enum.StrEnum):
+    """How much a contact's view shapes others'."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.title()
+
+
+class Sphere(enum.StrEnum):
+    """The spheres of the external community (from the field guidance)."""
+
+    government = "government"
+    social_services = "social_services"
+    professional = "professional"
+    movement = "movement"
+    media = "media"
+    neighbors = "neighbors"
+    faith = "faith"
+
+    @property
+    def label(self) -> str:
+        return SPHERE_LABELS[self]
+
+
+SPHERE_LABELS = {
+    Sphere.government: "Local government",
+    Sphere.social_services: "Social services",
+    Sphere.professional: "Professional community",
+    Sphere.movement: "National movement",
+    Sphere.media: "Media",
+    Sphere.neighbors: "Neighbors and businesses",
+    Sphere.faith: "Faith communities",
+}
+
+
+class OrgType(enum.StrEnum):
+    """What kind of organization this is."""
+
+    government = "government"
+    elected = "elected"
+    health_department = "health_department"
+    social_service = "social_service"
+    clinic = "clinic"
+    school = "school"
+    faith = "faith"
+    business = "business"
+    neighborhood = "neighborhood"
+    media = "media"
+    coalition = "coalition"
+    law_enforcement = "law_enforcement"
+    funder = "funder"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return ORG_TYPE_LABELS[self]
+
+
+ORG_TYPE_LABELS = {
+    OrgType.government: "City, county or state government office",
+    OrgType.elected: "Elected official's office",
+    OrgType.health_department: "Health department",
+    OrgType.social_service: "Social service organization",
+    OrgType.clinic: "Clinic or hospital",
+    OrgType.school: "School",
+    OrgType.faith: "Faith community",
+    OrgType.business: "Business",
+    OrgType.neighborhood: "Neighborhood group",
+    OrgType.media: "Media outlet",
+    OrgType.coalition: "Coalition or professional body",
+    OrgType.law_enforcement: "Law enforcement",
+    OrgType.funder: "Funder",
+    OrgType.other: "Other",
+}
+
+
+class Channel(enum.StrEnum):
+    """How someone prefers to be reached, or how an interaction happened."""
+
+    meeting = "meeting"
+    call = "call"
+    email = "email"
+    event = "event"
+    public_comment = "public_comment"
+    social_media = "social_media"
+    text = "text"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def format_phone(e164: str | None) -> str:
+    """An E.164 number in the national or international format people read."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = phonenumbers.region_code_for_number(number)
+    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if region == "US"
+           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, fmt)
+
+
+class Organization(db.Model):
+    """An organization in the external community (a council office, a clinic, a paper)."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (
+        Index("ix_organizations_name", "name"),
+        Index("ix_organizations_type", "type"),
+        Index("ix_organizations_sphere", "sphere"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[OrgType] = mapped_column(_enum(OrgType), default=OrgType.other)
+    sphere: Mapped[Sphere | None] = mapped_column(_enum(Sphere))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(300))
+    website: Mapped[str | None] = mapped_column(String(300))
+    tags: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str | None] = mapped_column(String(300))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    do_not_contact: Mapped[bool] = mapped_column(default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Contact(db.Model):
+    """A person in the external community, optionally belonging to an organization."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_sort_name", "sort_name"),
+        Index("ix_contacts_organization_id", "organization_id"),
+        Index("ix_contacts_stance_influence", "stance", "influence"),
+        Index("ix_contacts_owner_id", "owner_id"),
+        Index("ix_contacts_import_id", "import_id"),
+        Index("ix_contacts_last_contact_on", "last_contact_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    sort_name: Mapped[str] = mapped_column(String(210), default="")
+    pronouns: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(200))
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+    sphere: Mapped[Sphere | None] = mapped_column(_enum(Sphere))
+    address: Mapped[str | None] = mapped_column(String(300))
+    website: Mapped[str | None] = mapped_column(String(300))
+    preferred_channel: Mapped[Channel | None] = mapped_column(_enum(Channel))
+    tags: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str | None] = mapped_column(String(300))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    do_not_contact: Mapped[bool] = mapped_column(default=False)
+    stance: Mapped[Stance] = mapped_column(_enum(Stance), default=Stance.unknown)
+    influence: Mapped[Influence] = mapped_column(_enum(Influence), default=Influence.medium)
+    keep_in_touch_days: Mapped[int | None]
+    is_media: Mapped[bool] = mapped_column(default=False)
+    beat: Mapped[str | None] = mapped_column(String(200))
+    coverage_area: Mapped[str | None] = mapped_column(String(200))
+    approach_notes: Mapped[str | None] = mapped_column(Text)
+    last_contact_on: Mapped[date | None]
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_imports.id", ondelete="SET NULL")
+    )
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization | None] = relationship(lazy="raise")
+    owner: Mapped[User | None] = relationship(lazy="raise")
+    emails: Mapped[list[ContactEmail]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="ContactEmail.id"
+    )
+    phones: Mapped[list[ContactPhone]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="ContactPhone.id"
+    )
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+
+class ContactEmail(db.Model):
+    """One email address of a contact, stored lower-cased for matching."""
+
+    __tablename__ = "contact_emails"
+    __table_args__ = (Index("ix_contact_emails_email", "email"),
+                      Index("ix_contact_emails_contact_id", "contact_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+
+
+class ContactPhone(db.Model):
+    """One phone number of a contact, stored as E.164."""
+
+    __tablename__ = "contact_phones"
+    __table_args__ = (Index("ix_contact_phones_number", "number"),
+                      Index("ix_contact_phones_contact_id", "contact_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(32))
+
+    @property
+    def display(self) -> str:
+        return format_phone(self.number)
+
+
+class StanceChange(db.Model):
+    """One change of a contact's stance or influence: who, when, from, to and why."""
+
+    __tablename__ = "stance_changes"
+    __table_args__ = (Index("ix_stance_changes_contact_id_at", "contact_id", "at"),
+                      Index("ix_stance_changes_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_stance: Mapped[Stance | None] = mapped_column(_enum(Stance))
+    to_stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    from_influence: Mapped[Influence | None] = mapped_column(_enum(Influence))
+    to_influence: Mapped[Influence] = mapped_column(_enum(Influence))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+    contact: Mapped[Contact] = relationship(lazy="raise")
+    by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ContactImport(db.Model):
+    """A CSV import: previewed rows, then confirmed (all or nothing), and perhaps undone."""
+
+    __tablename__ = "contact_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[Any] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,3 @@
+"""Signed-in views for contacts and organizations."""
+
+from app.people import models  # noqa: F401
