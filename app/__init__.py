@@ -64,6 +64,8 @@ def _root() -> Path:
 
 def _register_blueprints(app: Flask) -> None:
     from app import audit, auth, dashboard, notes, people, system
+    from app.notes import routes as _notes_routes  # noqa: F401  (attach views)
+    from app.people import routes as _people_routes  # noqa: F401
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
