@@ -16,9 +16,11 @@ from app.extensions import db
 
 def _seeders():
     from app.auth import demo as auth_demo
+    from app.notes import demo as notes_demo
+    from app.people import demo as people_demo
 
     # Order matters: later domains link to what earlier ones made.
-    return [auth_demo]
+    return [auth_demo, people_demo, notes_demo]
 
 
 def load_demo() -> None:
