@@ -119,8 +119,9 @@ def new():
     if form.validate_on_submit():
         note = services.log_note(_note_values(form), form.contact_ids.data or [],
                                  form.organization_ids.data or [], current_user)
+        location = _after_note(note)
         db.session.commit()
-        return see_other(_after_note(note), "Note saved.")
+        return see_other(location, "Note saved.")
     status = 422 if request.method == "POST" else 200
     return render("notes/form.html", form=form, note=None, status=status)
 
