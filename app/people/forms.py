@@ -40,6 +40,20 @@ class CleanForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+def _value(value) -> str:
+    """Select values as strings: enum members by value, None as the blank choice."""
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
+class OptionalSelectField(SelectField):
+    """A select whose blank choice ("") also stands for a missing (None) value."""
+
+    def process_data(self, value):
+        self.data = _value(value)
+
+
 def _optional_choices(items, blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank)] + [(i.value, i.label) for i in items]
 
@@ -84,24 +98,24 @@ class ContactForm(CleanForm):
     pronouns = _text("Pronouns", 40, description="As they share them, e.g. she/her, they/them.")
     title = _text("Title or role", 200)
     organization_id = SelectField("Organization", coerce=int, default=0)
-    sphere = SelectField("Sphere", choices=_optional_choices(Sphere), default="")
+    sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
     emails = TextAreaField("Emails", validators=[Optional(), Length(max=2000)],
                            description="One per line.")
     phones = TextAreaField("Phones", validators=[Optional(), Length(max=1000)],
                            description="One per line, with area code.")
     address = _text("Address", 300)
     website = _text("Website", 300)
-    preferred_channel = SelectField("Preferred way to reach them",
-                                    choices=_optional_choices(Channel), default="")
+    preferred_channel = OptionalSelectField("Preferred way to reach them",
+                                            choices=_optional_choices(Channel), default="")
     tags = _text("Tags", 500, description="Separate with commas, e.g. council, budget.")
     owner_id = SelectField("Relationship owner", coerce=int, default=0)
     source = _text("How we know them", 300)
     do_not_contact = BooleanField(
         "Do not contact", description="Leaves this person out of every invitation and mailing.")
     stance = SelectField("Stance", choices=[(s.value, s.label) for s in Stance],
-                         default=Stance.unknown.value)
+                         default=Stance.unknown.value, coerce=_value)
     influence = SelectField("Influence", choices=[(i.value, i.label) for i in Influence],
-                            default=Influence.medium.value)
+                            default=Influence.medium.value, coerce=_value)
     stance_reason = _text("Why the stance changed", 500,
                           description="Shown on the stance timeline.")
     keep_in_touch_days = IntegerField(
@@ -132,8 +146,8 @@ class OrganizationForm(CleanForm):
     name = StringField("Name", validators=[DataRequired("Enter the organization's name."),
                                            Length(max=200)])
     type = SelectField("Type", choices=[(t.value, t.label) for t in OrgType],
-                       default=OrgType.other.value)
-    sphere = SelectField("Sphere", choices=_optional_choices(Sphere), default="")
+                       default=OrgType.other.value, coerce=_value)
+    sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
     email = _text("Email", 254)
     phone = _text("Phone", 40)
     address = _text("Address", 300)
