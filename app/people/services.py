@@ -6,6 +6,7 @@ Services flush but never commit; the view commits once.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -67,20 +68,25 @@ def split_lines(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def build_search_text(contact: Contact, organization_name: str | None,
                       emails: Iterable[str], phones: Iterable[str]) -> str:
     """The words a contact can be found by: names, organization, title, emails, phones, tags."""
     words = [contact.first_name, contact.last_name, organization_name or "", contact.title or "",
              contact.beat or "", contact.coverage_area or ""]
     for email in emails:
+        # Also word by word: PostgreSQL's parser keeps "a@b.org" as one token.
         words.append(email)
+        words.extend(_WORD.findall(email))
     for number in phones:
         digits = number.lstrip("+")
         words.append(f"{digits} {digits[1:] if digits.startswith('1') else ''}")
         try:
             parsed = phonenumbers.parse(number, None)
-            words.append(phonenumbers.format_number(
-                parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+            national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+            words.extend(re.findall(r"\d+", national))  # digit groups, free of - and ()
         except phonenumbers.NumberParseException:
             pass
     words.append(contact.tags.replace(",", " "))
