@@ -63,6 +63,13 @@ def _root() -> Path:
 
 def _register_blueprints(app: Flask) -> None:
     from app import audit, auth, dashboard, events, mail, notes, people, press, system, tours
+    from app.notes import dashboard as notes_dashboard
+    from app.notes import routes as _notes_routes  # noqa: F401  (attach views)
+    from app.people import dashboard as people_dashboard
+    from app.people import routes as _people_routes  # noqa: F401
+
+    notes_dashboard.register()
+    people_dashboard.register()
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)

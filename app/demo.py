@@ -17,11 +17,13 @@ from app.extensions import db
 def _seeders():
     from app.auth import demo as auth_demo
     from app.events import demo as events_demo
+    from app.notes import demo as notes_demo
+    from app.people import demo as people_demo
     from app.press import demo as press_demo
     from app.tours import demo as tours_demo
 
     # Order matters: later domains link to what earlier ones made.
-    return [auth_demo, events_demo, press_demo, tours_demo]
+    return [auth_demo, people_demo, notes_demo, events_demo, press_demo, tours_demo]
 
 
 def load_demo() -> None:

@@ -66,3 +66,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(localtime)
     app.add_template_global(nav_items)
     app.add_template_global(lambda: app.config["ORG_NAME"], "org_name")
+
+
+def today():
+    """Today's date in the organization's time zone."""
+    return datetime.now(org_zone()).date()

@@ -3,5 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
-
-from app.notes import routes  # noqa: E402,F401
+# Views attach in app/__init__.py (importing them here would make a cycle: people and
+# notes models refer to each other).

@@ -1,3 +1,270 @@
-"""Signed-in views for notes and commitments."""
+"""Signed-in views for interaction notes, commitments and keeping in touch."""
 
-from app.notes import models  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.access import roles
+from app.auth.models import Role
+from app.extensions import db
+from app.notes import bp, services
+from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
+from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
+from app.people import services as people
+from app.people.models import Channel, Contact, Organization
+from app.templating import today
+from app.web import render, see_other, trigger
+
+PAGE_SIZE = 25
+
+
+def _ints(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 10]
+
+
+def _page() -> int:
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
+# --- notes ------------------------------------------------------------------------------
+
+
+def _note_choices(form: NoteForm, note: Note | None = None) -> None:
+    """People and organizations to pick from: the ones already chosen, plus recent ones."""
+    wanted_contacts = set(_ints(request.form.getlist("contact_ids")))
+    wanted_orgs = set(_ints(request.form.getlist("organization_ids")))
+    wanted_contacts.update(_ints(request.args.getlist("contact")))
+    wanted_orgs.update(_ints(request.args.getlist("organization")))
+    if note is not None:
+        wanted_contacts.update(c.id for c in note.contacts)
+        wanted_orgs.update(o.id for o in note.organizations)
+    contacts = db.session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name)
+        .where(Contact.id.in_(wanted_contacts) | Contact.id.in_(
+            select(Contact.id).where(Contact.archived_at.is_(None))
+            .order_by(Contact.updated_at.desc()).limit(100)))
+        .order_by(Contact.sort_name)).all()
+    form.contact_ids.choices = [(i, f"{f} {last}".strip()) for i, f, last in contacts]
+    orgs = db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(Organization.id.in_(wanted_orgs) | Organization.id.in_(
+            select(Organization.id).where(Organization.archived_at.is_(None))
+            .order_by(Organization.updated_at.desc()).limit(100)))
+        .order_by(Organization.name)).all()
+    form.organization_ids.choices = [(i, n) for i, n in orgs]
+    if request.method == "GET" and note is None:
+        form.contact_ids.data = [i for i in _ints(request.args.getlist("contact"))
+                                 if i in wanted_contacts]
+        form.organization_ids.data = _ints(request.args.getlist("organization"))
+
+
+def _note_values(form: NoteForm) -> dict:
+    values = {"occurred_on": form.occurred_on.data, "channel": Channel(form.channel.data),
+              "summary": form.summary.data, "body": form.body.data or "",
+              "body_format": BodyFormat(form.body_format.data or "plain")}
+    # Staff can't read sensitive notes, so they can't write or toggle them either.
+    values["sensitive"] = bool(form.sensitive.data) if current_user.sees_sensitive else False
+    return values
+
+
+def _after_note(note: Note):
+    if note.contacts:
+        return url_for("people.show", contact_id=note.contacts[0].id)
+    if note.organizations:
+        return url_for("people.organization_show", org_id=note.organizations[0].id)
+    return url_for("notes.show", note_id=note.id)
+
+
+@bp.route("/")
+def index():
+    """Recent notes (sensitive ones only for admin and liaison), searchable by text."""
+    query = services.visible_notes(current_user)
+    from app.people import search
+
+    q = (request.args.get("q") or "").strip()[:200]
+    matching = search.note_ids_matching(q) if q else None
+    if matching is not None:
+        query = query.where(Note.id.in_(matching))
+    page = _page()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(db.session.scalars(
+        query.options(joinedload(Note.author), selectinload(Note.contacts),
+                      selectinload(Note.organizations))
+        .order_by(Note.occurred_on.desc(), Note.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render("notes/index.html", block="results", notes=rows, total=total, page=page,
+                  pages=pages, args=request.args)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Log an interaction with one or more people and organizations."""
+    form = NoteForm()
+    _note_choices(form)
+    if request.method == "GET":
+        form.occurred_on.data = today()
+    if form.validate_on_submit():
+        note = services.log_note(_note_values(form), form.contact_ids.data or [],
+                                 form.organization_ids.data or [], current_user)
+        location = _after_note(note)
+        db.session.commit()
+        return see_other(location, "Note saved.")
+    status = 422 if request.method == "POST" else 200
+    return render("notes/form.html", form=form, note=None, status=status)
+
+
+def _readable(note_id: int) -> Note:
+    note = services.load_note(note_id) or abort(404)
+    if not services.can_read(note, current_user):
+        abort(404)  # staff never learn that a sensitive note exists
+    return note
+
+
+@bp.route("/<int:note_id>")
+def show(note_id: int):
+    """One note; reading a sensitive one is recorded in the audit trail."""
+    note = _readable(note_id)
+    services.record_view(note, current_user)
+    response = render("notes/show.html", note=note, body=services.render_body(note))
+    db.session.commit()  # after rendering: committing expires what the page shows
+    return response
+
+
+@bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
+def edit(note_id: int):
+    """Edit a note (the edit is recorded)."""
+    note = _readable(note_id)
+    form = NoteForm(obj=note)
+    _note_choices(form, note)
+    if request.method == "GET":
+        form.channel.data = note.channel.value
+        form.body_format.data = note.body_format.value
+        form.contact_ids.data = [c.id for c in note.contacts]
+        form.organization_ids.data = [o.id for o in note.organizations]
+        services.record_view(note, current_user)
+    if form.validate_on_submit():
+        services.update_note(note, _note_values(form), form.contact_ids.data or [],
+                             form.organization_ids.data or [], current_user)
+        db.session.commit()
+        return see_other(url_for("notes.show", note_id=note.id), "Note saved.")
+    status = 422 if request.method == "POST" else 200
+    response = render("notes/form.html", form=form, note=note, status=status)
+    db.session.commit()  # the recorded view, if any
+    return response
+
+
+# --- commitments --------------------------------------------------------------------------
+
+
+@bp.route("/commitments/")
+def commitments():
+    """The commitments register, filterable by owner, status and due date."""
+    day = today()
+    query = services.commitment_query(request.args, day)
+    page = _page()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(db.session.scalars(services.with_people(
+        query.order_by(Commitment.due_on, Commitment.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render("notes/commitments.html", block="results", commitments=rows, total=total,
+                  page=page, pages=pages, args=request.args, today=day,
+                  users=people.user_choices(), statuses=list(CommitmentStatus))
+
+
+def _commitment_choices(form: CommitmentForm) -> None:
+    wanted = set(_ints([request.args.get("contact", ""), request.form.get("contact_id", "")]))
+    contacts = db.session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name)
+        .where(Contact.id.in_(wanted) | Contact.id.in_(
+            select(Contact.id).where(Contact.archived_at.is_(None))
+            .order_by(Contact.updated_at.desc()).limit(100)))
+        .order_by(Contact.sort_name)).all()
+    form.contact_id.choices = [(0, "— None —")] + [(i, f"{f} {la}".strip())
+                                                  for i, f, la in contacts]
+    form.organization_id.choices = [(0, "— None —"), *people.organization_choices()]
+    form.owner_id.choices = [(0, "— Nobody yet —"), *people.user_choices()]
+
+
+@bp.route("/commitments/new", methods=["GET", "POST"])
+def commitment_new():
+    """Record a commitment: what, to whom, who follows through, by when."""
+    form = CommitmentForm()
+    _commitment_choices(form)
+    if request.method == "GET":
+        form.contact_id.data = request.args.get("contact", 0, type=int)
+        form.organization_id.data = request.args.get("organization", 0, type=int)
+        form.owner_id.data = current_user.id
+    if form.validate_on_submit():
+        commitment = services.create_commitment({
+            "what": form.what.data, "contact_id": form.contact_id.data or None,
+            "organization_id": form.organization_id.data or None,
+            "owner_id": form.owner_id.data or None, "due_on": form.due_on.data,
+        }, current_user)
+        db.session.commit()
+        return see_other(url_for("notes.commitments", _anchor=f"commitment-{commitment.id}"),
+                         "Commitment recorded.")
+    status = 422 if request.method == "POST" else 200
+    return render("notes/commitment_form.html", form=form, status=status)
+
+
+@bp.route("/commitments/<int:commitment_id>/close", methods=["GET", "POST"])
+def commitment_close(commitment_id: int):
+    """Close a commitment as kept, or as can't-do with when and how we explained."""
+    commitment = db.session.scalar(services.with_people(
+        select(Commitment).where(Commitment.id == commitment_id))) or abort(404)
+    form = CloseCommitmentForm()
+    if form.validate_on_submit():
+        status = CommitmentStatus(form.status.data)
+        services.close_commitment(commitment, status, current_user,
+                                  explained_on=form.explained_on.data,
+                                  explained_how=form.explained_how.data)
+        db.session.commit()
+        response = see_other(url_for("notes.commitments"), f"Closed as {status.label.lower()}.")
+        return trigger(response, "notes-changed")
+    status = 422 if request.method == "POST" else 200
+    return render("notes/commitment_close.html", form=form, commitment=commitment,
+                  status=status)
+
+
+@bp.route("/commitments/<int:commitment_id>/reopen", methods=["POST"])
+def commitment_reopen(commitment_id: int):
+    """Open a closed commitment again."""
+    commitment = db.get_or_404(Commitment, commitment_id)
+    services.reopen_commitment(commitment, current_user)
+    db.session.commit()
+    return see_other(url_for("notes.commitments"), "Reopened.")
+
+
+# --- keeping in touch --------------------------------------------------------------------
+
+
+@bp.route("/due")
+def due():
+    """People due for contact, counted from their last logged interaction."""
+    query = services.due_for_contact_query(today())
+    page = _page()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(db.session.scalars(
+        query.options(joinedload(Contact.organization), joinedload(Contact.owner))
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render("notes/due.html", block="results", contacts=rows, total=total, page=page,
+                  pages=pages, args=request.args, intervals=services.intervals())
+
+
+@bp.route("/keep-in-touch", methods=["GET", "POST"])
+@roles(Role.liaison)
+def keep_in_touch():
+    """Change how often we aim to be in touch, per stance."""
+    form = IntervalsForm(data=services.intervals())
+    if form.validate_on_submit():
+        services.save_intervals(form.data, current_user)
+        db.session.commit()
+        return see_other(url_for("notes.due"), "Saved the keep-in-touch intervals.")
+    status = 422 if request.method == "POST" else 200
+    return render("notes/keep_in_touch.html", form=form, status=status)

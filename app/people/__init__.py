@@ -3,5 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-
-from app.people import routes  # noqa: E402,F401
+# Views attach in app/__init__.py (importing them here would make a cycle: people and
+# notes models refer to each other).

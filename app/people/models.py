@@ -157,8 +157,8 @@ def format_phone(e164: str | None) -> str:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    region = phonenumbers.region_code_for_number(number)
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if region == "US"
+    # North American numbers read nationally (the program is in the US); others in full.
+    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1
            else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, fmt)
 

@@ -1,3 +1,394 @@
-"""Signed-in views for contacts and organizations."""
+"""Signed-in views for contacts, organizations, the stakeholder map and media contacts."""
 
-from app.people import models  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.auth.access import roles
+from app.auth.models import Role
+from app.extensions import db
+from app.notes import services as notes
+from app.notes.models import Commitment, CommitmentStatus
+from app.people import bp, services
+from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
+from app.people.models import (
+    Channel,
+    Contact,
+    Influence,
+    Organization,
+    OrgType,
+    Sphere,
+    Stance,
+)
+from app.web import render, see_other, trigger
+
+ORG_PAGE_SIZE = 25
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), 100_000)
+
+
+def _list_context() -> dict:
+    return {"stances": list(Stance), "influences": list(Influence), "spheres": list(Sphere),
+            "org_types": list(OrgType), "sorts": services.SORTS,
+            "users": services.user_choices(), "args": request.args}
+
+
+@bp.route("/")
+def index():
+    """Contacts: one search box (names, organizations, emails, phones, tags, notes) and filters."""
+    query = services.contact_query(request.args, current_user)
+    page = _page()
+    contacts, total = services.sorted_page(query, request.args.get("sort"), page)
+    pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
+    return render("people/index.html", block="results", contacts=contacts, total=total,
+                  page=page, pages=pages, **_list_context())
+
+
+@bp.route("/media")
+def media():
+    """Journalists and other media contacts, with outlet, beat and how to approach them."""
+    query = services.contact_query({**request.args.to_dict(), "media": "1"}, current_user)
+    page = _page()
+    contacts, total = services.sorted_page(query, request.args.get("sort"), page)
+    pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
+    return render("people/media.html", block="results", contacts=contacts, total=total,
+                  page=page, pages=pages, args=request.args)
+
+
+@bp.route("/map")
+def stakeholder_map():
+    """The stakeholder map: influence by stance, with counts linking to the filtered list."""
+    counts = services.stakeholder_counts()
+    return render("people/map.html", counts=counts, stances=list(Stance),
+                  influences=list(reversed(Influence)))
+
+
+# --- one contact ----------------------------------------------------------------------
+
+
+def _contact_data(form: ContactForm) -> services.ContactData:
+    return services.ContactData(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data or "",
+        pronouns=form.pronouns.data,
+        title=form.title.data,
+        organization_id=form.organization_id.data or None,
+        sphere=Sphere(form.sphere.data) if form.sphere.data else None,
+        emails=getattr(form.emails, "parsed", []),
+        phones=getattr(form.phones, "parsed", []),
+        address=form.address.data,
+        website=form.website.data,
+        preferred_channel=Channel(form.preferred_channel.data)
+        if form.preferred_channel.data else None,
+        tags=form.tags.data or "",
+        source=form.source.data,
+        owner_id=form.owner_id.data or None,
+        do_not_contact=form.do_not_contact.data,
+        stance=Stance(form.stance.data),
+        influence=Influence(form.influence.data),
+        keep_in_touch_days=form.keep_in_touch_days.data,
+        is_media=form.is_media.data,
+        beat=form.beat.data,
+        coverage_area=form.coverage_area.data,
+        approach_notes=form.approach_notes.data,
+    )
+
+
+def _contact_form(contact: Contact | None = None) -> ContactForm:
+    if contact is None:
+        form = ContactForm()
+        if request.method == "GET":
+            org = request.args.get("organization", type=int)
+            if org:
+                form.organization_id.data = org
+            form.owner_id.data = current_user.id
+            form.is_media.data = request.args.get("media") == "1"
+    else:
+        form = ContactForm(obj=contact)
+        if request.method == "GET":
+            form.emails.data = "\n".join(e.email for e in contact.emails)
+            form.phones.data = "\n".join(p.display for p in contact.phones)
+            form.tags.data = ", ".join(contact.tag_list)
+            form.organization_id.data = contact.organization_id or 0
+            form.owner_id.data = contact.owner_id or 0
+            form.sphere.data = contact.sphere.value if contact.sphere else ""
+            form.preferred_channel.data = (contact.preferred_channel.value
+                                           if contact.preferred_channel else "")
+            form.stance.data = contact.stance.value
+            form.influence.data = contact.influence.value
+    form.set_choices(services.organization_choices(), services.user_choices())
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add a contact, warning first about likely duplicates."""
+    form = _contact_form()
+    duplicates = []
+    if form.validate_on_submit():
+        data = _contact_data(form)
+        duplicates = services.find_duplicates(data.first_name, data.last_name,
+                                              data.organization_id, data.emails or [],
+                                              data.phones or [])
+        if not duplicates or form.confirm_duplicate.data:
+            contact = services.create_contact(data, current_user,
+                                              reason=form.stance_reason.data or "")
+            db.session.commit()
+            return see_other(url_for("people.show", contact_id=contact.id),
+                             f"Added {contact.name}.")
+    status = 422 if request.method == "POST" else 200
+    return render("people/form.html", form=form, contact=None, duplicates=duplicates,
+                  status=status)
+
+
+@bp.route("/<int:contact_id>")
+def show(contact_id: int):
+    """A contact: details, stance timeline, notes (sensitive ones as closed entries for
+    admin and liaison only) and commitments."""
+    contact = services.load_contact(contact_id) or abort(404)
+    history = services.stance_history(contact)
+    contact_notes = notes.notes_about(current_user, contact_id=contact.id)
+    commitments = list(db.session.scalars(notes.with_people(
+        select(Commitment).where(Commitment.contact_id == contact.id)
+        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
+    return render("people/show.html", contact=contact, history=history, notes=contact_notes,
+                  commitments=commitments, interval=_interval_for(contact))
+
+
+def _interval_for(contact: Contact) -> int:
+    if contact.keep_in_touch_days:
+        return contact.keep_in_touch_days
+    days = notes.intervals()
+    return days["media"] if contact.is_media else days[contact.stance.value]
+
+
+@bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
+def edit(contact_id: int):
+    """Change a contact's details, stance or influence."""
+    contact = services.load_contact(contact_id) or abort(404)
+    form = _contact_form(contact)
+    if form.validate_on_submit():
+        services.update_contact(contact, _contact_data(form), current_user,
+                                reason=form.stance_reason.data or "")
+        db.session.commit()
+        return see_other(url_for("people.show", contact_id=contact.id), f"Saved {contact.name}.")
+    status = 422 if request.method == "POST" else 200
+    return render("people/form.html", form=form, contact=contact, duplicates=[], status=status)
+
+
+@bp.route("/<int:contact_id>/archive", methods=["POST"])
+def archive(contact_id: int):
+    """Archive a contact (restorable)."""
+    contact = db.get_or_404(Contact, contact_id)
+    services.archive_contact(contact, current_user)
+    db.session.commit()
+    return see_other(url_for("people.show", contact_id=contact.id),
+                     f"Archived {contact.name}. You can restore them from this page.")
+
+
+@bp.route("/<int:contact_id>/restore", methods=["POST"])
+def restore(contact_id: int):
+    """Bring an archived contact back."""
+    contact = db.get_or_404(Contact, contact_id)
+    services.restore_contact(contact, current_user)
+    db.session.commit()
+    response = see_other(url_for("people.show", contact_id=contact.id),
+                         f"Restored {contact.name}.")
+    return trigger(response, "people-changed")
+
+
+@bp.route("/<int:contact_id>/delete", methods=["GET", "POST"])
+@roles(Role.admin)
+def delete(contact_id: int):
+    """Delete a contact for good (admin only, after typing the name)."""
+    contact = db.get_or_404(Contact, contact_id)
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit():
+        if " ".join(form.confirm.data.split()).lower() != contact.name.lower():
+            form.confirm.errors.append(f"Type “{contact.name}” exactly to confirm.")
+        else:
+            name = contact.name
+            services.delete_contact(contact, current_user)
+            db.session.commit()
+            return see_other(url_for("people.index"), f"Deleted {name} for good.")
+    status = 422 if request.method == "POST" else 200
+    return render("people/delete.html", form=form, obj=contact, name=contact.name,
+                  status=status)
+
+
+@bp.route("/<int:contact_id>/merge", methods=["GET", "POST"])
+@roles(Role.liaison)
+def merge(contact_id: int):
+    """Merge a duplicate into this contact (its notes, commitments and history move here)."""
+    contact = services.load_contact(contact_id) or abort(404)
+    form = MergeForm()
+    if form.validate_on_submit():
+        other = services.load_contact(form.other_id.data)
+        if other is None or other.id == contact.id:
+            form.other_id.errors.append("Choose another existing contact.")
+        else:
+            services.merge_contacts(contact, other, current_user)
+            db.session.commit()
+            return see_other(url_for("people.show", contact_id=contact.id),
+                             f"Merged the duplicate into {contact.name}.")
+    status = 422 if request.method == "POST" else 200
+    suggestions = services.find_duplicates(
+        contact.first_name, contact.last_name, contact.organization_id,
+        [e.email for e in contact.emails], [p.number for p in contact.phones],
+        exclude_id=contact.id)
+    return render("people/merge.html", form=form, contact=contact, suggestions=suggestions,
+                  status=status)
+
+
+# --- organizations --------------------------------------------------------------------
+
+
+@bp.route("/organizations/")
+def organizations():
+    """Organizations, searchable by name and filterable by type, sphere and tag."""
+    query = services.organization_query(request.args)
+    page = _page()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(db.session.scalars(
+        query.options(joinedload(Organization.owner)).order_by(Organization.name,
+                                                                Organization.id)
+        .limit(ORG_PAGE_SIZE).offset((page - 1) * ORG_PAGE_SIZE)))
+    counts = dict(db.session.execute(
+        select(Contact.organization_id, func.count())
+        .where(Contact.organization_id.in_([o.id for o in rows]),
+               Contact.archived_at.is_(None)).group_by(Contact.organization_id)).all())
+    pages = max((total + ORG_PAGE_SIZE - 1) // ORG_PAGE_SIZE, 1)
+    return render("people/organizations.html", block="results", organizations=rows,
+                  counts=counts, total=total, page=page, pages=pages, args=request.args,
+                  org_types=list(OrgType), spheres=list(Sphere))
+
+
+def _org_form(org: Organization | None = None) -> OrganizationForm:
+    form = OrganizationForm(obj=org)
+    if org is not None and request.method == "GET":
+        form.type.data = org.type.value
+        form.sphere.data = org.sphere.value if org.sphere else ""
+        form.tags.data = ", ".join(org.tag_list)
+        form.phone.data = org.phone_display
+        form.owner_id.data = org.owner_id or 0
+    elif org is None and request.method == "GET":
+        form.owner_id.data = current_user.id
+    form.owner_id.choices = [(0, "— Nobody yet —"), *services.user_choices()]
+    return form
+
+
+def _org_values(form: OrganizationForm) -> dict:
+    return {
+        "name": form.name.data, "type": OrgType(form.type.data),
+        "sphere": Sphere(form.sphere.data) if form.sphere.data else None,
+        "email": getattr(form.email, "parsed", None),
+        "phone": getattr(form.phone, "parsed", None),
+        "address": form.address.data, "website": form.website.data, "tags": form.tags.data,
+        "source": form.source.data, "owner_id": form.owner_id.data or None,
+        "do_not_contact": form.do_not_contact.data,
+    }
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+def organization_new():
+    """Add an organization."""
+    form = _org_form()
+    if form.validate_on_submit():
+        org = services.save_organization(None, _org_values(form), current_user)
+        db.session.commit()
+        return see_other(url_for("people.organization_show", org_id=org.id),
+                         f"Added {org.name}.")
+    status = 422 if request.method == "POST" else 200
+    return render("people/organization_form.html", form=form, org=None, status=status)
+
+
+@bp.route("/organizations/<int:org_id>")
+def organization_show(org_id: int):
+    """An organization: details, its people, notes and commitments."""
+    org = db.session.scalar(select(Organization).where(Organization.id == org_id)
+                            .options(joinedload(Organization.owner))) or abort(404)
+    people = list(db.session.scalars(
+        select(Contact).where(Contact.organization_id == org.id, Contact.archived_at.is_(None))
+        .order_by(Contact.sort_name).limit(100)))
+    org_notes = notes.notes_about(current_user, organization_id=org.id)
+    commitments = list(db.session.scalars(notes.with_people(
+        select(Commitment).where(Commitment.organization_id == org.id)
+        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
+    return render("people/organization_show.html", org=org, people=people, notes=org_notes,
+                  commitments=commitments)
+
+
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+def organization_edit(org_id: int):
+    """Change an organization's details."""
+    org = db.get_or_404(Organization, org_id)
+    form = _org_form(org)
+    if form.validate_on_submit():
+        services.save_organization(org, _org_values(form), current_user)
+        db.session.commit()
+        return see_other(url_for("people.organization_show", org_id=org.id),
+                         f"Saved {org.name}.")
+    status = 422 if request.method == "POST" else 200
+    return render("people/organization_form.html", form=form, org=org, status=status)
+
+
+@bp.route("/organizations/<int:org_id>/archive", methods=["POST"])
+def organization_archive(org_id: int):
+    """Archive an organization (restorable)."""
+    org = db.get_or_404(Organization, org_id)
+    services.archive_organization(org, current_user)
+    db.session.commit()
+    return see_other(url_for("people.organization_show", org_id=org.id), f"Archived {org.name}.")
+
+
+@bp.route("/organizations/<int:org_id>/restore", methods=["POST"])
+def organization_restore(org_id: int):
+    """Bring an archived organization back."""
+    org = db.get_or_404(Organization, org_id)
+    services.archive_organization(org, current_user, restore=True)
+    db.session.commit()
+    return see_other(url_for("people.organization_show", org_id=org.id), f"Restored {org.name}.")
+
+
+@bp.route("/organizations/<int:org_id>/delete", methods=["GET", "POST"])
+@roles(Role.admin)
+def organization_delete(org_id: int):
+    """Delete an organization for good (admin only, after typing the name)."""
+    org = db.get_or_404(Organization, org_id)
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit():
+        if " ".join(form.confirm.data.split()).lower() != org.name.lower():
+            form.confirm.errors.append(f"Type “{org.name}” exactly to confirm.")
+        else:
+            name = org.name
+            services.delete_organization(org, current_user)
+            db.session.commit()
+            return see_other(url_for("people.organizations"), f"Deleted {name} for good.")
+    status = 422 if request.method == "POST" else 200
+    return render("people/delete.html", form=form, obj=org, name=org.name, status=status)
+
+
+@bp.route("/export.csv")
+@roles(Role.liaison)
+def export():
+    """The filtered list as CSV (admin and liaison only; recorded in the audit trail)."""
+    from flask import Response
+
+    from app.audit.services import record
+    from app.people import csvio
+
+    query = services.contact_query(request.args, current_user)
+    body = csvio.export_contacts(query)
+    filters = ", ".join(f"{k}={v}" for k, v in request.args.items() if k != "page")[:200]
+    record("contact.export", f"Exported contacts as CSV ({filters or 'no filters'})")
+    db.session.commit()
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="contacts.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,282 @@
+"""The notes domain's verbs: log and edit interactions, read sensitive notes (audited),
+record and close commitments, and work out who is due for contact.
+
+Services flush but never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from sqlalchemy import Date, Integer, Select, case, func, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.audit.services import record
+from app.auth.models import User
+from app.database import utcnow
+from app.extensions import db
+from app.notes.models import (
+    BodyFormat,
+    Commitment,
+    CommitmentStatus,
+    Note,
+    note_contacts,
+    note_organizations,
+)
+from app.people.models import Contact, Organization, Stance
+from app.settings import services as settings_store
+
+# --- reading notes --------------------------------------------------------------------
+
+
+def visible_notes(user: User) -> Select:
+    """Notes this user may see: everything for admin and liaison, non-sensitive for staff."""
+    query = select(Note)
+    if not user.sees_sensitive:
+        query = query.where(Note.sensitive.is_(False))
+    return query
+
+
+def can_read(note: Note, user: User) -> bool:
+    """Whether `user` may read `note`."""
+    return not note.sensitive or user.sees_sensitive
+
+
+def load_note(note_id: int) -> Note | None:
+    """A note with its author, contacts and organizations."""
+    return db.session.scalar(select(Note).where(Note.id == note_id).options(
+        joinedload(Note.author), selectinload(Note.contacts), selectinload(Note.organizations)))
+
+
+def record_view(note: Note, actor: User) -> None:
+    """Every reading of a sensitive note goes on the audit trail (who, when, which; no text)."""
+    if note.sensitive:
+        record("note.view_sensitive", f"Read sensitive note #{note.id}", note, actor)
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def render_body(note: Note) -> Markup:
+    """The body as safe HTML: sanitized Markdown, or plain text with line breaks kept."""
+    if note.body_format == BodyFormat.markdown:
+        html = nh3.clean(_markdown.render(note.body or ""),
+                         link_rel="noopener noreferrer nofollow")
+        return Markup(html)  # noqa: S704 (sanitized by nh3 just above)
+    paragraphs = [p for p in (note.body or "").split("\n\n") if p.strip()]
+    html = "".join("<p>" + str(escape(p)).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return Markup(html)  # noqa: S704 (every piece of text was escaped just above)
+
+
+def notes_about(user: User, contact_id: int | None = None, organization_id: int | None = None,
+                limit: int = 50) -> list[Note]:
+    """Recent notes about a contact or organization that `user` may see, newest first."""
+    query = visible_notes(user).options(joinedload(Note.author))
+    if contact_id is not None:
+        query = query.where(Note.id.in_(select(note_contacts.c.note_id)
+                                        .where(note_contacts.c.contact_id == contact_id)))
+    if organization_id is not None:
+        query = query.where(Note.id.in_(
+            select(note_organizations.c.note_id)
+            .where(note_organizations.c.organization_id == organization_id)))
+    return list(db.session.scalars(
+        query.order_by(Note.occurred_on.desc(), Note.id.desc()).limit(limit)))
+
+
+def recent_notes(user: User, limit: int = 8) -> list[Note]:
+    """The latest notes `user` may see, with the people they're about."""
+    return list(db.session.scalars(
+        visible_notes(user).options(joinedload(Note.author), selectinload(Note.contacts))
+        .order_by(Note.occurred_on.desc(), Note.id.desc()).limit(limit)))
+
+
+# --- writing notes --------------------------------------------------------------------
+
+
+_NOTE_FIELDS = ("occurred_on", "channel", "summary", "body", "body_format", "sensitive")
+
+
+def _link(note: Note, contact_ids: Iterable[int], organization_ids: Iterable[int]) -> None:
+    contact_ids, organization_ids = list(set(contact_ids)), list(set(organization_ids))
+    note.contacts = list(db.session.scalars(
+        select(Contact).where(Contact.id.in_(contact_ids)))) if contact_ids else []
+    note.organizations = list(db.session.scalars(
+        select(Organization).where(Organization.id.in_(organization_ids)))
+    ) if organization_ids else []
+
+
+def _touch(contact_ids: Iterable[int], when: date) -> None:
+    """Move contacts' last-contact date forward to `when` (never back)."""
+    ids = list(contact_ids)
+    if ids:
+        db.session.execute(
+            update(Contact).where(Contact.id.in_(ids))
+            .where(or_(Contact.last_contact_on.is_(None), Contact.last_contact_on < when))
+            .values(last_contact_on=when).execution_options(synchronize_session=False))
+
+
+def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
+             organization_ids: Iterable[int], actor: User | None) -> Note:
+    """Log an interaction, linked to contacts and organizations."""
+    note = Note(author_id=getattr(actor, "id", None), contacts=[], organizations=[],
+                **{k: values[k] for k in _NOTE_FIELDS if k in values})
+    _link(note, contact_ids, organization_ids)
+    db.session.add(note)
+    db.session.flush()
+    _touch([c.id for c in note.contacts], note.occurred_on)
+    record("note.create", f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}",
+           note, actor)
+    db.session.flush()
+    return note
+
+
+def update_note(note: Note, values: Mapping[str, Any], contact_ids: Iterable[int],
+                organization_ids: Iterable[int], actor: User | None) -> Note:
+    """Edit a note; the edit is recorded (which note and who, never the text)."""
+    for key in _NOTE_FIELDS:
+        if key in values:
+            setattr(note, key, values[key])
+    _link(note, contact_ids, organization_ids)
+    db.session.flush()
+    _touch([c.id for c in note.contacts], note.occurred_on)
+    record("note.edit", f"Edited note #{note.id}", note, actor)
+    db.session.flush()
+    return note
+
+
+# --- commitments -----------------------------------------------------------------------
+
+
+def create_commitment(values: Mapping[str, Any], actor: User | None) -> Commitment:
+    """Record something we promised."""
+    commitment = Commitment(created_by_id=getattr(actor, "id", None), **values)
+    db.session.add(commitment)
+    db.session.flush()
+    record("commitment.create", f"Recorded commitment #{commitment.id}", commitment, actor)
+    return commitment
+
+
+def close_commitment(commitment: Commitment, status: CommitmentStatus, actor: User | None,
+                     explained_on: date | None = None, explained_how: str | None = None) -> None:
+    """Close a commitment as kept, or as can't-do with when and how we explained it."""
+    if status == CommitmentStatus.open:
+        raise ValueError("A commitment closes as kept or explained.")
+    explained = explained_on and (explained_how or "").strip()
+    if status == CommitmentStatus.explained and not explained:
+        raise ValueError("Say when and how the explanation was given.")
+    commitment.status = status
+    commitment.closed_at = utcnow()
+    if status == CommitmentStatus.explained:
+        commitment.explained_on, commitment.explained_how = explained_on, explained_how
+    record("commitment.close", f"Closed commitment #{commitment.id} as {status.label}",
+           commitment, actor)
+    db.session.flush()
+
+
+def reopen_commitment(commitment: Commitment, actor: User | None) -> None:
+    """Open a closed commitment again."""
+    commitment.status = CommitmentStatus.open
+    commitment.closed_at = commitment.explained_on = commitment.explained_how = None
+    record("commitment.reopen", f"Reopened commitment #{commitment.id}", commitment, actor)
+    db.session.flush()
+
+
+def commitment_query(args: Mapping[str, str], today: date) -> Select:
+    """Commitments filtered by owner, status and due date (overdue, this week, later)."""
+    query = select(Commitment)
+    status = args.get("status", "open")
+    if status in CommitmentStatus.__members__:
+        query = query.where(Commitment.status == CommitmentStatus(status))
+    owner = args.get("owner", "")
+    if owner.isdigit() and len(owner) < 10:
+        query = query.where(Commitment.owner_id == int(owner))
+    due = args.get("due", "")
+    if due == "overdue":
+        query = query.where(Commitment.due_on < today)
+    elif due == "week":
+        query = query.where(Commitment.due_on >= today, Commitment.due_on <= today + timedelta(7))
+    elif due == "later":
+        query = query.where(Commitment.due_on > today + timedelta(7))
+    contact = args.get("contact", "")
+    if contact.isdigit() and len(contact) < 10:
+        query = query.where(Commitment.contact_id == int(contact))
+    organization = args.get("organization", "")
+    if organization.isdigit() and len(organization) < 10:
+        query = query.where(Commitment.organization_id == int(organization))
+    return query
+
+
+def with_people(query: Select) -> Select:
+    """Eager-load what a commitment row shows."""
+    return query.options(joinedload(Commitment.contact), joinedload(Commitment.organization),
+                         joinedload(Commitment.owner))
+
+
+# --- keeping in touch ---------------------------------------------------------------------
+
+KEEP_IN_TOUCH_KEY = "keep_in_touch"
+DEFAULT_INTERVALS = {
+    "champion": 45, "ally": 60, "neutral": 90, "skeptic": 45, "challenger": 30,
+    "unknown": 120, "media": 90,
+}
+
+
+def intervals() -> dict[str, int]:
+    """Days between contacts, per stance (and "media" for journalists), from settings."""
+    stored = settings_store.get(KEEP_IN_TOUCH_KEY, {}) or {}
+    return {k: int(stored.get(k, v)) for k, v in DEFAULT_INTERVALS.items()}
+
+
+def save_intervals(values: Mapping[str, int], actor: User | None) -> None:
+    """Change the keep-in-touch intervals."""
+    settings_store.put(KEEP_IN_TOUCH_KEY, {k: int(values[k]) for k in DEFAULT_INTERVALS})
+    record("settings.keep_in_touch", "Changed keep-in-touch intervals", None, actor)
+
+
+class days_between(FunctionElement):
+    """Whole days from the date column to a later date, on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(later, **kw)}) - "
+            f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)")
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+def interval_expression():
+    """SQL for each contact's keep-in-touch interval: override, media, or by stance."""
+    days = intervals()
+    by_stance = case({s.value: days[s.value] for s in Stance}, value=Contact.stance,
+                     else_=days["unknown"])
+    return func.coalesce(Contact.keep_in_touch_days,
+                         case((Contact.is_media.is_(True), days["media"]), else_=by_stance))
+
+
+def due_for_contact_query(today: date) -> Select:
+    """Active contacts (not do-not-contact) whose last logged interaction is older than
+    their interval, or who have none; the longest-waiting first."""
+    today_param = func.cast(today.isoformat(), Date) if db.engine.dialect.name != "sqlite" \
+        else func.date(today.isoformat())
+    overdue = days_between(today_param, Contact.last_contact_on) >= interval_expression()
+    return (select(Contact)
+            .where(Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
+            .where(or_(Contact.last_contact_on.is_(None), overdue))
+            .order_by(Contact.last_contact_on.is_not(None), Contact.last_contact_on,
+                      Contact.id))

@@ -1,0 +1,226 @@
+"""Demo people for Riverbend Harm Reduction: organizations and contacts in every sphere,
+champions and challengers, journalists; and `scale(n)` bulk rows for benchmarks."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select, text
+
+from app.auth.demo import team
+from app.database import utcnow
+from app.extensions import db
+from app.people import services
+from app.people.models import (
+    Channel,
+    Contact,
+    Influence,
+    Organization,
+    OrgType,
+    Sphere,
+    Stance,
+)
+
+# name, type, sphere, phone, tags
+ORGANIZATIONS = [
+    ("Riverbend City Council", OrgType.elected, Sphere.government, "555-201-4400", "council"),
+    ("Ash County Health Department", OrgType.health_department, Sphere.government,
+     "555-201-7700", "health, data"),
+    ("Riverbend Police Department", OrgType.law_enforcement, Sphere.government,
+     "555-201-9100", "public safety"),
+    ("Mercy Riverbend Hospital", OrgType.clinic, Sphere.professional, "555-203-1000",
+     "hospital, ED"),
+    ("Eastside Community Clinic", OrgType.clinic, Sphere.professional, "555-203-2200", "FQHC"),
+    ("Open Door Housing Collaborative", OrgType.social_service, Sphere.social_services,
+     "555-204-3300", "housing"),
+    ("Riverbend Food Shelf", OrgType.social_service, Sphere.social_services, "555-204-5500",
+     "food"),
+    ("St. Brigid Parish", OrgType.faith, Sphere.faith, "555-205-1200", "faith, neighbors"),
+    ("First Unitarian Church of Riverbend", OrgType.faith, Sphere.faith, "555-205-3400",
+     "faith, ally"),
+    ("Millrace Neighborhood Association", OrgType.neighborhood, Sphere.neighbors,
+     "555-206-7800", "neighbors, siting"),
+    ("Millrace Main Street Business Alliance", OrgType.business, Sphere.neighbors,
+     "555-206-9900", "business"),
+    ("Riverbend Unified School District", OrgType.school, Sphere.government, "555-207-1000",
+     "schools"),
+    ("The Riverbend Ledger", OrgType.media, Sphere.media, "555-208-5000", "press"),
+    ("KRVB Public Radio", OrgType.media, Sphere.media, "555-208-6100", "press, radio"),
+    ("State Harm Reduction Coalition", OrgType.coalition, Sphere.movement, "555-301-4400",
+     "coalition"),
+    ("Riverbend Community Foundation", OrgType.funder, Sphere.social_services, "555-209-2000",
+     "funder"),
+]
+
+# first, last, pronouns, title, org index, stance, influence, tags, extra
+CONTACTS = [
+    ("Teresa", "Alvarez", "she/her", "Council member, Ward 3", 0, Stance.ally, Influence.high,
+     "council, budget", {}),
+    ("Gordon", "Pike", "he/him", "Council member, Ward 1", 0, Stance.challenger,
+     Influence.high, "council, siting", {}),
+    ("Renee", "Whitfield", "she/her", "Council president", 0, Stance.skeptic, Influence.high,
+     "council", {}),
+    ("Dr. Amara", "Okonkwo", "she/her", "Health officer", 1, Stance.champion, Influence.high,
+     "health, data", {}),
+    ("Luis", "Fernández", "he/him", "Epidemiologist", 1, Stance.ally, Influence.medium,
+     "data", {}),
+    ("Captain Dale", "Hutchins", "he/him", "Patrol captain", 2, Stance.neutral,
+     Influence.medium, "public safety", {}),
+    ("Officer Kim", "Tran", "she/her", "Community liaison officer", 2, Stance.ally,
+     Influence.low, "public safety", {}),
+    ("Dr. Nathan", "Greer", "he/him", "ED medical director", 3, Stance.ally, Influence.high,
+     "hospital", {}),
+    ("Maya", "Castillo", "she/her", "Nurse practitioner", 4, Stance.champion, Influence.medium,
+     "FQHC, PrEP", {}),
+    ("Jordan", "Blake", "they/them", "Housing navigator", 5, Stance.champion, Influence.low,
+     "housing", {}),
+    ("Helen", "Morrow", "she/her", "Executive director", 6, Stance.ally, Influence.medium,
+     "food", {}),
+    ("Father Tomás", "Reyes", "he/him", "Pastor", 7, Stance.skeptic, Influence.medium,
+     "faith", {}),
+    ("Rev. Claire", "Lindqvist", "she/her", "Minister", 8, Stance.champion, Influence.medium,
+     "faith, ally", {}),
+    ("Bob", "Kessler", "he/him", "Association president", 9, Stance.challenger,
+     Influence.medium, "neighbors, siting", {}),
+    ("Patricia", "Nguyen", "she/her", "Association secretary", 9, Stance.neutral,
+     Influence.low, "neighbors", {}),
+    ("Steve", "Ramirez", "he/him", "Owner, Millrace Hardware", 10, Stance.skeptic,
+     Influence.medium, "business", {}),
+    ("Angela", "Price", "she/her", "Superintendent", 11, Stance.unknown, Influence.high,
+     "schools", {}),
+    ("Priya", "Sandoval", "she/her", "Health reporter", 12, Stance.neutral, Influence.high,
+     "press", {"is_media": True, "beat": "Health and county government",
+               "coverage_area": "Riverbend and Ash County",
+               "approach_notes": "Email first with data attached; on deadline by 3pm. "
+                                 "Prefers on-record sources."}),
+    ("Marcus", "Webb", "he/him", "Metro editor", 12, Stance.skeptic, Influence.high,
+     "press", {"is_media": True, "beat": "City hall", "coverage_area": "Riverbend",
+               "approach_notes": "Call the newsroom line; wants neighborhood voices."}),
+    ("Lena", "Hoffman", "she/her", "Reporter and host", 13, Stance.ally, Influence.medium,
+     "press, radio", {"is_media": True, "beat": "Public health",
+                      "coverage_area": "Tri-county listening area",
+                      "approach_notes": "Likes long interviews; text to schedule."}),
+    ("Sam", "Whitaker", "he/him", "Freelance writer", None, Stance.unknown, Influence.low,
+     "press", {"is_media": True, "beat": "Drug policy", "coverage_area": "Statewide",
+               "approach_notes": "Pitch by email with a person-first story angle."}),
+    ("Denise", "Carter", "she/her", "Policy director", 14, Stance.champion, Influence.high,
+     "coalition", {}),
+    ("Ellen", "Park", "she/her", "Program officer", 15, Stance.ally, Influence.high,
+     "funder", {}),
+    ("Walter", "Briggs", "he/him", "Neighbor on Canal Street", None, Stance.challenger,
+     Influence.low, "neighbors, siting", {"do_not_contact": True}),
+    ("Rosa", "Delgado", "she/her", "Neighbor, block captain", None, Stance.ally,
+     Influence.low, "neighbors", {}),
+]
+
+
+def seed() -> None:
+    """The demo story's organizations and contacts, with a few stance changes."""
+    people = team()
+    owner = {u.email.split("@")[0]: u for u in people}
+    liaison = owner.get("dana.reyes") or (people[0] if people else None)
+    orgs = []
+    for name, kind, sphere, phone, tags in ORGANIZATIONS:
+        slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+        orgs.append(services.save_organization(None, {
+            "name": name, "type": kind, "sphere": sphere, "phone": services.parse_phone(phone),
+            "email": f"info@{slug}.example", "tags": tags, "owner_id": getattr(liaison, "id", None),
+            "source": "Community mapping, 2025",
+        }, liaison))
+    for i, (first, last, pronouns, title, org_i, stance, influence, tags, extra) in enumerate(
+            CONTACTS):
+        org = orgs[org_i] if org_i is not None else None
+        handle = f"{first.split()[-1]}.{last}".lower().replace("á", "a").replace("é", "e")
+        owner_user = people[i % len(people)] if people else None
+        data = services.ContactData(
+            first_name=first, last_name=last, pronouns=pronouns, title=title,
+            organization_id=org.id if org else None,
+            sphere=org.sphere if org else (Sphere.media if extra.get("is_media")
+                                           else Sphere.neighbors),
+            emails=[f"{handle}@example.org"], phones=[f"+1555210{1000 + i:04d}"],
+            tags=tags, owner_id=getattr(owner_user, "id", None), stance=Stance.unknown,
+            influence=influence, preferred_channel=Channel.email,
+            source="Met at the 2025 open house" if i % 3 == 0 else "Community mapping",
+            **extra)
+        contact = services.create_contact(data, liaison)
+        if stance != Stance.unknown:
+            services.set_stance(contact, stance, influence,
+                                "After our first conversation", liaison)
+
+
+def scale(n: int) -> dict[str, int]:
+    """Bulk-insert n contacts (and n/20 organizations) with emails and phones."""
+    rng = random.Random(42)
+    sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
+        # Bulk index building needs more than SQLite's 2 MB default page cache.
+        db.session.execute(text("PRAGMA cache_size = -262144"))
+    users = [u.id for u in team()] or [None]
+    now = utcnow()
+    n_orgs = max(n // 20, 1)
+    first_org = (db.session.scalar(select(func.max(Organization.id))) or 0) + 1
+    org_types, spheres = list(OrgType), list(Sphere)
+    org_rows = [{
+        "id": first_org + i, "name": f"{rng.choice(ORG_WORDS)} {rng.choice(ORG_KINDS)} {i}",
+        "type": org_types[i % len(org_types)].value, "sphere": spheres[i % len(spheres)].value,
+        "tags": ",scale,", "do_not_contact": False, "created_at": now, "updated_at": now,
+    } for i in range(n_orgs)]
+    db.session.execute(Organization.__table__.insert(), org_rows)
+    first_contact = (db.session.scalar(select(func.max(Contact.id))) or 0) + 1
+    stances, influences = [s.value for s in Stance], [i.value for i in Influence]
+    today = now.date()
+    contacts = []
+    for i in range(n):
+        cid = first_contact + i
+        first, last = FIRST_NAMES[(i * 7) % 26], LAST_NAMES[(i * 11 + i // 26) % 26]
+        org = org_rows[i % n_orgs]
+        tag = TAGS[(i * 5) % len(TAGS)]
+        contacts.append({
+            "id": cid, "first_name": first, "last_name": last,
+            "sort_name": f"{last} {first}".lower(), "organization_id": org["id"],
+            "sphere": org["sphere"], "tags": f",{tag},", "owner_id": users[i % len(users)],
+            "do_not_contact": False, "stance": stances[(i * 13) % 6],
+            "influence": influences[(i * 17) % 3], "is_media": org["type"] == "media",
+            "created_at": now, "updated_at": now,
+            "last_contact_on": today - timedelta(days=(i * 31) % 400),
+            "search_text": f"{first} {last} {org['name']} {first}.{last}.{cid}@example.org "
+                           f"1555{3000000 + cid % 7000000:07d} 555{3000000 + cid % 7000000:07d} "
+                           f"{tag}",
+        })
+    for start in range(0, n, 10_000):
+        db.session.execute(Contact.__table__.insert(), contacts[start:start + 10_000])
+    # Emails, phones and first stance entries follow from the rows just written, built by
+    # the database (the same values as the search text above).
+    params = {"lo": first_contact, "hi": first_contact + n - 1,
+              "now": now.replace(tzinfo=None).isoformat(sep=" ") if sqlite else now}
+    db.session.execute(text(
+        "INSERT INTO contact_emails (contact_id, email) SELECT id, lower(first_name "
+        "|| '.' || last_name || '.' || id || '@example.org') "
+        "FROM contacts WHERE id BETWEEN :lo AND :hi"), params)
+    db.session.execute(text(
+        "INSERT INTO contact_phones (contact_id, number) "
+        "SELECT id, '+1555' || (3000000 + id % 7000000) "
+        "FROM contacts WHERE id BETWEEN :lo AND :hi"), params)
+    db.session.execute(text(
+        "INSERT INTO stance_changes (contact_id, at, to_stance, to_influence, reason) "
+        "SELECT id, :now, stance, influence, 'Added' FROM contacts "
+        "WHERE id BETWEEN :lo AND :hi"), params)
+    if not sqlite:
+        for table in ("organizations", "contacts"):
+            sql = f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"  # noqa: S608
+            db.session.execute(text(sql))
+    return {"organizations": n_orgs, "contacts": n}
+
+
+ORG_WORDS = ["Riverbend", "Ash County", "Millrace", "Northside", "Canal Street", "Prairie",
+             "Lakeview", "Union", "Heritage", "Cedar"]
+ORG_KINDS = ["Clinic", "Church", "Council Office", "Neighborhood Association", "Food Shelf",
+             "Gazette", "Coalition", "Housing Services", "Business Alliance", "School"]
+FIRST_NAMES = ["Alex", "Bea", "Carlos", "Dana", "Eli", "Fatima", "Grace", "Hector", "Imani",
+               "Jonah", "Keisha", "Liam", "Mei", "Noah", "Olga", "Pedro", "Quinn", "Rosa",
+               "Sofia", "Tariq", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoe"]
+LAST_NAMES = ["Adams", "Baker", "Chen", "Diaz", "Evans", "Flores", "Garcia", "Hughes", "Ito",
+              "Jensen", "Khan", "Lopez", "Moore", "Nakamura", "Ortiz", "Patel", "Quintero",
+              "Rivera", "Singh", "Torres", "Usman", "Vargas", "Walker", "Xu", "Young", "Zimmer"]
+TAGS = ["council", "housing", "faith", "press", "schools", "business", "health", "neighbors"]

@@ -1,0 +1,193 @@
+"""Contact and organization forms."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from app.people.models import (
+    Channel,
+    Influence,
+    OrgType,
+    Sphere,
+    Stance,
+)
+from app.people.services import normalize_email, parse_phone, split_lines
+
+
+def _clean(value):
+    """Strip surrounding space and NUL characters (which PostgreSQL refuses in text)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").strip()
+    return value
+
+
+class CleanForm(FlaskForm):
+    """A form whose text inputs arrive trimmed and free of NUL characters."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = [_clean, *options.get("filters", [])]
+            return unbound_field.bind(form=form, **options)
+
+
+def _value(value) -> str:
+    """Select values as strings: enum members by value, None as the blank choice."""
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
+class OptionalSelectField(SelectField):
+    """A select whose blank choice ("") also stands for a missing (None) value."""
+
+    def process_data(self, value):
+        self.data = _value(value)
+
+
+def _optional_choices(items, blank: str = "—") -> list[tuple[str, str]]:
+    return [("", blank)] + [(i.value, i.label) for i in items]
+
+
+def _text(label: str, length: int, **kw) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=length)], **kw)
+
+
+def check_emails(value: str) -> list[str]:
+    """Each address in a textarea, normalized; ValidationError naming the first bad one."""
+    emails = []
+    for item in split_lines(value):
+        try:
+            validate_email(item, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(f"“{item[:60]}” isn't an email address.") from exc
+        if len(item) > 254:
+            raise ValidationError("An email address can be at most 254 characters.")
+        emails.append(normalize_email(item))
+    return emails
+
+
+def check_phones(value: str) -> list[str]:
+    """Each number in a textarea as E.164; ValidationError naming the first bad one."""
+    numbers = []
+    for item in split_lines(value):
+        try:
+            numbers.append(parse_phone(item[:40]))
+        except ValueError as exc:
+            raise ValidationError(
+                f"“{item[:40]}” isn't a phone number we can read. Include the area code."
+            ) from exc
+    return numbers
+
+
+class ContactForm(CleanForm):
+    """Add or edit a contact."""
+
+    first_name = StringField("First name", validators=[
+        DataRequired("Enter the name this person goes by."), Length(max=100)])
+    last_name = _text("Last name", 100)
+    pronouns = _text("Pronouns", 40, description="As they share them, e.g. she/her, they/them.")
+    title = _text("Title or role", 200)
+    organization_id = SelectField("Organization", coerce=int, default=0)
+    sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
+    emails = TextAreaField("Emails", validators=[Optional(), Length(max=2000)],
+                           description="One per line.")
+    phones = TextAreaField("Phones", validators=[Optional(), Length(max=1000)],
+                           description="One per line, with area code.")
+    address = _text("Address", 300)
+    website = _text("Website", 300)
+    preferred_channel = OptionalSelectField("Preferred way to reach them",
+                                            choices=_optional_choices(Channel), default="")
+    tags = _text("Tags", 500, description="Separate with commas, e.g. council, budget.")
+    owner_id = SelectField("Relationship owner", coerce=int, default=0)
+    source = _text("How we know them", 300)
+    do_not_contact = BooleanField(
+        "Do not contact", description="Leaves this person out of every invitation and mailing.")
+    stance = SelectField("Stance", choices=[(s.value, s.label) for s in Stance],
+                         default=Stance.unknown.value, coerce=_value)
+    influence = SelectField("Influence", choices=[(i.value, i.label) for i in Influence],
+                            default=Influence.medium.value, coerce=_value)
+    stance_reason = _text("Why the stance changed", 500,
+                          description="Shown on the stance timeline.")
+    keep_in_touch_days = IntegerField(
+        "Keep in touch every (days)", validators=[Optional(), NumberRange(1, 3650,
+                                                  "Enter a number of days from 1 to 3650.")],
+        description="Leave empty to use the usual interval for their stance.")
+    is_media = BooleanField("Journalist or media contact")
+    beat = _text("Beat", 200)
+    coverage_area = _text("Coverage area", 200)
+    approach_notes = TextAreaField("How they like to be approached",
+                                   validators=[Optional(), Length(max=5000)])
+    confirm_duplicate = BooleanField("Yes, this is a different person: save anyway")
+
+    def set_choices(self, organizations, users) -> None:
+        self.organization_id.choices = [(0, "— None —"), *organizations]
+        self.owner_id.choices = [(0, "— Nobody yet —"), *users]
+
+    def validate_emails(self, field) -> None:
+        field.parsed = check_emails(field.data or "")
+
+    def validate_phones(self, field) -> None:
+        field.parsed = check_phones(field.data or "")
+
+
+class OrganizationForm(CleanForm):
+    """Add or edit an organization."""
+
+    name = StringField("Name", validators=[DataRequired("Enter the organization's name."),
+                                           Length(max=200)])
+    type = SelectField("Type", choices=[(t.value, t.label) for t in OrgType],
+                       default=OrgType.other.value, coerce=_value)
+    sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
+    email = _text("Email", 254)
+    phone = _text("Phone", 40)
+    address = _text("Address", 300)
+    website = _text("Website", 300)
+    tags = _text("Tags", 500, description="Separate with commas.")
+    owner_id = SelectField("Relationship owner", coerce=int, default=0)
+    source = _text("How we know them", 300)
+    do_not_contact = BooleanField("Do not contact",
+                                  description="Leaves them out of every invitation and mailing.")
+
+    def validate_email(self, field) -> None:
+        if field.data:
+            emails = check_emails(field.data)
+            if len(emails) != 1:
+                raise ValidationError("Enter one email address.")
+            field.parsed = emails[0]
+
+    def validate_phone(self, field) -> None:
+        if field.data:
+            numbers = check_phones(field.data)
+            if len(numbers) != 1:
+                raise ValidationError("Enter one phone number.")
+            field.parsed = numbers[0]
+
+
+class ConfirmDeleteForm(CleanForm):
+    """Hard delete asks for the name, typed out."""
+
+    confirm = StringField("Type the name to confirm", validators=[DataRequired("Type the name.")])
+
+
+class MergeForm(CleanForm):
+    """Merge another contact into this one."""
+
+    other_id = IntegerField("Number of the duplicate contact (from its address, /people/N)",
+                            validators=[DataRequired("Enter the duplicate's number."),
+                                        NumberRange(1, 2**31 - 1, "Enter a contact number.")])
+
+
+class ImportForm(CleanForm):
+    """Upload a CSV of contacts."""
+
+    file = FileField("CSV file")

@@ -1,0 +1,490 @@
+"""The people domain's verbs: add, change, archive, merge and find contacts and organizations.
+
+Services flush but never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.audit.services import record
+from app.auth.models import User
+from app.database import utcnow
+from app.extensions import db
+from app.people import search
+from app.people.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Influence,
+    Organization,
+    OrgType,
+    Sphere,
+    Stance,
+    StanceChange,
+)
+
+DEFAULT_REGION = "US"
+PAGE_SIZE = 25
+
+
+# --- normalizing --------------------------------------------------------------------------
+
+
+def normalize_email(value: str) -> str:
+    """An email as we store and match it: trimmed and lower-cased."""
+    return (value or "").strip().lower()
+
+
+def parse_phone(value: str, region: str = DEFAULT_REGION) -> str:
+    """A phone number in E.164 form; ValueError if it isn't a plausible number."""
+    try:
+        number = phonenumbers.parse((value or "").strip(), region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"{value!r} doesn't look like a phone number") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"{value!r} doesn't look like a phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_tags(value: str | Iterable[str]) -> str:
+    """Tags stored as ",a,b," (lower-case, unique, sorted) so one LIKE finds a whole tag."""
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else value
+    tags = sorted({" ".join(t.split()).lower()[:40] for t in items if t and t.strip()})
+    return "," + ",".join(tags) + "," if tags else ""
+
+
+def split_lines(value: str) -> list[str]:
+    """Non-empty lines or comma-separated items of a textarea."""
+    parts = (value or "").replace(",", "\n").replace(";", "\n").splitlines()
+    return [p.strip() for p in parts if p.strip()]
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def build_search_text(contact: Contact, organization_name: str | None,
+                      emails: Iterable[str], phones: Iterable[str]) -> str:
+    """The words a contact can be found by: names, organization, title, emails, phones, tags."""
+    words = [contact.first_name, contact.last_name, organization_name or "", contact.title or "",
+             contact.beat or "", contact.coverage_area or ""]
+    for email in emails:
+        # Also word by word: PostgreSQL's parser keeps "a@b.org" as one token.
+        words.append(email)
+        words.extend(_WORD.findall(email))
+    for number in phones:
+        digits = number.lstrip("+")
+        words.append(f"{digits} {digits[1:] if digits.startswith('1') else ''}")
+        try:
+            parsed = phonenumbers.parse(number, None)
+            national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+            words.extend(re.findall(r"\d+", national))  # digit groups, free of - and ()
+        except phonenumbers.NumberParseException:
+            pass
+    words.append(contact.tags.replace(",", " "))
+    return " ".join(w for w in words if w)
+
+
+# --- contacts --------------------------------------------------------------------------
+
+
+@dataclass
+class ContactData:
+    """Everything a contact form or import row supplies."""
+
+    first_name: str
+    last_name: str = ""
+    pronouns: str | None = None
+    title: str | None = None
+    organization_id: int | None = None
+    sphere: Sphere | None = None
+    emails: list[str] | None = None
+    phones: list[str] | None = None
+    address: str | None = None
+    website: str | None = None
+    preferred_channel: Any = None
+    tags: str = ""
+    source: str | None = None
+    owner_id: int | None = None
+    do_not_contact: bool = False
+    stance: Stance = Stance.unknown
+    influence: Influence = Influence.medium
+    keep_in_touch_days: int | None = None
+    is_media: bool = False
+    beat: str | None = None
+    coverage_area: str | None = None
+    approach_notes: str | None = None
+
+
+_PLAIN_FIELDS = ("first_name", "last_name", "pronouns", "title", "organization_id", "sphere",
+                 "address", "website", "preferred_channel", "source", "owner_id",
+                 "do_not_contact", "keep_in_touch_days", "is_media", "beat", "coverage_area",
+                 "approach_notes")
+
+
+def _apply(contact: Contact, data: ContactData) -> None:
+    for name in _PLAIN_FIELDS:
+        value = getattr(data, name)
+        setattr(contact, name, value if value != "" or name in ("last_name",) else None)
+    contact.last_name = data.last_name or ""
+    contact.tags = normalize_tags(data.tags or "")
+    contact.sort_name = f"{contact.last_name} {contact.first_name}".strip().lower()
+    emails = list(dict.fromkeys(normalize_email(e) for e in data.emails or [] if e))
+    phones = list(dict.fromkeys(data.phones or []))
+    contact.emails = [ContactEmail(email=e) for e in emails]
+    contact.phones = [ContactPhone(number=p) for p in phones]
+    org_name = None
+    if contact.organization_id:
+        org_name = db.session.scalar(
+            select(Organization.name).where(Organization.id == contact.organization_id))
+    contact.search_text = build_search_text(contact, org_name, emails, phones)
+
+
+def create_contact(data: ContactData, actor: User | None, reason: str = "") -> Contact:
+    """Add a contact (its first stance goes on the timeline too)."""
+    contact = Contact(stance=data.stance, influence=data.influence, emails=[], phones=[])
+    _apply(contact, data)
+    db.session.add(contact)
+    db.session.flush()
+    db.session.add(StanceChange(contact_id=contact.id, by_id=getattr(actor, "id", None),
+                                from_stance=None, to_stance=contact.stance,
+                                from_influence=None, to_influence=contact.influence,
+                                reason=reason or "Added"))
+    record("contact.create", f"Added contact {contact.name} (#{contact.id})", contact, actor)
+    db.session.flush()
+    return contact
+
+
+def update_contact(contact: Contact, data: ContactData, actor: User | None,
+                   reason: str = "") -> Contact:
+    """Change a contact's details; a stance or influence change goes on the timeline."""
+    _apply(contact, data)
+    set_stance(contact, data.stance, data.influence, reason, actor)
+    record("contact.update", f"Edited contact {contact.name} (#{contact.id})", contact, actor)
+    db.session.flush()
+    return contact
+
+
+def set_stance(contact: Contact, stance: Stance, influence: Influence, reason: str,
+               actor: User | None) -> StanceChange | None:
+    """Record a change of stance or influence (who, when, from, to, why)."""
+    if contact.stance == stance and contact.influence == influence:
+        return None
+    change = StanceChange(contact_id=contact.id, by_id=getattr(actor, "id", None),
+                          from_stance=contact.stance, to_stance=stance,
+                          from_influence=contact.influence, to_influence=influence,
+                          reason=(reason or "").strip()[:500])
+    contact.stance, contact.influence = stance, influence
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def archive_contact(contact: Contact, actor: User | None) -> None:
+    """Archive (hide from lists and invitations; restorable)."""
+    contact.archived_at = utcnow()
+    record("contact.archive", f"Archived contact {contact.name} (#{contact.id})", contact, actor)
+    db.session.flush()
+
+
+def restore_contact(contact: Contact, actor: User | None) -> None:
+    """Bring an archived contact back."""
+    contact.archived_at = None
+    record("contact.restore", f"Restored contact {contact.name} (#{contact.id})", contact, actor)
+    db.session.flush()
+
+
+def delete_contact(contact: Contact, actor: User | None) -> None:
+    """Delete a contact for good (admin only; the audit trail keeps the fact, not the data)."""
+    record("contact.delete", f"Deleted contact #{contact.id} for good", contact, actor)
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def load_contact(contact_id: int) -> Contact | None:
+    """A contact with its organization, owner, emails and phones (one round of queries)."""
+    return db.session.scalar(
+        select(Contact).where(Contact.id == contact_id).options(
+            joinedload(Contact.organization), joinedload(Contact.owner),
+            selectinload(Contact.emails), selectinload(Contact.phones))
+    )
+
+
+def stance_history(contact: Contact) -> list[StanceChange]:
+    """A contact's stance timeline, newest first."""
+    return list(db.session.scalars(
+        select(StanceChange).where(StanceChange.contact_id == contact.id)
+        .options(joinedload(StanceChange.by))
+        .order_by(StanceChange.at.desc(), StanceChange.id.desc()).limit(100)
+    ))
+
+
+# --- duplicates and merging -------------------------------------------------------------
+
+
+def find_duplicates(first_name: str, last_name: str, organization_id: int | None,
+                    emails: Iterable[str], phones: Iterable[str],
+                    exclude_id: int | None = None) -> list[tuple[Contact, str]]:
+    """Likely duplicates of a contact about to be saved, each with the reason it matched."""
+    found: dict[int, tuple[Contact, str]] = {}
+    emails = [normalize_email(e) for e in emails if e]
+    phones = list(phones)
+    conditions = []
+    if emails:
+        conditions.append(Contact.id.in_(
+            select(ContactEmail.contact_id).where(ContactEmail.email.in_(emails))))
+    if phones:
+        conditions.append(Contact.id.in_(
+            select(ContactPhone.contact_id).where(ContactPhone.number.in_(phones))))
+    first, last = (first_name or "").strip().lower(), (last_name or "").strip().lower()
+    if organization_id and (first or last):
+        conditions.append((Contact.organization_id == organization_id) & or_(
+            func.lower(Contact.last_name) == last, func.lower(Contact.first_name) == first))
+    if not conditions:
+        return []
+    query = (select(Contact).where(or_(*conditions))
+             .options(selectinload(Contact.emails), selectinload(Contact.phones),
+                      joinedload(Contact.organization)).limit(20))
+    if exclude_id:
+        query = query.where(Contact.id != exclude_id)
+    wanted = f"{first} {last}".strip()
+    for contact in db.session.scalars(query):
+        if any(e.email in emails for e in contact.emails):
+            found[contact.id] = (contact, "same email")
+        elif any(p.number in phones for p in contact.phones):
+            found[contact.id] = (contact, "same phone")
+        elif difflib.SequenceMatcher(None, contact.name.lower(), wanted).ratio() >= 0.75:
+            found[contact.id] = (contact, "similar name in the same organization")
+    return list(found.values())
+
+
+def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact:
+    """Merge `other` into `keep`: notes, commitments, stance history, emails and phones move;
+    then `other` is deleted. Recorded in the audit trail."""
+    from app.notes.models import Commitment, note_contacts
+
+    already = select(note_contacts.c.note_id).where(note_contacts.c.contact_id == keep.id)
+    db.session.execute(note_contacts.delete().where(
+        note_contacts.c.contact_id == other.id, note_contacts.c.note_id.in_(already)))
+    db.session.execute(update(note_contacts).where(note_contacts.c.contact_id == other.id)
+                       .values(contact_id=keep.id))
+    db.session.execute(update(Commitment).where(Commitment.contact_id == other.id)
+                       .values(contact_id=keep.id))
+    db.session.execute(update(StanceChange).where(StanceChange.contact_id == other.id)
+                       .values(contact_id=keep.id))
+    emails = [e.email for e in keep.emails] + [e.email for e in other.emails]
+    phones = [p.number for p in keep.phones] + [p.number for p in other.phones]
+    tags = keep.tag_list + other.tag_list
+    data = _data_of(keep)
+    data.emails, data.phones, data.tags = emails, phones, ",".join(tags)
+    for name in ("pronouns", "title", "organization_id", "sphere", "address", "website",
+                 "source", "owner_id", "beat", "coverage_area", "approach_notes"):
+        if not getattr(data, name):
+            setattr(data, name, getattr(other, name))
+    data.do_not_contact = keep.do_not_contact or other.do_not_contact
+    data.is_media = keep.is_media or other.is_media
+    _apply(keep, data)
+    if other.last_contact_on and (not keep.last_contact_on
+                                  or other.last_contact_on > keep.last_contact_on):
+        keep.last_contact_on = other.last_contact_on
+    record("contact.merge", f"Merged contact #{other.id} into {keep.name} (#{keep.id})",
+           keep, actor)
+    db.session.delete(other)
+    db.session.flush()
+    return keep
+
+
+def _data_of(contact: Contact) -> ContactData:
+    data = ContactData(first_name=contact.first_name)
+    for name in _PLAIN_FIELDS:
+        setattr(data, name, getattr(contact, name))
+    data.tags = contact.tags
+    data.stance, data.influence = contact.stance, contact.influence
+    return data
+
+
+# --- lists and search ---------------------------------------------------------------------
+
+
+def _enum_arg(cls, value):
+    try:
+        return cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def contact_query(args: Mapping[str, str], user: User) -> Select:
+    """Contacts matching the list's search box and filters (shared by the list and export)."""
+    query = select(Contact)
+    if args.get("archived") == "1":
+        query = query.where(Contact.archived_at.is_not(None))
+    else:
+        query = query.where(Contact.archived_at.is_(None))
+    text_query = (args.get("q") or "").strip()[:200]
+    if text_query:
+        own = search.contact_ids_matching(text_query)
+        by_notes = search.contact_ids_by_notes(text_query, user.sees_sensitive)
+        if own is not None:
+            query = query.where(or_(Contact.id.in_(own), Contact.id.in_(by_notes)))
+    stance = _enum_arg(Stance, args.get("stance"))
+    if stance:
+        query = query.where(Contact.stance == stance)
+    influence = _enum_arg(Influence, args.get("influence"))
+    if influence:
+        query = query.where(Contact.influence == influence)
+    sphere = _enum_arg(Sphere, args.get("sphere"))
+    if sphere:
+        query = query.where(Contact.sphere == sphere)
+    org_type = _enum_arg(OrgType, args.get("type"))
+    if org_type:
+        query = query.where(Contact.organization_id.in_(
+            select(Organization.id).where(Organization.type == org_type)))
+    tag = (args.get("tag") or "").strip().lower()[:40]
+    if tag:
+        query = query.where(Contact.tags.contains(f",{tag},", autoescape=True))
+    owner = args.get("owner", "")
+    if owner.isdigit() and len(owner) < 10:
+        query = query.where(Contact.owner_id == int(owner))
+    if args.get("media") == "1":
+        query = query.where(Contact.is_media.is_(True))
+    org = args.get("organization", "")
+    if org.isdigit() and len(org) < 10:
+        query = query.where(Contact.organization_id == int(org))
+    return query
+
+
+SORTS = {
+    "name": ("Name", (Contact.sort_name, Contact.id)),
+    "recent": ("Recently changed", (Contact.updated_at.desc(), Contact.id.desc())),
+    "contact": ("Longest since contact", (Contact.last_contact_on.is_not(None),
+                                          Contact.last_contact_on, Contact.id)),
+    "stance": ("Stance", (Contact.stance, Contact.sort_name, Contact.id)),
+}
+
+
+def sorted_page(query: Select, sort: str | None, page: int,
+                size: int = PAGE_SIZE) -> tuple[list[Contact], int]:
+    """One page of contacts (with organization, owner, emails and phones) and the total."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = SORTS.get(sort or "name", SORTS["name"])[1]
+    rows = list(db.session.scalars(
+        query.order_by(*order).limit(size).offset((page - 1) * size).options(
+            joinedload(Contact.organization), joinedload(Contact.owner),
+            selectinload(Contact.emails), selectinload(Contact.phones))
+    ))
+    return rows, total
+
+
+def stakeholder_counts() -> dict[tuple[Influence, Stance], int]:
+    """How many active contacts sit in each influence-by-stance cell."""
+    rows = db.session.execute(
+        select(Contact.influence, Contact.stance, func.count())
+        .where(Contact.archived_at.is_(None)).group_by(Contact.influence, Contact.stance))
+    return {(Influence(i), Stance(s)): n for i, s, n in rows}
+
+
+def stance_counts() -> dict[Stance, int]:
+    """Active contacts per stance."""
+    rows = db.session.execute(select(Contact.stance, func.count())
+                              .where(Contact.archived_at.is_(None)).group_by(Contact.stance))
+    return {Stance(s): n for s, n in rows}
+
+
+# --- organizations --------------------------------------------------------------------
+
+
+_ORG_FIELDS = ("name", "type", "sphere", "email", "phone", "address", "website", "source",
+               "owner_id", "do_not_contact")
+
+
+def save_organization(org: Organization | None, values: Mapping[str, Any],
+                      actor: User | None) -> Organization:
+    """Add or change an organization; contacts' search text follows a rename."""
+    creating = org is None
+    if org is None:
+        org = Organization()
+        db.session.add(org)
+    renamed = not creating and org.name != values["name"]
+    for name in _ORG_FIELDS:
+        value = values.get(name)
+        setattr(org, name, value if value != "" else None)
+    org.email = normalize_email(org.email) or None if org.email else None
+    org.tags = normalize_tags(values.get("tags") or "")
+    db.session.flush()
+    if renamed:
+        _refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
+    verb = "create" if creating else "update"
+    record(f"organization.{verb}", f"{'Added' if creating else 'Edited'} organization "
+           f"{org.name} (#{org.id})", org, actor)
+    db.session.flush()
+    return org
+
+
+def _refresh_search_text(query: Select) -> None:
+    for contact in db.session.scalars(query.options(
+            joinedload(Contact.organization), selectinload(Contact.emails),
+            selectinload(Contact.phones))):
+        contact.search_text = build_search_text(
+            contact, contact.organization.name if contact.organization else None,
+            [e.email for e in contact.emails], [p.number for p in contact.phones])
+
+
+def archive_organization(org: Organization, actor: User | None, restore: bool = False) -> None:
+    """Archive (or restore) an organization."""
+    org.archived_at = None if restore else utcnow()
+    verb = "restore" if restore else "archive"
+    record(f"organization.{verb}", f"{verb.title()}d organization {org.name} (#{org.id})",
+           org, actor)
+    db.session.flush()
+
+
+def delete_organization(org: Organization, actor: User | None) -> None:
+    """Delete an organization for good (admin only); its contacts stay, unlinked."""
+    record("organization.delete", f"Deleted organization #{org.id} for good", org, actor)
+    db.session.delete(org)
+    db.session.flush()
+
+
+def organization_query(args: Mapping[str, str]) -> Select:
+    """Organizations matching the list's name search and filters."""
+    query = select(Organization)
+    if args.get("archived") == "1":
+        query = query.where(Organization.archived_at.is_not(None))
+    else:
+        query = query.where(Organization.archived_at.is_(None))
+    text_query = (args.get("q") or "").strip()[:200]
+    if text_query:
+        query = query.where(Organization.name.ilike(f"%{text_query}%", escape="\\"))
+    org_type = _enum_arg(OrgType, args.get("type"))
+    if org_type:
+        query = query.where(Organization.type == org_type)
+    sphere = _enum_arg(Sphere, args.get("sphere"))
+    if sphere:
+        query = query.where(Organization.sphere == sphere)
+    tag = (args.get("tag") or "").strip().lower()[:40]
+    if tag:
+        query = query.where(Organization.tags.contains(f",{tag},", autoescape=True))
+    return query
+
+
+def organization_choices() -> list[tuple[int, str]]:
+    """Active organizations for a select box."""
+    rows = db.session.execute(select(Organization.id, Organization.name)
+                              .where(Organization.archived_at.is_(None))
+                              .order_by(Organization.name))
+    return [(i, n) for i, n in rows]
+
+
+def user_choices() -> list[tuple[int, str]]:
+    """Active colleagues, for owner select boxes."""
+    rows = db.session.execute(select(User.id, User.name).where(User.active.is_(True))
+                              .order_by(User.name))
+    return [(i, n) for i, n in rows]

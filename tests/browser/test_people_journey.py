@@ -1,0 +1,65 @@
+"""In a real Chromium: sign in, add an organization and a contact, log a note, record a
+commitment, find the contact by search, close the commitment as explained."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.extensions import db
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+
+def test_people_journey(app, live_server, page):
+    factories.make_user(email="dana@example.org", name="Dana Reyes", role="liaison")
+    db.session.commit()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("dana@example.org")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
+
+    page.goto(f"{live_server}/people/organizations/new")
+    page.get_by_label("Name", exact=True).fill("Millrace Neighborhood Association")
+    page.get_by_label("Type", exact=True).select_option("neighborhood")
+    page.get_by_role("button", name="Add organization").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Millrace Neighborhood Association")
+
+    page.get_by_role("link", name="Add a person here").click()
+    page.get_by_label("First name").fill("Rosa")
+    page.get_by_label("Last name").fill("Delgado")
+    page.get_by_label("Emails").fill("rosa@example.org")
+    page.get_by_label("Stance", exact=True).select_option("ally")
+    page.get_by_role("button", name="Add contact").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rosa Delgado")
+
+    page.get_by_role("link", name="Log a note").click()
+    page.get_by_label("Summary").fill("Clean-up walk planning")
+    page.get_by_label("Notes", exact=True).fill("Rosa will bring neighbors on Saturday.")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Clean-up walk planning")).to_be_visible()
+
+    page.get_by_role("link", name="Record a commitment").click()
+    page.get_by_label("What we promised").fill("Bring gloves and bags for the walk")
+    page.get_by_label("Due", exact=True).fill("2026-12-05")
+    page.get_by_role("button", name="Record commitment").click()
+    promise = page.get_by_role("cell", name="Bring gloves and bags for the walk", exact=True)
+    expect(promise).to_be_visible()
+
+    page.goto(f"{live_server}/people/")
+    page.get_by_label("Search").first.fill("delgado")
+    expect(page).to_have_url(re.compile(r"q=delgado"))
+    expect(page.locator("#results")).to_contain_text("Rosa Delgado")
+
+    page.goto(f"{live_server}/notes/commitments/")
+    page.get_by_role("link", name=re.compile("Close")).first.click()
+    page.get_by_label("Can't do — we explained why").check()
+    page.get_by_label("When we explained").fill("2026-12-01")
+    page.get_by_label("How we explained").fill("Called Rosa: the city supplies them now.")
+    page.get_by_role("button", name="Close commitment").click()
+    expect(page.get_by_text(re.compile("Closed as can't do", re.I))).to_be_visible()

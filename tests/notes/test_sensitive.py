@@ -1,0 +1,122 @@
+"""Staff never see sensitive notes, anywhere; every reading by admin or liaison is audited."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from tests import factories
+
+SECRET = "Zanzibarquux"
+
+
+@pytest.fixture
+def world(app, contact, org):
+    ordinary = factories.make_note([contact], [org], summary="Ordinary coffee chat",
+                                   body="Talked about naloxone")
+    secret = factories.make_note([contact], [org], summary=f"{SECRET} summary",
+                                 body=f"{SECRET} body text", sensitive=True)
+    db.session.commit()
+    return {"contact": contact, "org": org, "ordinary": ordinary, "secret": secret}
+
+
+def staff_urls(w):
+    c, o = w["contact"].id, w["org"].id
+    return ["/", "/people/", f"/people/{c}", f"/people/organizations/{o}", "/notes/",
+            f"/notes/?q={SECRET}", f"/people/?q={SECRET}", "/notes/due", "/notes/commitments/"]
+
+
+def test_staff_never_sees_sensitive_text_or_links(as_staff, world):
+    secret_id = world["secret"].id
+    for url in staff_urls(world):
+        for headers in ({}, {"HX-Request": "true"}):
+            body = as_staff.get(url, headers=headers).get_data(as_text=True)
+            body = body.replace(f'value="{SECRET}"', "").replace(f"q={SECRET}", "")
+            assert SECRET not in body, url
+            assert f"note-{secret_id}" not in body, url
+            assert f"/notes/{secret_id}" not in body, url
+
+
+def test_staff_search_does_not_match_sensitive_text(as_staff, world):
+    body = as_staff.get(f"/people/?q={SECRET}", headers={"HX-Request": "true"}).get_data(True)
+    assert world["contact"].name not in body
+    body = as_staff.get("/people/?q=naloxone", headers={"HX-Request": "true"}).get_data(True)
+    assert world["contact"].name in body
+
+
+def test_staff_cannot_open_or_edit_sensitive_note(as_staff, world):
+    secret_id = world["secret"].id
+    assert as_staff.get(f"/notes/{secret_id}").status_code == 404
+    assert as_staff.get(f"/notes/{secret_id}/edit").status_code == 404
+    response = as_staff.post(f"/notes/{secret_id}/edit", data={
+        "occurred_on": "2026-01-01", "channel": "call", "summary": "x"})
+    assert response.status_code == 404
+
+
+def test_staff_cannot_export(as_staff, world):
+    assert as_staff.get("/people/export.csv").status_code == 403
+
+
+def test_export_never_holds_note_text(as_liaison, world):
+    response = as_liaison.get("/people/export.csv")
+    assert response.status_code == 200
+    assert SECRET not in response.get_data(as_text=True)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.export"))
+
+
+def test_staff_note_is_never_sensitive(as_staff, world):
+    response = as_staff.post("/notes/new", data={
+        "occurred_on": "2026-01-02", "channel": "call", "summary": "Staff note",
+        "body_format": "plain", "sensitive": "y", "contact_ids": [world["contact"].id]})
+    assert response.status_code == 303
+    from app.notes.models import Note
+
+    note = db.session.scalar(select(Note).where(Note.summary == "Staff note"))
+    assert note.sensitive is False
+
+
+@pytest.mark.parametrize("role", ["as_admin", "as_liaison"])
+def test_reading_sensitive_note_is_audited_without_text(request, role, world):
+    client = request.getfixturevalue(role)
+    secret_id = world["secret"].id
+    response = client.get(f"/notes/{secret_id}")
+    assert response.status_code == 200
+    assert SECRET in response.get_data(as_text=True)
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "note.view_sensitive")).all()
+    assert [(e.object_id, e.actor_id) for e in events] == [(secret_id, client.user.id)]
+    assert all(SECRET not in e.summary for e in db.session.scalars(select(AuditEvent)))
+
+
+def test_contact_page_shows_sensitive_note_closed_for_liaison(as_liaison, world):
+    body = as_liaison.get(f"/people/{world['contact'].id}").get_data(as_text=True)
+    assert f"/notes/{world['secret'].id}" in body
+    assert SECRET not in body  # reading is a deliberate, audited step
+
+
+def test_note_edit_is_recorded(as_liaison, world):
+    note = world["ordinary"]
+    response = as_liaison.post(f"/notes/{note.id}/edit", data={
+        "occurred_on": "2026-01-03", "channel": "call", "summary": "Changed summary",
+        "body": "New body", "body_format": "markdown", "contact_ids": [world["contact"].id]})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/notes/{note.id}")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "note.edit"))
+    assert event.object_id == note.id and "New body" not in event.summary
+
+
+def test_markdown_is_sanitized(as_liaison, world):
+    response = as_liaison.post("/notes/new", data={
+        "occurred_on": "2026-01-02", "channel": "call", "summary": "Markdown",
+        "body": "**bold** <script>alert(1)</script> [x](javascript:alert(1))",
+        "body_format": "markdown", "contact_ids": [world["contact"].id]})
+    assert response.status_code == 303
+    from app.notes.models import Note
+
+    note = db.session.scalar(select(Note).where(Note.summary == "Markdown"))
+    body = as_liaison.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert "<strong>bold</strong>" in body
+    assert "<script>alert(1)</script>" not in body
+    assert 'href="javascript' not in body

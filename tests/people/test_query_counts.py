@@ -1,0 +1,58 @@
+"""SQL statements per page don't grow with the data: equal counts at 10 and 1,000 rows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.notes.models import Commitment, Note
+from app.people.models import Contact, Organization
+from tests import factories
+from tests.conftest import count_queries
+
+PAGES = ["/", "/people/", "/people/?q=person", "/people/?stance=ally&sort=recent",
+         "/people/media", "/people/map", "/people/organizations/", "/notes/",
+         "/notes/?q=coffee", "/notes/commitments/", "/notes/due", "/people/{contact}",
+         "/people/{contact}/edit", "/people/organizations/{org}", "/notes/{note}",
+         "/notes/new?contact={contact}", "/notes/commitments/new", "/people/new"]
+
+
+def _fill(n: int) -> dict:
+    org = factories.make_organization(name="Big Org")
+    first = None
+    for i in range(n):
+        c = factories.make_contact(first_name=f"Person{i}", organization_id=org.id,
+                                   emails=[f"p{i}@example.org"], phones=["+15555550100"],
+                                   stance="ally", is_media=i % 2 == 0)
+        first = first or c
+        factories.make_note([c], [org], summary="coffee chat", sensitive=i % 3 == 0)
+        factories.make_commitment(contact_id=c.id, organization_id=org.id)
+    db.session.commit()
+    note = db.session.scalar(select(Note).where(Note.sensitive.is_(False)).limit(1))
+    return {"contact": first.id, "org": org.id, "note": note.id}
+
+
+def _counts(client, ids) -> dict[str, int]:
+    counts = {}
+    for page in PAGES:
+        url = page.format(**ids)
+        with count_queries() as n:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url.split("?")[0] if "{" in page else page] = n()
+    return counts
+
+
+@pytest.mark.parametrize("role", ["as_liaison", "as_staff"])
+def test_query_counts_constant(request, role):
+    client = request.getfixturevalue(role)
+    small = _counts(client, _fill(10))
+    _fill(990)
+    ids = {"contact": db.session.scalar(select(Contact.id).limit(1)),
+           "org": db.session.scalar(select(Organization.id).limit(1)),
+           "note": db.session.scalar(select(Note.id).where(Note.sensitive.is_(False)).limit(1))}
+    assert db.session.query(Commitment).count() == 1000
+    big = _counts(client, ids)
+    assert small == big
+    assert max(big.values()) <= 12, big
