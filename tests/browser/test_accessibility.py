@@ -1,0 +1,62 @@
+"""axe-core finds no WCAG 2.2 AA violations on the public pages and the main signed-in
+pages, on a desktop and on a phone-sized screen."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.demo import load_demo
+from app.events import services as events
+from app.events.models import Invitation
+from app.extensions import db
+from tests.events.factories import make_contact, make_event
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def rsvp_path(app):
+    event = make_event(capacity=10)
+    contact = make_contact()
+    db.session.commit()
+    events.invite(event, [contact.id], None)
+    db.session.commit()
+    invitation = db.session.scalar(select(Invitation))
+    return f"/rsvp/{events.rsvp_token(invitation)}"
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_public_pages(app, live_server, browser, axe, rsvp_path, viewport):
+    load_demo()
+    make_user(email="dana@example.org", role="liaison")
+    db.session.commit()
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    for path in ["/login", "/press", "/tours", rsvp_path]:
+        page.goto(live_server + path)
+        violations = axe(page)
+        assert violations == [], (path, violations)
+        # nothing runs off the page edge on a phone
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    context.close()
+
+
+def test_signed_in_pages(app, live_server, page, axe):
+    load_demo()
+    make_user(email="dana@example.org", role="admin")
+    db.session.commit()
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill("dana@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/")
+    for path in ["/", "/people/", "/people/map", "/notes/commitments/", "/events/",
+                 "/tours/manage/", "/press/manage/", "/admin/users/", "/admin/audit/",
+                 "/outbox/"]:
+        page.goto(live_server + path)
+        violations = axe(page)
+        assert violations == [], (path, violations)
