@@ -44,8 +44,17 @@ def normalize_email(value: str) -> str:
     return (value or "").strip().lower()
 
 
+_NANP = re.compile(r"(?:\+?1[-. ]?)?\(?([2-9]\d{2})\)?[-. ]?([2-9]\d{2})[-. ]?(\d{4})")
+
+
 def parse_phone(value: str, region: str = DEFAULT_REGION) -> str:
     """A phone number in E.164 form; ValueError if it isn't a plausible number."""
+    if region == "US":
+        # The everyday North American shapes, without phonenumbers' full (slow) parse: an
+        # import reads thousands. Anything else takes the full parse.
+        match = _NANP.fullmatch((value or "").strip())
+        if match:
+            return "+1" + "".join(match.groups())
     try:
         number = phonenumbers.parse((value or "").strip(), region)
     except phonenumbers.NumberParseException as exc:
@@ -83,6 +92,11 @@ def build_search_text(contact: Contact, organization_name: str | None,
     for number in phones:
         digits = number.lstrip("+")
         words.append(f"{digits} {digits[1:] if digits.startswith('1') else ''}")
+        if len(number) == 12 and number.startswith("+1"):
+            # North American numbers read nationally as (NPA) NXX-XXXX: the same digit groups
+            # phonenumbers would give, without parsing.
+            words.extend((number[2:5], number[5:8], number[8:]))
+            continue
         try:
             parsed = phonenumbers.parse(number, None)
             national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
