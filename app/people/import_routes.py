@@ -52,9 +52,13 @@ def import_upload():
                   max_rows=imports.MAX_ROWS, hours=imports.PREVIEW_HOURS, status=status)
 
 
-def _load(import_id: int) -> ContactImport:
-    imp = db.session.scalar(select(ContactImport).where(ContactImport.id == import_id)
-                            .options(joinedload(ContactImport.created_by))) or abort(404)
+def _load(import_id: int, lock: bool = False) -> ContactImport:
+    query = select(ContactImport).where(ContactImport.id == import_id)
+    if lock:
+        # Two clicks on Confirm (or Undo) must not both run: the second waits, then sees the
+        # first's result. (SQLite's BEGIN IMMEDIATE already serializes writers.)
+        query = query.with_for_update(of=ContactImport)
+    imp = db.session.scalar(query.options(joinedload(ContactImport.created_by))) or abort(404)
     # A preview belongs to whoever uploaded it; a confirmed import is the team's record.
     if imp.confirmed_at is None and imp.created_by_id != current_user.id:
         abort(404)
@@ -98,7 +102,7 @@ def import_show(import_id: int):
 @roles(Role.liaison)
 def import_confirm(import_id: int):
     """Write the previewed rows, all or nothing."""
-    imp = _load(import_id)
+    imp = _load(import_id, lock=True)
     form = ActionForm()
     if imp.confirmed_at is not None:
         return see_other(url_for("people.import_show", import_id=imp.id),
@@ -120,7 +124,7 @@ def import_confirm(import_id: int):
 @roles(Role.liaison)
 def import_undo(import_id: int):
     """Undo a whole confirmed import."""
-    imp = _load(import_id)
+    imp = _load(import_id, lock=True)
     form = ActionForm()
     if imp.confirmed_at is None or imp.undone_at is not None:
         return see_other(url_for("people.import_show", import_id=imp.id),
