@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notes import dashboard as notes_dashboard
     from app.notes import routes as _notes_routes  # noqa: F401  (attach views)
     from app.people import dashboard as people_dashboard
+    from app.people import import_routes as _import_routes  # noqa: F401
     from app.people import routes as _people_routes  # noqa: F401
 
     notes_dashboard.register()

@@ -190,4 +190,9 @@ class MergeForm(CleanForm):
 class ImportForm(CleanForm):
     """Upload a CSV of contacts."""
 
-    file = FileField("CSV file")
+    file = FileField("CSV file", description="A .csv file with a header row, up to 5 MB "
+                                             "(about 20,000 contacts).")
+
+
+class ActionForm(CleanForm):
+    """A button that changes state (confirm, undo, discard): only the CSRF token."""

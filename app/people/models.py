@@ -326,3 +326,11 @@ class ContactImport(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_count: Mapped[int] = mapped_column(default=0)
+
+    created_by: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def status(self) -> str:
+        if self.undone_at:
+            return "undone"
+        return "imported" if self.confirmed_at else "preview"
