@@ -62,7 +62,19 @@ def _root() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import audit, auth, dashboard, events, mail, notes, people, press, system, tours
+    from app import (
+        audit,
+        auth,
+        dashboard,
+        events,
+        mail,
+        notes,
+        people,
+        press,
+        settings,
+        system,
+        tours,
+    )
     from app.notes import dashboard as notes_dashboard
     from app.notes import routes as _notes_routes  # noqa: F401  (attach views)
     from app.people import dashboard as people_dashboard
@@ -78,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(mail.bp)
+    app.register_blueprint(settings.bp)
     app.register_blueprint(tours.bp)
     app.register_blueprint(tours.public_bp)
     app.register_blueprint(press.bp)

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from app.settings import services as settings
+
 
 def org_zone() -> ZoneInfo:
     """The organization's time zone (IANA name from settings)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return ZoneInfo(settings.timezone_name())
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
@@ -41,6 +43,7 @@ NAV = [
     ("Map", "places.index", None),
     ("Outbox", "outbox.index", ("liaison",)),
     ("Users", "users.index", ("admin",)),
+    ("Settings", "settings.index", ("admin",)),
     ("Audit", "audit.index", ("admin",)),
 ]
 
@@ -65,7 +68,8 @@ def nav_items() -> list[NavItem]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime)
     app.add_template_global(nav_items)
-    app.add_template_global(lambda: app.config["ORG_NAME"], "org_name")
+    app.add_template_global(settings.org_name, "org_name")
+    app.add_template_global(settings.timezone_name, "org_timezone")
 
 
 def today():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as pycal
 from datetime import date, datetime, timedelta
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -110,7 +110,7 @@ def new():
     """Plan a new event."""
     form = EventForm()
     if request.method == "GET":
-        form.timezone.data = current_app.config["TIMEZONE"]
+        form.timezone.data = settings.timezone_name()
         form.hosts.data = [current_user.id]
     _host_choices(form)
     if form.validate_on_submit():

@@ -344,7 +344,7 @@ def invite(event: Event, contact_ids: list[int], by: User | None) -> tuple[int, 
 
 def _organizer() -> ical.Person:
     name, addr = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-    return ical.Person(email=addr, name=name or current_app.config["ORG_NAME"])
+    return ical.Person(email=addr, name=name or settings.org_name())
 
 
 def when_text(event: Event) -> str:
@@ -371,7 +371,7 @@ def _send(inv: Invitation, method: str, kind: str = "event_invitation") -> None:
     ctx = {
         "event": event, "invitation": inv, "when": when_text(event), "method": method,
         "rsvp_url": external_url("events_public.rsvp", token=rsvp_token(inv)),
-        "org_name": current_app.config["ORG_NAME"],
+        "org_name": settings.org_name(),
     }
     if method == "CANCEL":
         subject = f"Cancelled: {event.title}"
@@ -522,7 +522,7 @@ def send_digests(today: date | None = None) -> int:
             continue  # another run got there first
         ctx = {"user": user, "today": today, "commitments": commitments,
                "events": [(e, when_text(e)) for e in events],
-               "org_name": current_app.config["ORG_NAME"],
+               "org_name": settings.org_name(),
                "dashboard_url": external_url("dashboard.index")}
         queue(kind="digest", to=user.email, to_name=user.name,
               subject=f"Your day: {today.strftime('%A, %B %-d')}",

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from app.database import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, Status
+from app.settings import services as settings
 
 log = logging.getLogger("liaison.outbox")
 
@@ -60,7 +61,7 @@ def build(
     cfg = current_app.config
     msg = EmailMessage()
     sender_name, sender_addr = parseaddr(cfg["MAIL_DEFAULT_SENDER"])
-    msg["From"] = address(sender_name or cfg["ORG_NAME"], sender_addr)
+    msg["From"] = address(sender_name or settings.org_name(), sender_addr)
     msg["To"] = address(to_name, to)
     msg["Subject"] = clean_header(subject)
     msg["Date"] = formatdate(localtime=False)

@@ -30,6 +30,7 @@ from app.press import bp, services, uploads
 from app.press import vcard as vcards
 from app.press.forms import InquiryForm
 from app.press.models import KitItem, PressPage, Spokesperson
+from app.settings import services as settings
 from app.web import see_other
 
 MAX_AGE = 60
@@ -67,7 +68,7 @@ def json_ld(view: services.PublicView) -> dict:
     org = {
         "@context": "https://schema.org",
         "@type": "Organization",
-        "name": current_app.config["ORG_NAME"],
+        "name": settings.org_name(),
         "url": page_url,
         "contactPoint": [{k: v for k, v in contact.items() if v}],
         "employee": [person(p) for p in people],
@@ -163,7 +164,7 @@ def thanks():
 def vcard(slug: str):
     """A public spokesperson's vCard 3.0."""
     person = _public_person(slug)
-    text = vcards.build(person, current_app.config["ORG_NAME"],
+    text = vcards.build(person, settings.org_name(),
                        url_for("press.page", _external=True))
     response = make_response(text)
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"

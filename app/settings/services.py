@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+
 from app.extensions import db
 from app.settings.models import Setting
 
 
+def _request_cache() -> dict[str, Any] | None:
+    """All settings, loaded with one query the first time a request asks for any."""
+    if not has_request_context():
+        return None
+    if "_settings" not in g:
+        g._settings = {row.key: row.value for row in db.session.scalars(select(Setting))}
+    return g._settings
+
+
 def get(key: str, default: Any = None) -> Any:
     """The stored value of `key`, or `default`."""
+    cache = _request_cache()
+    if cache is not None:
+        return cache.get(key, default)
     row = db.session.get(Setting, key)
     return default if row is None else row.value
 
@@ -22,6 +37,8 @@ def put(key: str, value: Any) -> None:
     else:
         row.value = value
     db.session.flush()
+    if has_request_context() and "_settings" in g:
+        g._settings[key] = value
 
 
 def delete(key: str) -> None:
@@ -30,3 +47,31 @@ def delete(key: str) -> None:
     if row is not None:
         db.session.delete(row)
         db.session.flush()
+    if has_request_context() and "_settings" in g:
+        g._settings.pop(key, None)
+
+
+# --- the organization -----------------------------------------------------------------------
+# Admins edit these on the Settings page; until then the configuration's values apply.
+
+
+def org_name() -> str:
+    """The organization's name, as shown in the header, on public pages and in emails."""
+    return get("org_name") or current_app.config["ORG_NAME"]
+
+
+def timezone_name() -> str:
+    """The organization's IANA time zone (e.g. "America/Chicago")."""
+    return get("timezone") or current_app.config["TIMEZONE"]
+
+
+def save_organization(*, name: str, timezone: str) -> list[str]:
+    """Store the organization's name and time zone; returns what changed."""
+    changed = []
+    if name != org_name():
+        put("org_name", name)
+        changed.append("name")
+    if timezone != timezone_name():
+        put("timezone", timezone)
+        changed.append("time zone")
+    return changed

@@ -8,6 +8,7 @@ from flask import current_app
 from icalendar import Calendar, Event
 
 from app.database import utcnow
+from app.settings import services as settings
 
 
 def uid(booking) -> str:
@@ -19,7 +20,7 @@ def uid(booking) -> str:
 def booking_calendar(booking, *, address: str, guidelines: str, manage_url: str | None,
                      cancelled: bool = False) -> str:
     """One VEVENT for the booking; METHOD:CANCEL with STATUS:CANCELLED once it's called off."""
-    org = current_app.config["ORG_NAME"]
+    org = settings.org_name()
     cal = Calendar()
     cal.add("prodid", "-//Liaison//Tours//EN")
     cal.add("version", "2.0")

@@ -388,7 +388,7 @@ def _mail(booking: TourBooking, kind: str, subject: str, calendar=None,
           settings_: TourSettings | None = None, **ctx) -> None:
     s = settings_ or tour_settings()
     context = {"booking": booking, "settings": s, "manage_url": manage_url(booking),
-               "org": current_app.config["ORG_NAME"], **ctx}
+               "org": settings.org_name(), **ctx}
     queue(
         kind=f"tours.{kind}", to=booking.email, to_name=booking.name, subject=subject,
         text=render_template(f"mail/tours/{kind}.txt", **context), calendar=calendar,

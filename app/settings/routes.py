@@ -1,0 +1,28 @@
+"""Admin: the organization's name and time zone."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from app.audit.services import record
+from app.extensions import db
+from app.settings import bp, services
+from app.settings.forms import OrganizationForm
+from app.web import render, see_other
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    """Edit the organization's name and time zone."""
+    form = OrganizationForm(
+        data=None if request.method == "POST"
+        else {"name": services.org_name(), "timezone": services.timezone_name()}
+    )
+    if form.validate_on_submit():
+        changed = services.save_organization(name=form.name.data, timezone=form.timezone.data)
+        if changed:
+            record("settings.organization", f"Changed the organization's {' and '.join(changed)}")
+        db.session.commit()
+        return see_other(url_for("settings.index"), "Settings saved.")
+    return render("settings/index.html", form=form,
+                  status=422 if request.method == "POST" else 200)
