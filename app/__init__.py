@@ -67,9 +67,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.notes import routes as _notes_routes  # noqa: F401  (attach views)
     from app.people import dashboard as people_dashboard
     from app.people import routes as _people_routes  # noqa: F401
+    from app.people import screening as people_screening
 
     notes_dashboard.register()
     people_dashboard.register()
+    people_screening.register()
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)

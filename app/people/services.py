@@ -26,6 +26,7 @@ from app.people.models import (
     ContactPhone,
     Influence,
     Organization,
+    OrganizationStanceChange,
     OrgType,
     Sphere,
     Stance,
@@ -419,6 +420,10 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
     org.email = normalize_email(org.email) or None if org.email else None
     org.tags = normalize_tags(values.get("tags") or "")
     db.session.flush()
+    stance = Stance(values.get("stance") or (Stance.unknown if creating else org.stance))
+    if creating or stance != org.stance:
+        set_organization_stance(org, stance, values.get("stance_reason") or "", actor,
+                                first=creating)
     if renamed:
         _refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
     verb = "create" if creating else "update"
@@ -426,6 +431,29 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
            f"{org.name} (#{org.id})", org, actor)
     db.session.flush()
     return org
+
+
+def set_organization_stance(org: Organization, stance: Stance, reason: str,
+                            actor: User | None, first: bool = False) -> OrganizationStanceChange:
+    """Record an organization's stance (who, when, from, to, why), as for contacts."""
+    change = OrganizationStanceChange(
+        organization_id=org.id, by_id=getattr(actor, "id", None),
+        from_stance=None if first else org.stance, to_stance=stance,
+        reason=(reason or "").strip()[:500] or ("Added" if first else ""))
+    org.stance = stance
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def organization_stance_history(org: Organization) -> list[OrganizationStanceChange]:
+    """An organization's stance timeline, newest first."""
+    return list(db.session.scalars(
+        select(OrganizationStanceChange)
+        .where(OrganizationStanceChange.organization_id == org.id)
+        .options(joinedload(OrganizationStanceChange.by))
+        .order_by(OrganizationStanceChange.at.desc(), OrganizationStanceChange.id.desc())
+        .limit(100)))
 
 
 def _refresh_search_text(query: Select) -> None:
