@@ -5,6 +5,7 @@ Services flush but never commit; the view commits once.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -228,6 +229,55 @@ def stance_history(contact: Contact) -> list[StanceChange]:
     ))
 
 
+def contact_by_email(email: str) -> Contact | None:
+    """The (first) contact with this email address, archived ones included."""
+    email = normalize_email(email)
+    if not email:
+        return None
+    return db.session.scalar(
+        select(Contact).where(Contact.id.in_(
+            select(ContactEmail.contact_id).where(ContactEmail.email == email)))
+        .order_by(Contact.archived_at.is_not(None), Contact.id).limit(1))
+
+
+def find_or_add_organization(name: str, org_type: OrgType, actor: User | None,
+                             sphere: Sphere | None = None) -> Organization | None:
+    """The active organization with this name (any case), or a new one."""
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        return None
+    org = db.session.scalar(
+        select(Organization).where(func.lower(Organization.name) == name.lower(),
+                                   Organization.archived_at.is_(None))
+        .order_by(Organization.id).limit(1))
+    return org or save_organization(None, {"name": name, "type": org_type, "sphere": sphere},
+                                    actor)
+
+
+def find_or_add_contact(name: str, email: str, actor: User | None, *, phone: str | None = None,
+                        organization: str | None = None, org_type: OrgType = OrgType.other,
+                        source: str | None = None, is_media: bool = False,
+                        reason: str = "") -> tuple[Contact, bool]:
+    """The contact with this email, or a new one made from these details (with their
+    organization, found by name or added). Returns (contact, created). Only for a staff
+    member's explicit action: never call it from anonymous input alone."""
+    existing = contact_by_email(email)
+    if existing is not None:
+        return existing, False
+    words = " ".join((name or "").split()).split(" ")
+    first, last = words[0][:100] or "(no name)", " ".join(words[1:])[:100]
+    phones = []
+    # A free-text phone we can't read stays where it was typed (the booking or inquiry).
+    with contextlib.suppress(ValueError):
+        phones = [parse_phone(phone)] if phone else []
+    sphere = Sphere.media if is_media else None
+    org = find_or_add_organization(organization or "", org_type, actor, sphere=sphere)
+    data = ContactData(first_name=first, last_name=last, emails=[email], phones=phones,
+                       organization_id=org.id if org else None, source=(source or "")[:300],
+                       owner_id=getattr(actor, "id", None), is_media=is_media, sphere=sphere)
+    return create_contact(data, actor, reason=reason), True
+
+
 # --- duplicates and merging -------------------------------------------------------------
 
 
@@ -281,6 +331,9 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact
                        .values(contact_id=keep.id))
     db.session.execute(update(StanceChange).where(StanceChange.contact_id == other.id)
                        .values(contact_id=keep.id))
+    for linked in _linked_to_contacts():
+        db.session.execute(update(linked).where(linked.contact_id == other.id)
+                           .values(contact_id=keep.id))
     emails = [e.email for e in keep.emails] + [e.email for e in other.emails]
     phones = [p.number for p in keep.phones] + [p.number for p in other.phones]
     tags = keep.tag_list + other.tag_list
@@ -301,6 +354,15 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact
     db.session.delete(other)
     db.session.flush()
     return keep
+
+
+def _linked_to_contacts() -> list:
+    """Other domains' rows that point at a contact (press inquiries, tour bookings): a merge
+    moves them to the contact that stays."""
+    from app.press.models import Inquiry
+    from app.tours.models import TourBooking
+
+    return [Inquiry, TourBooking]
 
 
 def _data_of(contact: Contact) -> ContactData:
