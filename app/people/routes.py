@@ -158,7 +158,17 @@ def show(contact_id: int):
         select(Commitment).where(Commitment.contact_id == contact.id)
         .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
     return render("people/show.html", contact=contact, history=history, notes=contact_notes,
-                  commitments=commitments, interval=_interval_for(contact))
+                  commitments=commitments, interval=_interval_for(contact),
+                  inquiries=_inquiries_from(contact))
+
+
+def _inquiries_from(contact: Contact) -> list:
+    """Media inquiries linked to this contact (newest first), for journalists."""
+    from app.press.models import Inquiry
+
+    return list(db.session.scalars(
+        select(Inquiry).where(Inquiry.contact_id == contact.id)
+        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(50)))
 
 
 def _interval_for(contact: Contact) -> int:
