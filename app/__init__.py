@@ -94,8 +94,8 @@ def _register_cli(app: Flask) -> None:
     from app.events.cli import digest_cli
     from app.mail.cli import outbox_cli
     from app.press.cli import press_cli
-    from app.system.cli import serve
-    from app.tours.cli import purge_command, tours_cli
+    from app.system.cli import purge_command, serve
+    from app.tours.cli import tours_cli
 
     app.cli.add_command(serve)
     app.cli.add_command(outbox_cli)
