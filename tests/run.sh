@@ -36,6 +36,8 @@ DO $$ BEGIN
 END $$;
 DROP DATABASE IF EXISTS liaison_test WITH (FORCE);
 CREATE DATABASE liaison_test OWNER liaison_test;
+-- Test data is disposable: don't wait for the disk on every commit.
+ALTER DATABASE liaison_test SET synchronous_commit = off;
 SQL
   then
     PG_URL="postgresql+psycopg://liaison_test:liaison_test@127.0.0.1:${PG_PORT}/liaison_test"

@@ -40,7 +40,7 @@ def _counts(client, ids) -> dict[str, int]:
         with count_queries() as n:
             response = client.get(url)
         assert response.status_code == 200, url
-        counts[url.split("?")[0] if "{" in page else page] = n()
+        counts[page] = n()
     return counts
 
 

@@ -13,11 +13,10 @@ from sqlalchemy import func, select, text
 
 from app.auth.models import SignInFailure
 from app.extensions import db
-from tests.conftest import ON_POSTGRES
 from tests.factories import make_user
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite pragmas")
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(app):
     connection = db.session.connection()
     assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"

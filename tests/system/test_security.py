@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from app.extensions import db
 from tests.conftest import base_config
 from tests.factories import make_user
 
@@ -42,14 +43,10 @@ def test_templates_have_no_inline_script_or_style(app):
 
 
 @pytest.fixture
-def csrf_client(tmp_path, database_url):
-    config = base_config(tmp_path, database_url) | {"WTF_CSRF_ENABLED": True}
-    app = create_app(config)
-    with app.app_context():
-        make_user(email="dana@example.org")
-        from app.extensions import db
-
-        db.session.commit()
+def csrf_client(app):
+    app.config["WTF_CSRF_ENABLED"] = True  # read per request by Flask-WTF
+    make_user(email="dana@example.org")
+    db.session.commit()
     return app.test_client()
 
 
