@@ -80,9 +80,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.people import dashboard as people_dashboard
     from app.people import import_routes as _import_routes  # noqa: F401
     from app.people import routes as _people_routes  # noqa: F401
+    from app.people import screening as people_screening
 
     notes_dashboard.register()
     people_dashboard.register()
+    people_screening.register()
 
     app.register_blueprint(system.bp)
     app.register_blueprint(auth.bp)
@@ -106,8 +108,8 @@ def _register_cli(app: Flask) -> None:
     from app.events.cli import digest_cli
     from app.mail.cli import outbox_cli
     from app.press.cli import press_cli
-    from app.system.cli import serve
-    from app.tours.cli import purge_command, tours_cli
+    from app.system.cli import purge_command, serve
+    from app.tours.cli import tours_cli
 
     app.cli.add_command(serve)
     app.cli.add_command(outbox_cli)

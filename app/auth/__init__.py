@@ -10,3 +10,7 @@ users_bp = Blueprint("users", __name__, url_prefix="/admin/users")
 restrict(users_bp, Role.admin)
 
 from app.auth import admin, routes  # noqa: E402,F401
+from app.auth.services import expire_sign_in_failures  # noqa: E402
+from app.system.retention import register_purger  # noqa: E402
+
+register_purger("sign-in failures", expire_sign_in_failures)

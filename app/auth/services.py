@@ -90,6 +90,15 @@ def is_throttled(ip: str, email: str) -> bool:
     return failures >= cfg["SIGNIN_MAX_FAILURES"]
 
 
+def expire_sign_in_failures(now: datetime | None = None) -> str:
+    """Delete failed sign-ins older than the throttle window: they no longer count."""
+    since = (now or datetime.now(UTC)) - timedelta(
+        minutes=current_app.config["SIGNIN_WINDOW_MINUTES"])
+    gone = db.session.execute(delete(SignInFailure).where(SignInFailure.at < since)).rowcount
+    db.session.flush()
+    return f"Deleted {gone} old failed sign-in(s)."
+
+
 def authenticate(email: str, password: str, ip: str) -> User | None:
     """The active user with these credentials, or None (recording the failure)."""
     user = find_user(email)

@@ -173,8 +173,9 @@ def public_feed() -> tuple[str, int]:
 
 
 def private_feed(user: User) -> str:
-    """A staff member's feed: every event (no attendees) and their open commitments as
-    all-day items."""
+    """A staff member's feed: every event (no attendees), confirmed tours (as "Tour (N
+    people)": never a visitor's name or details) and their open commitments as all-day
+    items."""
     since = utcnow() - timedelta(days=90)
     events = db.session.scalars(
         select(Event).where(Event.ends_at >= since).order_by(Event.starts_at)
@@ -193,8 +194,39 @@ def private_feed(user: User) -> str:
             summary=f"Due: {c.what}", dtstamp=c.created_at, categories=("Commitment",),
             transparent=True,
         ))
+    items.extend(_tour_items(user, since, domain or "liaison.local"))
     name = f"{current_app.config['ORG_NAME']} — {user.name}"
     return ical.calendar(items, name=name, feed=True)
+
+
+def _tour_items(user: User, since: datetime, domain: str) -> list[ical.VEvent]:
+    """Confirmed tours (and ones cancelled after confirmation, so calendars drop them).
+    Calendar files leave the app, so they say only how many people come; the link opens
+    the booking for those who may see it (the liaison)."""
+    from app.tours.models import Status, TourBooking, TourSlot
+
+    rows = db.session.execute(
+        select(TourBooking.id, TourBooking.group_size, TourBooking.status,
+               TourBooking.sequence, TourBooking.created_at, TourBooking.decided_at,
+               TourSlot.starts_at, TourSlot.ends_at)
+        .join(TourSlot, TourBooking.slot_id == TourSlot.id)
+        .where(TourSlot.ends_at >= since, TourBooking.decided_at.is_not(None),
+               TourBooking.status.in_([Status.confirmed, Status.attended, Status.no_show,
+                                       Status.cancelled]))
+        .order_by(TourSlot.starts_at, TourBooking.id)
+    ).all()
+    with_link = user.can("liaison")
+    items = []
+    for r in rows:
+        people = f"{r.group_size} {'person' if r.group_size == 1 else 'people'}"
+        items.append(ical.VEvent(
+            uid=f"tour-{r.id}@{domain}", start=r.starts_at, end=r.ends_at,
+            summary=f"Tour ({people})", dtstamp=r.decided_at or r.created_at,
+            sequence=r.sequence, categories=("Tour",),
+            status="CANCELLED" if r.status == Status.cancelled else "CONFIRMED",
+            url=external_url("tours.show", booking_id=r.id) if with_link else "",
+        ))
+    return items
 
 
 def etag(body: str) -> str:

@@ -53,6 +53,16 @@ ORGANIZATIONS = [
      "funder"),
 ]
 
+# Where the relationship with a few organizations as a whole stands (the rest: not yet known).
+# The association's stance also holds its members' tour bookings for the liaison's approval.
+ORG_STANCES = {
+    "First Unitarian Church of Riverbend": Stance.champion,
+    "State Harm Reduction Coalition": Stance.champion,
+    "Eastside Community Clinic": Stance.ally,
+    "Millrace Neighborhood Association": Stance.challenger,
+    "Millrace Main Street Business Alliance": Stance.skeptic,
+}
+
 # first, last, pronouns, title, org index, stance, influence, tags, extra
 CONTACTS = [
     ("Teresa", "Alvarez", "she/her", "Council member, Ward 3", 0, Stance.ally, Influence.high,
@@ -127,6 +137,7 @@ def seed() -> None:
             "name": name, "type": kind, "sphere": sphere, "phone": services.parse_phone(phone),
             "email": f"info@{slug}.example", "tags": tags, "owner_id": getattr(liaison, "id", None),
             "source": "Community mapping, 2025",
+            "stance": ORG_STANCES.get(name, Stance.unknown),
         }, liaison))
     for i, (first, last, pronouns, title, org_i, stance, influence, tags, extra) in enumerate(
             CONTACTS):

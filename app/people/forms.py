@@ -148,6 +148,12 @@ class OrganizationForm(CleanForm):
     type = SelectField("Type", choices=[(t.value, t.label) for t in OrgType],
                        default=OrgType.other.value, coerce=_value)
     sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
+    stance = SelectField("Stance", choices=[(s.value, s.label) for s in Stance],
+                         default=Stance.unknown.value, coerce=_value,
+                         description="Where the relationship with the organization as a whole "
+                                     "stands.")
+    stance_reason = _text("Why the stance changed", 500,
+                          description="Shown on the stance timeline.")
     email = _text("Email", 254)
     phone = _text("Phone", 40)
     address = _text("Address", 300)

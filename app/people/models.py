@@ -171,6 +171,7 @@ class Organization(db.Model):
         Index("ix_organizations_name", "name"),
         Index("ix_organizations_type", "type"),
         Index("ix_organizations_sphere", "sphere"),
+        Index("ix_organizations_stance", "stance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +186,9 @@ class Organization(db.Model):
     source: Mapped[str | None] = mapped_column(String(300))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     do_not_contact: Mapped[bool] = mapped_column(default=False)
+    # Like a contact's: where the relationship with the organization as a whole stands.
+    stance: Mapped[Stance] = mapped_column(_enum(Stance), default=Stance.unknown,
+                                           server_default=Stance.unknown.value)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -310,6 +314,24 @@ class StanceChange(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     contact: Mapped[Contact] = relationship(lazy="raise")
+    by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class OrganizationStanceChange(db.Model):
+    """One change of an organization's stance: who, when, from, to and why."""
+
+    __tablename__ = "organization_stance_changes"
+    __table_args__ = (Index("ix_organization_stance_changes_org_at", "organization_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_stance: Mapped[Stance | None] = mapped_column(_enum(Stance))
+    to_stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
     by: Mapped[User | None] = relationship(lazy="raise")
 
 

@@ -158,7 +158,17 @@ def show(contact_id: int):
         select(Commitment).where(Commitment.contact_id == contact.id)
         .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
     return render("people/show.html", contact=contact, history=history, notes=contact_notes,
-                  commitments=commitments, interval=_interval_for(contact))
+                  commitments=commitments, interval=_interval_for(contact),
+                  inquiries=_inquiries_from(contact))
+
+
+def _inquiries_from(contact: Contact) -> list:
+    """Media inquiries linked to this contact (newest first), for journalists."""
+    from app.press.models import Inquiry
+
+    return list(db.session.scalars(
+        select(Inquiry).where(Inquiry.contact_id == contact.id)
+        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(50)))
 
 
 def _interval_for(contact: Contact) -> int:
@@ -273,6 +283,7 @@ def _org_form(org: Organization | None = None) -> OrganizationForm:
     form = OrganizationForm(obj=org)
     if org is not None and request.method == "GET":
         form.type.data = org.type.value
+        form.stance.data = org.stance.value
         form.sphere.data = org.sphere.value if org.sphere else ""
         form.tags.data = ", ".join(org.tag_list)
         form.phone.data = org.phone_display
@@ -292,6 +303,7 @@ def _org_values(form: OrganizationForm) -> dict:
         "address": form.address.data, "website": form.website.data, "tags": form.tags.data,
         "source": form.source.data, "owner_id": form.owner_id.data or None,
         "do_not_contact": form.do_not_contact.data,
+        "stance": Stance(form.stance.data), "stance_reason": form.stance_reason.data,
     }
 
 
@@ -321,7 +333,7 @@ def organization_show(org_id: int):
         select(Commitment).where(Commitment.organization_id == org.id)
         .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
     return render("people/organization_show.html", org=org, people=people, notes=org_notes,
-                  commitments=commitments)
+                  commitments=commitments, history=services.organization_stance_history(org))
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ Services flush but never commit; the view commits once.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ from app.people.models import (
     ContactPhone,
     Influence,
     Organization,
+    OrganizationStanceChange,
     OrgType,
     Sphere,
     Stance,
@@ -241,6 +243,55 @@ def stance_history(contact: Contact) -> list[StanceChange]:
     ))
 
 
+def contact_by_email(email: str) -> Contact | None:
+    """The (first) contact with this email address, archived ones included."""
+    email = normalize_email(email)
+    if not email:
+        return None
+    return db.session.scalar(
+        select(Contact).where(Contact.id.in_(
+            select(ContactEmail.contact_id).where(ContactEmail.email == email)))
+        .order_by(Contact.archived_at.is_not(None), Contact.id).limit(1))
+
+
+def find_or_add_organization(name: str, org_type: OrgType, actor: User | None,
+                             sphere: Sphere | None = None) -> Organization | None:
+    """The active organization with this name (any case), or a new one."""
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        return None
+    org = db.session.scalar(
+        select(Organization).where(func.lower(Organization.name) == name.lower(),
+                                   Organization.archived_at.is_(None))
+        .order_by(Organization.id).limit(1))
+    return org or save_organization(None, {"name": name, "type": org_type, "sphere": sphere},
+                                    actor)
+
+
+def find_or_add_contact(name: str, email: str, actor: User | None, *, phone: str | None = None,
+                        organization: str | None = None, org_type: OrgType = OrgType.other,
+                        source: str | None = None, is_media: bool = False,
+                        reason: str = "") -> tuple[Contact, bool]:
+    """The contact with this email, or a new one made from these details (with their
+    organization, found by name or added). Returns (contact, created). Only for a staff
+    member's explicit action: never call it from anonymous input alone."""
+    existing = contact_by_email(email)
+    if existing is not None:
+        return existing, False
+    words = " ".join((name or "").split()).split(" ")
+    first, last = words[0][:100] or "(no name)", " ".join(words[1:])[:100]
+    phones = []
+    # A free-text phone we can't read stays where it was typed (the booking or inquiry).
+    with contextlib.suppress(ValueError):
+        phones = [parse_phone(phone)] if phone else []
+    sphere = Sphere.media if is_media else None
+    org = find_or_add_organization(organization or "", org_type, actor, sphere=sphere)
+    data = ContactData(first_name=first, last_name=last, emails=[email], phones=phones,
+                       organization_id=org.id if org else None, source=(source or "")[:300],
+                       owner_id=getattr(actor, "id", None), is_media=is_media, sphere=sphere)
+    return create_contact(data, actor, reason=reason), True
+
+
 # --- duplicates and merging -------------------------------------------------------------
 
 
@@ -413,6 +464,9 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact
                        .values(contact_id=keep.id))
     db.session.execute(update(StanceChange).where(StanceChange.contact_id == other.id)
                        .values(contact_id=keep.id))
+    for linked in _linked_to_contacts():
+        db.session.execute(update(linked).where(linked.contact_id == other.id)
+                           .values(contact_id=keep.id))
     emails = [e.email for e in keep.emails] + [e.email for e in other.emails]
     phones = [p.number for p in keep.phones] + [p.number for p in other.phones]
     tags = keep.tag_list + other.tag_list
@@ -433,6 +487,15 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact
     db.session.delete(other)
     db.session.flush()
     return keep
+
+
+def _linked_to_contacts() -> list:
+    """Other domains' rows that point at a contact (press inquiries, tour bookings): a merge
+    moves them to the contact that stays."""
+    from app.press.models import Inquiry
+    from app.tours.models import TourBooking
+
+    return [Inquiry, TourBooking]
 
 
 def _data_of(contact: Contact) -> ContactData:
@@ -552,6 +615,10 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
     org.email = normalize_email(org.email) or None if org.email else None
     org.tags = normalize_tags(values.get("tags") or "")
     db.session.flush()
+    stance = Stance(values.get("stance") or (Stance.unknown if creating else org.stance))
+    if creating or stance != org.stance:
+        set_organization_stance(org, stance, values.get("stance_reason") or "", actor,
+                                first=creating)
     if renamed:
         _refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
     verb = "create" if creating else "update"
@@ -559,6 +626,29 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
            f"{org.name} (#{org.id})", org, actor)
     db.session.flush()
     return org
+
+
+def set_organization_stance(org: Organization, stance: Stance, reason: str,
+                            actor: User | None, first: bool = False) -> OrganizationStanceChange:
+    """Record an organization's stance (who, when, from, to, why), as for contacts."""
+    change = OrganizationStanceChange(
+        organization_id=org.id, by_id=getattr(actor, "id", None),
+        from_stance=None if first else org.stance, to_stance=stance,
+        reason=(reason or "").strip()[:500] or ("Added" if first else ""))
+    org.stance = stance
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def organization_stance_history(org: Organization) -> list[OrganizationStanceChange]:
+    """An organization's stance timeline, newest first."""
+    return list(db.session.scalars(
+        select(OrganizationStanceChange)
+        .where(OrganizationStanceChange.organization_id == org.id)
+        .options(joinedload(OrganizationStanceChange.by))
+        .order_by(OrganizationStanceChange.at.desc(), OrganizationStanceChange.id.desc())
+        .limit(100)))
 
 
 def _refresh_search_text(query: Select) -> None:

@@ -140,8 +140,9 @@ class Attribution(enum.StrEnum):
 
 
 class Inquiry(db.Model):
-    """A journalist's request. The journalist's details live here until the contacts domain
-    exists; `contact_id` is left for linking them (deliberately no foreign key yet)."""
+    """A journalist's request. The details the journalist typed stay here as they sent them;
+    `contact_id` links the journalist's contact once the liaison matches or adds one (never
+    automatically from the public form)."""
 
     __tablename__ = "press_inquiries"
     __table_args__ = (Index("ix_press_inquiries_status_deadline", "status", "deadline"),)
@@ -151,7 +152,9 @@ class Inquiry(db.Model):
     journalist_email: Mapped[str] = mapped_column(String(254))
     journalist_phone: Mapped[str] = mapped_column(String(20), default="")
     outlet: Mapped[str] = mapped_column(String(120))
-    contact_id: Mapped[int | None] = mapped_column(Integer)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
     topic: Mapped[str] = mapped_column(Text)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[InquiryStatus] = mapped_column(_enum(InquiryStatus), default=InquiryStatus.new)

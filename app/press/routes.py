@@ -318,7 +318,38 @@ def inquiry(inquiry_id: int):
     """One inquiry, with the response form for the liaison."""
     row = db.get_or_404(Inquiry, inquiry_id)
     return render("press/inquiry.html", inquiry=row, form=_inquiry_form(row),
-                  now=utcnow())
+                  now=utcnow(), **_journalist(row))
+
+
+def _journalist(row: Inquiry) -> dict:
+    """The linked contact, or (not yet linked) the contact who already has this email."""
+    from app.people import services as people  # here: press loads before people's models
+
+    if row.contact_id:
+        return {"contact": people.load_contact(row.contact_id), "match": None}
+    return {"contact": None, "match": people.contact_by_email(row.journalist_email)}
+
+
+@bp.route("/manage/inquiries/<int:inquiry_id>/contact", methods=["POST"])
+@liaison
+def inquiry_contact(inquiry_id: int):
+    """Link the journalist to their contact, adding one (with the outlet as a media
+    organization) when nobody has their email yet."""
+    from app.people import services as people
+    from app.people.models import OrgType
+
+    row = db.get_or_404(Inquiry, inquiry_id)
+    target = url_for("press.inquiry", inquiry_id=row.id)
+    if row.contact_id:
+        return see_other(target, "Already linked to a contact.")
+    contact, created = people.find_or_add_contact(
+        row.journalist_name, row.journalist_email, current_user,
+        phone=row.journalist_phone or None, organization=row.outlet, org_type=OrgType.media,
+        source=f"Media inquiry #{row.id}", is_media=True, reason="Sent a media inquiry")
+    services.link_journalist(row, contact.id, created)
+    db.session.commit()
+    return see_other(target, f"Added {contact.name} to your media contacts." if created
+                     else f"Linked this inquiry to {contact.name}.")
 
 
 @bp.route("/manage/inquiries/<int:inquiry_id>", methods=["POST"])
@@ -329,7 +360,7 @@ def inquiry_update(inquiry_id: int):
     form = _inquiry_form(row)
     if not form.validate():
         return render("press/inquiry.html", status=422, inquiry=row, form=form,
-                      now=utcnow())
+                      now=utcnow(), **_journalist(row))
     services.update_inquiry(row, {
         "status": InquiryStatus(form.status.data),
         "attribution": Attribution(form.attribution.data),

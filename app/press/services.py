@@ -354,6 +354,15 @@ def history(limit: int = 200):
 # --- inquiries --------------------------------------------------------------------------------
 
 
+def link_journalist(inquiry: Inquiry, contact_id: int, created: bool) -> None:
+    """Link an inquiry to its journalist's contact (made or found by the liaison)."""
+    inquiry.contact_id = contact_id
+    db.session.flush()
+    verb = "Added" if created else "Linked"
+    record("press.inquiry.contact",
+           f"{verb} contact #{contact_id} for media inquiry #{inquiry.id}", inquiry)
+
+
 def receive_inquiry(data: dict) -> Inquiry:
     """A journalist's request from the public form: log it and email the liaison(s)."""
     inquiry = Inquiry(

@@ -26,3 +26,28 @@ def serve(host: str, port: int) -> None:
     start_background_worker(app)
     click.echo(f"Liaison is running on http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Expire what the organization no longer keeps, in every domain: tour visitors' details
+    the configured days after their tour, old failed sign-ins, and whatever other domains
+    register (app/system/retention.py). Safe to run from cron every day."""
+    from app.database import utcnow
+    from app.system.retention import PURGERS
+
+    now = utcnow()
+    failed = []
+    for name, purger in sorted(PURGERS.items()):
+        try:
+            line = purger(now)
+            db.session.commit()  # each domain's purge stands on its own
+        except Exception as exc:  # one domain's failure must not keep the others' data
+            db.session.rollback()
+            failed.append(name)
+            click.echo(f"{name}: failed ({type(exc).__name__})", err=True)
+            continue
+        click.echo(f"{name}: {line}")
+    if failed:
+        raise SystemExit(1)

@@ -1,9 +1,10 @@
-"""`flask tours remind` (daily, from cron) and `flask purge` (daily: anonymize visitors)."""
+"""`flask tours remind` (daily, from cron). Anonymizing visitors runs in the
+organization-wide `flask purge` (app/system/retention.py)."""
 
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from app.extensions import db
 from app.tours import services
@@ -17,13 +18,3 @@ def remind() -> None:
     sent = services.send_reminders()
     db.session.commit()
     click.echo(f"Queued {sent} tour reminder(s).")
-
-
-@click.command("purge")
-@with_appcontext
-def purge_command() -> None:
-    """Anonymize tour visitors' personal data the configured number of days after their
-    tour (default 90; Tours → Settings). Safe to run from cron every day."""
-    count = services.purge_bookers()
-    db.session.commit()
-    click.echo(f"Anonymized {count} tour booker(s).")

@@ -64,6 +64,10 @@ class TourBooking(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     accessibility: Mapped[str | None] = mapped_column(Text)
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The contact the liaison made (or found) from this booker, with their agreement.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
     # The manage link's token is derived from this nonce and SECRET_KEY (services._token_for);
     # only its SHA-256 is stored and looked up, so the database alone opens no booking.
     token_nonce: Mapped[str] = mapped_column(String(64))

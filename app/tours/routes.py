@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -148,6 +149,30 @@ def attendance(booking_id: int):
         return _refused(exc)
     db.session.commit()
     return _decided(b, f"Marked {b.status.label.lower()}.")
+
+
+@bp.route("/bookings/<int:booking_id>/contact", methods=["POST"])
+def make_contact(booking_id: int):
+    """Turn a booker who agreed to stay in touch into a contact (or link the contact who
+    already has their email)."""
+    from app.people import services as people  # here: tours loads before people's models
+
+    b = db.get_or_404(TourBooking, booking_id)
+    details = services.booker_contact_details(b)
+    if b.contact_id is not None:
+        return see_other(url_for("tours.show", booking_id=b.id), "Already in your contacts.")
+    if details is None:
+        return see_other(url_for("tours.show", booking_id=b.id),
+                         "This visitor didn't agree to be kept as a contact.", "error")
+    contact, created = people.find_or_add_contact(
+        details["name"], details["email"], current_user, phone=details["phone"],
+        organization=details["organization"], source=details["source"],
+        reason="Agreed to stay in touch when booking a tour")
+    services.link_contact(b, contact.id, created)
+    db.session.commit()
+    message = (f"Added {contact.name} to your contacts." if created
+               else f"{contact.name} was already a contact; linked them to this booking.")
+    return see_other(url_for("tours.show", booking_id=b.id), message)
 
 
 # --- settings -----------------------------------------------------------------------------

@@ -479,6 +479,7 @@ def purge_bookers(now: datetime | None = None) -> int:
         booking.phone = booking.affiliation = booking.reason = None
         booking.accessibility = booking.decision_message = None
         booking.screening = []
+        booking.contact_id = None  # an anonymized booking no longer points at anyone
         booking.anonymized_at = now
     for chunk in _chunks(sorted(emails), 500):
         db.session.execute(
@@ -494,6 +495,15 @@ def purge_bookers(now: datetime | None = None) -> int:
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def link_contact(booking: TourBooking, contact_id: int, created: bool) -> None:
+    """Remember which contact the liaison made (or found) from this booker."""
+    booking.contact_id = contact_id
+    db.session.flush()
+    verb = "Added" if created else "Linked"
+    record("tours.contact", f"{verb} contact #{contact_id} from tour booking #{booking.id}",
+           booking)
 
 
 def booker_contact_details(booking: TourBooking) -> dict | None:

@@ -3,6 +3,7 @@ tour settings with open evening slots, and helpers to book through the real form
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -66,3 +67,8 @@ def form_data(slot=None, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+
+
+def without_csrf(page: str) -> str:
+    """CSRF tokens carry a timestamp, so two pages a second apart differ there only."""
+    return re.sub(r'("X-CSRFToken": "|name="csrf_token" value=")[^"]+', r"\1<csrf>", page)

@@ -1,0 +1,78 @@
+"""The private calendar feed carries confirmed tours, as "Tour (N people)" and nothing about
+the visitors; parsed back with icalendar."""
+
+from __future__ import annotations
+
+import icalendar
+from sqlalchemy import select
+
+from app.events import services as events
+from app.extensions import db
+from app.tours import services
+from app.tours.models import TourBooking
+from tests.tours.conftest import configure, first_open, form_data
+
+MARKER = "Qv9Marker"
+
+
+def _book(client, n=0, **overrides) -> TourBooking:
+    client.post("/tours", data=form_data(first_open(n), **overrides))
+    return db.session.scalars(select(TourBooking).order_by(TourBooking.id.desc())).first()
+
+
+def _feed(client, user) -> icalendar.Calendar:
+    response = client.get(f"/calendar/feed/{events.feed_token(user)}.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    return icalendar.Calendar.from_ical(response.get_data(as_text=True))
+
+
+def _tours(cal) -> dict:
+    """Tour items by booking id (the UID is tour-<id>@<the sending domain>)."""
+    return {int(str(e["UID"]).split("@")[0].removeprefix("tour-")): e
+            for e in cal.walk("VEVENT") if str(e["UID"]).startswith("tour-")}
+
+
+def test_confirmed_tours_appear_without_visitor_details(client, as_liaison, as_staff):
+    configure()
+    details = {"name": f"{MARKER} Visitor", "email": f"{MARKER.lower()}@example.org",
+               "phone": "555-555-0199", "affiliation": f"{MARKER} Org",
+               "reason": f"{MARKER} reason", "accessibility": f"{MARKER} ramp"}
+    confirmed = _book(client, 0, group_size="3", **details)
+    requested = _book(client, 1, group_size="1", email="waiting@example.org")
+    declined = _book(client, 2, group_size="2", email="no@example.org")
+    services.confirm(confirmed)
+    services.decline(declined)
+    db.session.commit()
+    for client_, who in ((as_liaison, as_liaison.user), (as_staff, as_staff.user)):
+        body = client_.get(f"/calendar/feed/{events.feed_token(who)}.ics").get_data(
+            as_text=True)
+        assert MARKER not in body and MARKER.lower() not in body
+        assert "555" not in body and "@example.org" not in body
+        tours = _tours(_feed(client_, who))
+        assert list(tours) == [confirmed.id]
+        event = tours[confirmed.id]
+        assert str(event["SUMMARY"]) == "Tour (3 people)"
+        assert event.decoded("DTSTART") == confirmed.slot.starts_at
+        assert str(event["STATUS"]) == "CONFIRMED"
+        assert "ATTENDEE" not in event and "DESCRIPTION" not in event
+    # Only the liaison's feed links to the booking page (others can't open it anyway).
+    assert str(_tours(_feed(as_liaison, as_liaison.user))[
+        confirmed.id]["URL"]).endswith(
+        f"/tours/manage/bookings/{confirmed.id}")
+    assert "URL" not in _tours(_feed(as_staff, as_staff.user))[
+        confirmed.id]
+    assert requested.id and declined.id
+
+
+def test_a_cancelled_tour_is_marked_cancelled_with_a_higher_sequence(client, as_liaison):
+    configure(approval_required=False)
+    booking = _book(client, group_size="1")
+    uid = booking.id
+    before = _tours(_feed(as_liaison, as_liaison.user))[uid]
+    assert str(before["SUMMARY"]) == "Tour (1 person)"
+    services.cancel(db.session.get(TourBooking, booking.id), by_booker=True)
+    db.session.commit()
+    after = _tours(_feed(as_liaison, as_liaison.user))[uid]
+    assert str(after["STATUS"]) == "CANCELLED"
+    assert int(after["SEQUENCE"]) > int(before.get("SEQUENCE", 0))
