@@ -22,6 +22,8 @@ from app import create_app
 from app.extensions import db
 from tests import factories
 
+pytest_plugins = ["tests.relationships_fixtures"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
 IN_CI = os.environ.get("CI", "").lower() == "true"

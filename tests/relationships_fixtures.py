@@ -1,4 +1,4 @@
-"""Fixtures for people and notes tests."""
+"""Shared fixtures: an organization and a contact in it (people, notes and other domains)."""
 
 from __future__ import annotations
 
