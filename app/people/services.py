@@ -330,10 +330,9 @@ def contact_query(args: Mapping[str, str], user: User) -> Select:
         query = query.where(Contact.archived_at.is_(None))
     text_query = (args.get("q") or "").strip()[:200]
     if text_query:
-        own = search.contact_ids_matching(text_query)
-        by_notes = search.contact_ids_by_notes(text_query, user.sees_sensitive)
-        if own is not None:
-            query = query.where(or_(Contact.id.in_(own), Contact.id.in_(by_notes)))
+        matching = search.contact_ids_matching(text_query, user.sees_sensitive)
+        if matching is not None:
+            query = query.where(Contact.id.in_(matching))
     stance = _enum_arg(Stance, args.get("stance"))
     if stance:
         query = query.where(Contact.stance == stance)

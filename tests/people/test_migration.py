@@ -1,4 +1,4 @@
-"""Migration 0002: the search index objects come and go with upgrade and downgrade."""
+"""Migrations 0002 and 0008: the search index objects come and go with upgrade and downgrade."""
 
 from __future__ import annotations
 
@@ -16,9 +16,13 @@ def test_upgrade_downgrade_upgrade(app):
     assert "contacts" not in inspect(db.engine).get_table_names()
     upgrade()
     names = inspect(db.engine).get_table_names()
-    assert {"contacts", "notes", "commitments", "contacts_fts", "notes_fts"} <= set(names)
+    assert {"contacts", "notes", "commitments", "contact_docs_fts", "notes_fts"} <= set(names)
+    assert "contacts_fts" not in names  # the per-contact document (0008) replaced it
     with db.engine.begin() as conn:
         triggers = conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%fts%'"
         )).scalars().all()
-    assert len(triggers) == 6
+    assert len(triggers) == 10
+    downgrade(revision="0006_tours")
+    assert "contacts_fts" in inspect(db.engine).get_table_names()
+    upgrade()
