@@ -35,9 +35,12 @@ def load_demo() -> None:
 
 def load_scale(n: int) -> dict[str, int]:
     """Bulk-insert n contacts with proportional related rows; returns counts by kind."""
+    from app.people.search import bulk_load
+
     counts: dict[str, int] = {}
-    for module in _seeders():
-        counts.update(module.scale(n) or {})
+    with bulk_load():
+        for module in _seeders():
+            counts.update(module.scale(n) or {})
     return counts
 
 

@@ -44,10 +44,10 @@ def index():
     """Contacts: one search box (names, organizations, emails, phones, tags, notes) and filters."""
     query = services.contact_query(request.args, current_user)
     page = _page()
-    contacts, total = services.sorted_page(query, request.args.get("sort"), page)
+    contacts, total, capped = services.sorted_page(query, request.args.get("sort"), page)
     pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
-                  page=page, pages=pages, **_list_context())
+                  capped=capped, page=page, pages=pages, **_list_context())
 
 
 @bp.route("/media")
@@ -55,10 +55,10 @@ def media():
     """Journalists and other media contacts, with outlet, beat and how to approach them."""
     query = services.contact_query({**request.args.to_dict(), "media": "1"}, current_user)
     page = _page()
-    contacts, total = services.sorted_page(query, request.args.get("sort"), page)
+    contacts, total, capped = services.sorted_page(query, request.args.get("sort"), page)
     pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
     return render("people/media.html", block="results", contacts=contacts, total=total,
-                  page=page, pages=pages, args=request.args)
+                  capped=capped, page=page, pages=pages, args=request.args)
 
 
 @bp.route("/map")

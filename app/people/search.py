@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Integer, column, text
+from sqlalchemy import Integer, column, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
@@ -58,6 +60,168 @@ DROP_SQL = {
     ],
 }
 
+# One search document per contact (migration 0008): the contact's own words with the text of
+# its ordinary notes; the text of its sensitive notes goes in a second table, which only
+# admin and liaison searches read. Searching 500,000 notes and joining back to contacts cost
+# ~1 s for common words; one document per contact makes a match one index lookup whose result
+# is already a set of contact ids. detail=none: searches are words and prefixes, never
+# phrases, so positions aren't stored (half the index build time).
+_PUBLIC_DOC = (
+    "INSERT INTO contact_docs_fts (rowid, own, notes) SELECT c.id, c.search_text, "
+    "coalesce((SELECT group_concat(n.summary || ' ' || n.body, ' ') FROM note_contacts nc "
+    "JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id = c.id AND n.sensitive = 0), '') "
+    "FROM contacts c WHERE c.id IN ({ids})"
+)
+_PRIVATE_DOC = (
+    "INSERT INTO contact_private_fts (rowid, notes) SELECT nc.contact_id, "
+    "group_concat(n.summary || ' ' || n.body, ' ') FROM note_contacts nc "
+    "JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id IN ({ids}) AND n.sensitive = 1 "
+    "GROUP BY nc.contact_id"
+)
+
+
+def _sqlite_refresh(ids: str) -> str:
+    """Trigger body: rebuild the documents of the contacts `ids` names (trigger SQL, no input)."""
+    return ("DELETE FROM contact_docs_fts WHERE rowid IN (" + ids + "); "  # noqa: S608
+            "DELETE FROM contact_private_fts WHERE rowid IN (" + ids + "); "
+            + _PUBLIC_DOC.format(ids=ids) + "; " + _PRIVATE_DOC.format(ids=ids) + ";")
+
+
+_LINKED = "SELECT contact_id FROM note_contacts WHERE note_id = new.id"
+DOC_TRIGGERS_SQLITE = [
+    "CREATE TRIGGER contact_docs_fts_ci AFTER INSERT ON contacts BEGIN "
+    + _sqlite_refresh("new.id") + " END",
+    "CREATE TRIGGER contact_docs_fts_cu AFTER UPDATE OF search_text ON contacts BEGIN "
+    + _sqlite_refresh("new.id") + " END",
+    "CREATE TRIGGER contact_docs_fts_cd AFTER DELETE ON contacts BEGIN "
+    "DELETE FROM contact_docs_fts WHERE rowid = old.id; "
+    "DELETE FROM contact_private_fts WHERE rowid = old.id; END",
+    "CREATE TRIGGER contact_docs_fts_li AFTER INSERT ON note_contacts BEGIN "
+    + _sqlite_refresh("new.contact_id") + " END",
+    "CREATE TRIGGER contact_docs_fts_lu AFTER UPDATE ON note_contacts BEGIN "
+    + _sqlite_refresh("old.contact_id, new.contact_id") + " END",
+    "CREATE TRIGGER contact_docs_fts_ld AFTER DELETE ON note_contacts BEGIN "
+    + _sqlite_refresh("old.contact_id") + " END",
+    "CREATE TRIGGER contact_docs_fts_nu AFTER UPDATE OF summary, body, sensitive ON notes "
+    "BEGIN " + _sqlite_refresh(_LINKED) + " END",
+]
+
+_PG_REFRESH = """
+CREATE FUNCTION contact_docs_fts_refresh(ids integer[]) RETURNS void AS $$
+BEGIN
+  DELETE FROM contact_docs_fts WHERE contact_id = ANY(ids);
+  INSERT INTO contact_docs_fts (contact_id, own, notes, private)
+  SELECT c.id, c.search_text,
+    coalesce((SELECT string_agg(n.summary || ' ' || n.body, ' ') FROM note_contacts nc
+      JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id = c.id AND NOT n.sensitive), ''),
+    coalesce((SELECT string_agg(n.summary || ' ' || n.body, ' ') FROM note_contacts nc
+      JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id = c.id AND n.sensitive), '')
+  FROM contacts c WHERE c.id = ANY(ids);
+END $$ LANGUAGE plpgsql
+"""
+_PG_TRIGGER_FN = """
+CREATE FUNCTION contact_docs_fts_trigger() RETURNS trigger AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'contacts' THEN
+    PERFORM contact_docs_fts_refresh(ARRAY[NEW.id]);
+  ELSIF TG_TABLE_NAME = 'notes' THEN
+    PERFORM contact_docs_fts_refresh(ARRAY(SELECT contact_id FROM note_contacts
+                                          WHERE note_id = NEW.id));
+  ELSIF TG_OP = 'INSERT' THEN
+    PERFORM contact_docs_fts_refresh(ARRAY[NEW.contact_id]);
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM contact_docs_fts_refresh(ARRAY[OLD.contact_id]);
+  ELSE
+    PERFORM contact_docs_fts_refresh(ARRAY[OLD.contact_id, NEW.contact_id]);
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+"""
+DOC_TRIGGERS_PG = [
+    "CREATE TRIGGER contact_docs_fts_c AFTER INSERT OR UPDATE OF search_text ON contacts "
+    "FOR EACH ROW EXECUTE FUNCTION contact_docs_fts_trigger()",
+    "CREATE TRIGGER contact_docs_fts_l AFTER INSERT OR UPDATE OR DELETE ON note_contacts "
+    "FOR EACH ROW EXECUTE FUNCTION contact_docs_fts_trigger()",
+    "CREATE TRIGGER contact_docs_fts_n AFTER UPDATE OF summary, body, sensitive ON notes "
+    "FOR EACH ROW EXECUTE FUNCTION contact_docs_fts_trigger()",
+]
+
+_BULK_DOCS_SQLITE = (
+    # The same documents the triggers build, made in one grouped pass over the new notes
+    # instead of two correlated lookups per contact.
+    "INSERT INTO contact_docs_fts (rowid, own, notes) "
+    "SELECT c.id, c.search_text, coalesce(g.public, '') "
+    "FROM contacts c LEFT JOIN (SELECT nc.contact_id AS id, "
+    "group_concat(CASE WHEN n.sensitive = 0 THEN n.summary || ' ' || n.body END, ' ') AS public "
+    "FROM note_contacts nc JOIN notes n ON n.id = nc.note_id "
+    "WHERE nc.contact_id >= :first_contact GROUP BY nc.contact_id) g ON g.id = c.id "
+    "WHERE c.id >= :first_contact"
+)
+_BULK_PRIVATE_SQLITE = (
+    "INSERT INTO contact_private_fts (rowid, notes) SELECT nc.contact_id, "
+    "group_concat(n.summary || ' ' || n.body, ' ') FROM note_contacts nc "
+    "JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id >= :first_contact "
+    "AND n.sensitive = 1 GROUP BY nc.contact_id"
+)
+_NOTES_FTS_0002 = [q for q in INDEX_SQL["sqlite"] if "notes_fts" in q]
+_NOTES_FTS_DROP = [q for q in DROP_SQL["sqlite"] if "notes_fts" in q]
+# Notes keep their own index (the notes list searches it), rebuilt without positions too.
+_NOTES_FTS_0008 = [q.replace("remove_diacritics 2')", "remove_diacritics 2', detail=none)")
+                   for q in _NOTES_FTS_0002]
+
+DOCS_SQL = {
+    "sqlite": [
+        *_NOTES_FTS_DROP,
+        *_NOTES_FTS_0008,
+        "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
+        "CREATE VIRTUAL TABLE contact_docs_fts USING fts5(own, notes, "
+        "tokenize='unicode61 remove_diacritics 2', detail=none)",
+        "CREATE VIRTUAL TABLE contact_private_fts USING fts5(notes, "
+        "tokenize='unicode61 remove_diacritics 2', detail=none)",
+        # Documents for the contacts already there (the bulk statements, from the first id).
+        *(q.replace(":first_contact", "0") for q in (_BULK_DOCS_SQLITE, _BULK_PRIVATE_SQLITE)),
+        *DOC_TRIGGERS_SQLITE,
+        # The per-contact document replaces the contacts-only index of 0002.
+        *[q for q in DROP_SQL["sqlite"] if "contacts_fts" in q],
+    ],
+    "postgresql": [
+        "CREATE TABLE contact_docs_fts (contact_id integer PRIMARY KEY "
+        "REFERENCES contacts(id) ON DELETE CASCADE, own text NOT NULL, notes text NOT NULL, "
+        "private text NOT NULL, "
+        "public_tsv tsvector GENERATED ALWAYS AS "
+        "(to_tsvector('simple', own || ' ' || notes)) STORED, "
+        "all_tsv tsvector GENERATED ALWAYS AS "
+        "(to_tsvector('simple', own || ' ' || notes || ' ' || private)) STORED)",
+        "CREATE INDEX ix_contact_docs_fts_public ON contact_docs_fts USING gin (public_tsv)",
+        "CREATE INDEX ix_contact_docs_fts_all ON contact_docs_fts USING gin (all_tsv)",
+        _PG_REFRESH,
+        _PG_TRIGGER_FN,
+        "SELECT contact_docs_fts_refresh(ARRAY(SELECT id FROM contacts))",
+        *DOC_TRIGGERS_PG,
+        "DROP INDEX IF EXISTS ix_contacts_fts",
+    ],
+}
+DOCS_DROP_SQL = {
+    "sqlite": [
+        *[f"DROP TRIGGER IF EXISTS {q.split()[2]}" for q in DOC_TRIGGERS_SQLITE],
+        "DROP TABLE IF EXISTS contact_docs_fts",
+        "DROP TABLE IF EXISTS contact_private_fts",
+        *_NOTES_FTS_DROP,
+        *_NOTES_FTS_0002,
+        "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
+        *[q for q in INDEX_SQL["sqlite"] if "contacts_fts" in q],
+        "INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild')",
+    ],
+    "postgresql": [
+        *[f"DROP TRIGGER IF EXISTS {q.split()[2]} ON {q.split(' ON ')[1].split()[0]}"
+          for q in DOC_TRIGGERS_PG],
+        "DROP FUNCTION IF EXISTS contact_docs_fts_trigger()",
+        "DROP FUNCTION IF EXISTS contact_docs_fts_refresh(integer[])",
+        "DROP TABLE IF EXISTS contact_docs_fts",
+        INDEX_SQL["postgresql"][0],
+    ],
+}
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -77,38 +241,31 @@ def _match_expression(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', "") + '"*' for w in words)
 
 
-def contact_ids_matching(query: str):
-    """A SELECT of contact ids whose own text (names, organization, emails, phones, tags)
-    matches every word of `query`, or None for an empty query."""
+def contact_ids_matching(query: str, include_sensitive: bool):
+    """A SELECT of contact ids whose own text (names, organization, emails, phones, tags) or
+    notes match every word of `query`, or None for an empty query. Sensitive notes count only
+    for people allowed to read them. A word may match in the contact's text or any of its notes."""
     words = tokens(query)
     if not words:
         return None
     match = _match_expression(words)
     if _dialect() == "postgresql":
-        sql = ("SELECT id FROM contacts WHERE to_tsvector('simple', search_text) "
-               "@@ to_tsquery('simple', :contact_match)")
+        column_name = "all_tsv" if include_sensitive else "public_tsv"
+        sql = (f"SELECT contact_id AS id FROM contact_docs_fts "  # noqa: S608 (a constant)
+               f"WHERE {column_name} @@ to_tsquery('simple', :contact_match)")
+    elif not include_sensitive:
+        sql = "SELECT rowid AS id FROM contact_docs_fts WHERE contact_docs_fts MATCH :contact_match"
     else:
-        sql = "SELECT rowid AS id FROM contacts_fts WHERE contacts_fts MATCH :contact_match"
+        # Each word may match the ordinary document or the sensitive notes: per word, the
+        # union of both tables; over the words, their intersection.
+        per_word = [
+            f"SELECT rowid AS id FROM contact_docs_fts WHERE contact_docs_fts MATCH :w{i} "  # noqa: S608
+            f"UNION SELECT rowid FROM contact_private_fts WHERE contact_private_fts MATCH :w{i}"
+            for i in range(len(words))]
+        sql = " INTERSECT ".join(per_word)
+        return text(sql).bindparams(**{f"w{i}": _match_expression([w]) for i, w in
+                                       enumerate(words)}).columns(column("id", Integer))
     return text(sql).bindparams(contact_match=match).columns(column("id", Integer))
-
-
-def contact_ids_by_notes(query: str, include_sensitive: bool):
-    """A SELECT of contact ids linked to notes whose text matches; sensitive notes count
-    only for people allowed to read them."""
-    words = tokens(query)
-    if not words:
-        return None
-    match = _match_expression(words)
-    if _dialect() == "postgresql":
-        sql = ("SELECT nc.contact_id AS id FROM notes n JOIN note_contacts nc ON nc.note_id = n.id "
-               "WHERE to_tsvector('simple', n.summary || ' ' || n.body) "
-               "@@ to_tsquery('simple', :note_match)")
-    else:
-        sql = ("SELECT nc.contact_id AS id FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid "
-               "JOIN note_contacts nc ON nc.note_id = n.id WHERE notes_fts MATCH :note_match")
-    if not include_sensitive:
-        sql += " AND n.sensitive = false" if _dialect() == "postgresql" else " AND n.sensitive = 0"
-    return text(sql).bindparams(note_match=match).columns(column("id", Integer))
 
 
 def note_ids_matching(query: str) -> ColumnElement | None:
@@ -123,3 +280,44 @@ def note_ids_matching(query: str) -> ColumnElement | None:
     else:
         sql = "SELECT rowid AS id FROM notes_fts WHERE notes_fts MATCH :note_only_match"
     return text(sql).bindparams(note_only_match=match).columns(column("id", Integer))
+
+
+# --- bulk loading (flask demo --scale) -------------------------------------------------
+
+_NOTES_FTS_AI = next(q for q in INDEX_SQL["sqlite"] if "TRIGGER notes_fts_ai" in q)
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Hold back per-row index upkeep while a bulk load adds contacts and notes, then index
+    the new rows once: one bulk FTS insert beats 550,000 trigger firings. Only rows added
+    inside the block are indexed, so it is for loads that add and don't change."""
+    from app.notes.models import Note
+    from app.people.models import Contact
+
+    first_contact = (db.session.scalar(select(func.max(Contact.id))) or 0) + 1
+    first_note = (db.session.scalar(select(func.max(Note.id))) or 0) + 1
+    ids = {"first_contact": first_contact, "first_note": first_note}
+    if _dialect() == "sqlite":
+        # Index building needs more than SQLite's 2 MB default page cache. (synchronous can't
+        # change inside the load's one transaction, and in WAL mode a commit doesn't fsync.)
+        db.session.execute(text("PRAGMA cache_size = -262144"))
+        for name in ["notes_fts_ai", *(q.split()[2] for q in DOC_TRIGGERS_SQLITE)]:
+            db.session.execute(text(f"DROP TRIGGER {name}"))
+        yield
+        db.session.execute(text(_BULK_DOCS_SQLITE), ids)
+        db.session.execute(text(_BULK_PRIVATE_SQLITE), ids)
+        db.session.execute(text("INSERT INTO notes_fts (rowid, summary, body) "
+                                "SELECT id, summary, body FROM notes WHERE id >= :first_note"),
+                           ids)
+        for sql in [_NOTES_FTS_AI, *DOC_TRIGGERS_SQLITE]:
+            db.session.execute(text(sql))
+        return
+    triggers = [(q.split()[2], q.split(" ON ")[1].split()[0]) for q in DOC_TRIGGERS_PG]
+    for name, table in triggers:
+        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {name}"))
+    yield
+    db.session.execute(text("SELECT contact_docs_fts_refresh(ARRAY(SELECT id FROM contacts "
+                            "WHERE id >= :first_contact))"), ids)
+    for name, table in triggers:
+        db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {name}"))

@@ -189,10 +189,14 @@ def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
 def blocked_intervals(
     s: TourSettings, day: date, zone: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
-    """Service hours ± buffer that touch local `day` (including the evening before's
-    overnight hours), in UTC."""
+    """Service hours ± buffer that touch local `day`, in UTC. Overnight service hours can
+    run almost a day past their start and buffers can add more, so look far enough back
+    (and forward, for a long buffer before tomorrow's hours)."""
     out = []
-    for d in (day - timedelta(days=1), day, day + timedelta(days=1)):
+    back = 2 + s.buffer_after // (24 * 60)
+    ahead = 1 + s.buffer_before // (24 * 60)
+    for offset in range(-back, ahead + 1):
+        d = day + timedelta(days=offset)
         for service in s.service_hours.get(d.weekday(), ()):
             fs, fe = _span(service)
             out.append((_at(d, fs, zone) - timedelta(minutes=s.buffer_before),

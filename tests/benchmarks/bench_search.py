@@ -1,7 +1,27 @@
-"""Benchmark: people search p95 at 50,000 contacts and 500,000 notes (SQLite by default).
+"""Benchmark: people search p50/p95 at 50,000 contacts and 500,000 notes (SQLite by default).
 
 Not collected by pytest (no test_ prefix). Run:
     .venv/bin/python tests/benchmarks/bench_search.py [--contacts 50000] [--db /tmp/bench.sqlite]
+
+It builds the data with the `flask demo --scale` code, then times one list page (count +
+first page of 25, with organizations, owners, emails, phones) per query, for a liaison (who
+also searches sensitive notes) and for staff, grouped by kind of query.
+
+Measured on the 2-core machine, shared with other jobs (load average 4-7, so wall times
+run 1.5-3x CPU time), 50,000 contacts, 500,000 notes:
+  before (0002: contacts_fts + notes_fts joined back to contacts, exact count, 20 queries):
+    build 25.0 s in this script (1,997 contacts/s; `flask demo --scale 50000` ~1,340/s);
+    liaison p50 22.8 ms / p95 391 ms; staff p50 22.7 ms / p95 581 ms (max 943 ms)
+  after (0008: one FTS5 document per contact + a sensitive-notes table, detail=none; count
+  capped 1,000 past the page; dense matches walk the name index; demo rows built in SQL and
+  indexed once at the end):
+    `time flask --app app demo --scale 50000`: 7.7 s real, 6.6 s user (6,480 contacts/s);
+    this script's build 6.5-9.0 s (5,576-7,686 contacts/s) depending on load.
+    Search, this query set (3 rounds, under load): names/organizations/phones/rare note
+    words p95 13-26 ms; tags, "example.org" and common note words (30-50k matches) p95
+    70-270 ms; ALL staff p50 18 ms / p95 100 ms, liaison p50 22 ms / p95 221 ms.
+    The 50 ms p95 target is met for selective queries, not yet for words most contacts
+    match (time goes to building the match list and counting up to the cap).
 """
 
 from __future__ import annotations
@@ -22,9 +42,35 @@ from app.demo import load_scale
 from app.extensions import db
 from app.people import services
 
-QUERIES = ["rosa", "garcia", "riverbend clinic", "naloxone", "5553001234", "sofia.patel",
-           "housing", "zoe zimmer", "budget hearing", "church", "press", "tariq", "union 12",
-           "fentanyl test", "lakeview", "carlos diaz", "open house", "noah", "gazette", "xu"]
+# kind -> list of request args (as the list page gets them from its URL)
+QUERIES: dict[str, list[dict[str, str]]] = {
+    "name": [{"q": "rosa"}, {"q": "zoe zimmer"}, {"q": "carlos diaz"}, {"q": "tariq"},
+             {"q": "xu"}, {"q": "noah"}],
+    "organization": [{"q": "riverbend clinic"}, {"q": "lakeview"}, {"q": "gazette"},
+                     {"q": "union 12"}, {"q": "church"}],
+    "email": [{"q": "sofia.patel"}, {"q": "rosa.garcia.4711@example.org"},
+              {"q": "example.org"}],
+    "phone": [{"q": "5553001234"}, {"q": "555-302-0415"}, {"q": "3020415"}],
+    "tag": [{"q": "press"}, {"q": "housing"}, {"tag": "faith"}],
+    "common note words": [{"q": "naloxone"}, {"q": "budget hearing"}, {"q": "fentanyl test"},
+                          {"q": "follow"}, {"q": "next steps"}],
+    "rare note words": [],  # filled from the data: made-up place names in a few notes each
+    "filters": [{"q": "naloxone", "stance": "challenger"}, {"q": "rosa", "sphere": "media"},
+                {"stance": "ally", "sort": "recent"}, {"type": "clinic", "sort": "contact"},
+                {"q": "housing", "owner": "2", "sort": "stance"},
+                {"q": "naloxone", "page": "40"}, {"page": "500"}],
+}
+
+
+def _rare_words(n: int = 6) -> list[dict[str, str]]:
+    rows = db.session.execute(db.text(
+        "SELECT body FROM notes WHERE id % 49999 = 7 LIMIT :n"), {"n": n}).scalars()
+    return [{"q": body.split(" near ")[1].split()[0]} for body in rows if " near " in body]
+
+
+def _p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[max(round(len(values) * q) - 1, 0)]
 
 
 def main() -> None:
@@ -45,22 +91,29 @@ def main() -> None:
         print(f"built {counts} in {built:.1f}s ({args.contacts / built:,.0f} contacts/s)")
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
+        QUERIES["rare note words"] = _rare_words()
         for sees_sensitive in (True, False):
             user = User(name="bench", email="b@example.org", role="liaison" if sees_sensitive
                         else "staff", password_hash="x")
-            timings = []
-            for _ in range(args.rounds):
-                for q in QUERIES:
-                    t = time.perf_counter()
-                    query = services.contact_query({"q": q}, user)
-                    services.sorted_page(query, "name", 1)
-                    timings.append((time.perf_counter() - t) * 1000)
-                    db.session.rollback()
-            timings.sort()
-            p95 = timings[int(len(timings) * 0.95) - 1]
             who = "liaison" if sees_sensitive else "staff"
-            print(f"{who}: {len(timings)} searches, median {statistics.median(timings):.1f} ms,"
-                  f" p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
+            everything: list[float] = []
+            for kind, queries in QUERIES.items():
+                timings: list[float] = []
+                worst = (0.0, {})
+                for _ in range(args.rounds):
+                    for q in queries:
+                        t = time.perf_counter()
+                        query = services.contact_query(q, user)
+                        services.sorted_page(query, q.get("sort"), int(q.get("page", 1)))
+                        ms = (time.perf_counter() - t) * 1000
+                        timings.append(ms)
+                        worst = max(worst, (ms, q), key=lambda x: x[0])
+                        db.session.rollback()
+                everything += timings
+                print(f"{who:8} {kind:18} n={len(timings):4} p50 {statistics.median(timings):6.1f}"
+                      f" ms  p95 {_p(timings, 0.95):6.1f} ms  worst {worst[0]:.1f} ms {worst[1]}")
+            print(f"{who:8} {'ALL':18} n={len(everything):4} p50 "
+                  f"{statistics.median(everything):6.1f} ms  p95 {_p(everything, 0.95):6.1f} ms")
 
 
 if __name__ == "__main__":
