@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -36,6 +36,40 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def same_site_request() -> bool:
+    """False when the browser says a request came from another site.
+
+    Browsers send Origin on every cross-site POST; Referer is the fallback (our
+    Referrer-Policy keeps it on same-origin requests). With neither (curl, a privacy
+    extension) the request passes: this check is one layer, never the only one.
+    """
+    allowed = {request.host.lower()}
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        allowed.add(urlsplit(base).netloc.lower())
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return urlsplit(origin).netloc.lower() in allowed  # "null" has no host: refused
+    referer = request.headers.get("Referer")
+    if referer:
+        return urlsplit(referer).netloc.lower() in allowed
+    return True
+
+
+def _signed_in() -> bool:
+    """Whether this request has a signed-in user, without loading one for nobody.
+
+    Anonymous visitors to public pages never pay for Flask-Login (or a session lookup): a
+    user can only be signed in if the request carried the session cookie, or if a view has
+    already loaded or signed in the user during this request (Flask-Login keeps it in g).
+    """
+    if "_login_user" not in g and (
+        current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    ):
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
 def add_security_headers(response: Response) -> Response:
     """Apply the baseline headers; signed-in pages are never stored by caches."""
     headers = response.headers
@@ -46,7 +80,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and _signed_in():
+        response.cache_control.public = False  # a public page seen while signed in
         response.cache_control.no_store = True
         response.cache_control.private = True
     return response
