@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -56,18 +56,21 @@ def same_site_request() -> bool:
     return True
 
 
-def _signed_in() -> bool:
-    """Whether this request has a signed-in user, without loading one for nobody.
+def session_in_play() -> bool:
+    """Whether this request can have a session or a signed-in user at all: it carried the
+    session (or a remember) cookie, or a view signed someone in or out (Flask-Login keeps
+    the user in g). Anonymous visitors to public pages skip all session and user work, so
+    they get no cookie and no "Vary: Cookie", and cost what a static page costs."""
+    if "_login_user" in g:
+        return True
+    cookies, cfg = request.cookies, current_app.config
+    return cfg["SESSION_COOKIE_NAME"] in cookies or (
+        cfg.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies)
 
-    Anonymous visitors to public pages never pay for Flask-Login (or a session lookup): a
-    user can only be signed in if the request carried the session cookie, or if a view has
-    already loaded or signed in the user during this request (Flask-Login keeps it in g).
-    """
-    if "_login_user" not in g and (
-        current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
-    ):
-        return False
-    return bool(current_user and current_user.is_authenticated)
+
+def _signed_in() -> bool:
+    """Whether this request has a signed-in user, without loading one for nobody."""
+    return session_in_play() and bool(current_user and current_user.is_authenticated)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -88,10 +91,28 @@ def add_security_headers(response: Response) -> Response:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+    """Mark the session cookie Secure whenever the request came over HTTPS; a visitor with
+    no session cookie whose request never touches the session costs nothing here."""
 
     def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def open_session(self, app: Flask, request: Request):  # type: ignore[override]
+        # No cookie, no signature to check: skip building the signing serializer.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response: Response) -> None:  # type: ignore[override]
+        if not session and not session.modified and not session.accessed:
+            return  # nothing to set, delete or vary on
+        if session.accessed and not response.cache_control.no_store:
+            # The response was built from this visitor's session (a CSRF token, a flash,
+            # the user): it is theirs alone, never for a shared cache (the sign-in page).
+            response.cache_control.public = False
+            response.cache_control.no_store = True
+            response.cache_control.private = True
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

@@ -135,7 +135,7 @@ def page():
     """
     version, stamp = _version()
     token = _token(inquiry_token_period())
-    key = f"{version}:{stamp}:{services.today().isoformat()}:{token}:{request.host_url}"
+    key = f"{version}:{stamp}:{services.today().isoformat()}:{token}:{request.scheme}://{request.host}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
