@@ -73,14 +73,22 @@ def _signed_in() -> bool:
     return session_in_play() and bool(current_user and current_user.is_authenticated)
 
 
+BASELINE = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
     """Apply the baseline headers; signed-in pages are never stored by caches."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name, _ in headers}  # one pass: this runs on every response
+    for name, value in BASELINE:
+        if name.lower() not in present:
+            headers.add(name, value)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.endpoint != "static" and _signed_in():

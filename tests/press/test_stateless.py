@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
@@ -23,13 +22,10 @@ from tests.press.factories import make_page, make_spokesperson
 
 
 @pytest.fixture
-def csrf_app(app_config):
-    """The real thing: session CSRF on, as in production."""
-    app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def csrf_app(app):
+    """The real thing: session CSRF on, as in production (Flask-WTF reads it per request)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
 
 
 def inquiry(**overrides) -> dict:

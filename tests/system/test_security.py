@@ -42,14 +42,13 @@ def test_templates_have_no_inline_script_or_style(app):
 
 
 @pytest.fixture
-def csrf_client(tmp_path, database_url):
-    config = base_config(tmp_path, database_url) | {"WTF_CSRF_ENABLED": True}
-    app = create_app(config)
-    with app.app_context():
-        make_user(email="dana@example.org")
-        from app.extensions import db
+def csrf_client(app):
+    # Built on the `app` fixture, so PostgreSQL is emptied first like every other test's.
+    app.config["WTF_CSRF_ENABLED"] = True
+    make_user(email="dana@example.org")
+    from app.extensions import db
 
-        db.session.commit()
+    db.session.commit()
     return app.test_client()
 
 
