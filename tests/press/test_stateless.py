@@ -57,6 +57,18 @@ def test_anonymous_press_sets_no_cookie_and_is_public(client, app):
     assert client.get_cookie("liaison_session") is None
 
 
+def test_other_public_press_pages_set_no_cookie(client, app):
+    make_page()
+    person = make_spokesperson(name="Dana Reyes")
+    db.session.commit()
+    for path in (f"/press/{person.slug}.vcf", "/press/inquiries/thanks"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.vary
+    sent = client.post("/press/inquiries", data=inquiry(form_token=inquiry_token()))
+    assert sent.status_code == 303 and "Set-Cookie" not in sent.headers
+
+
 def test_etag_is_shared_across_visitors(app):
     make_page()
     make_spokesperson(name="Dana Reyes")
