@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_login import LoginManager
+import flask_login
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -23,6 +23,18 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login, minus its after-request look into the session for visitors who have none
+    (the look alone adds "Vary: Cookie", and public pages are cached for everybody)."""
+
+    def _update_remember_cookie(self, response):
+        from app.security import session_in_play
+
+        if not session_in_play():
+            return response
+        return super()._update_remember_cookie(response)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -36,27 +36,91 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def same_site_request() -> bool:
+    """False when the browser says a request came from another site.
+
+    Browsers send Origin on every cross-site POST; Referer is the fallback (our
+    Referrer-Policy keeps it on same-origin requests). With neither (curl, a privacy
+    extension) the request passes: this check is one layer, never the only one.
+    """
+    allowed = {request.host.lower()}
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        allowed.add(urlsplit(base).netloc.lower())
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return urlsplit(origin).netloc.lower() in allowed  # "null" has no host: refused
+    referer = request.headers.get("Referer")
+    if referer:
+        return urlsplit(referer).netloc.lower() in allowed
+    return True
+
+
+def session_in_play() -> bool:
+    """Whether this request can have a session or a signed-in user at all: it carried the
+    session (or a remember) cookie, or a view signed someone in or out (Flask-Login keeps
+    the user in g). Anonymous visitors to public pages skip all session and user work, so
+    they get no cookie and no "Vary: Cookie", and cost what a static page costs."""
+    if "_login_user" in g:
+        return True
+    cookies, cfg = request.cookies, current_app.config
+    return cfg["SESSION_COOKIE_NAME"] in cookies or (
+        cfg.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies)
+
+
+def _signed_in() -> bool:
+    """Whether this request has a signed-in user, without loading one for nobody."""
+    return session_in_play() and bool(current_user and current_user.is_authenticated)
+
+
+BASELINE = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
     """Apply the baseline headers; signed-in pages are never stored by caches."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name, _ in headers}  # one pass: this runs on every response
+    for name, value in BASELINE:
+        if name.lower() not in present:
+            headers.add(name, value)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and _signed_in():
+        response.cache_control.public = False  # a public page seen while signed in
         response.cache_control.no_store = True
         response.cache_control.private = True
     return response
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+    """Mark the session cookie Secure whenever the request came over HTTPS; a visitor with
+    no session cookie whose request never touches the session costs nothing here."""
 
     def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def open_session(self, app: Flask, request: Request):  # type: ignore[override]
+        # No cookie, no signature to check: skip building the signing serializer.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response: Response) -> None:  # type: ignore[override]
+        if not session and not session.modified and not session.accessed:
+            return  # nothing to set, delete or vary on
+        if session.accessed and not response.cache_control.no_store:
+            # The response was built from this visitor's session (a CSRF token, a flash,
+            # the user): it is theirs alone, never for a shared cache (the sign-in page).
+            response.cache_control.public = False
+            response.cache_control.no_store = True
+            response.cache_control.private = True
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

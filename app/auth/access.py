@@ -96,7 +96,10 @@ def guard():
 
 def init_app(app: Flask) -> None:
     """Wire Flask-Login to our users and install the guard in front of every view."""
-    login_manager.init_app(app)
+    # Templates get the lazy current_user proxy rather than Flask-Login's context processor,
+    # which loads the user for every render even when the template never asks (/press).
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"

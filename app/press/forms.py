@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import phonenumbers
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -122,8 +126,52 @@ class StatementForm(FlaskForm):
     published = BooleanField("Published (shown on the media page)")
 
 
+# The inquiry form's token: a signed "issued at" time and the form's name, the same for every
+# visitor in one period, so /press can be one cached page for everybody (see press/public.py).
+INQUIRY_FORM_ID = "press.inquiry"
+TOKEN_PERIOD = 3600  # seconds one token is handed out for
+TOKEN_MAX_AGE = 24 * 3600  # how long a page may stay open before its form must be reloaded
+_CLOCK_SKEW = 60  # another server's clock may run a little ahead
+
+
+def _token_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="press.inquiry-token")
+
+
+def inquiry_token_period(now: float | None = None) -> int:
+    """The start of the current token period (Unix seconds)."""
+    now = time.time() if now is None else now
+    return int(now // TOKEN_PERIOD * TOKEN_PERIOD)
+
+
+def inquiry_token(issued: int | None = None) -> str:
+    """The signed token the inquiry form carries: [form id, issued at]. Deterministic for a
+    period, so every worker renders byte-identical pages and one ETag serves all visitors."""
+    issued = inquiry_token_period() if issued is None else issued
+    return _token_serializer().dumps([INQUIRY_FORM_ID, issued])
+
+
+def inquiry_token_ok(token: str | None, now: float | None = None) -> bool:
+    """True for a token we signed, for this form, issued within TOKEN_MAX_AGE."""
+    now = time.time() if now is None else now
+    try:
+        form_id, issued = _token_serializer().loads(token or "")
+    except (BadSignature, ValueError, TypeError):
+        return False
+    if form_id != INQUIRY_FORM_ID or not isinstance(issued, int):
+        return False
+    return -_CLOCK_SKEW <= now - issued <= TOKEN_MAX_AGE
+
+
 class InquiryForm(FlaskForm):
-    """The public form. `website` is a honeypot: people leave it empty, bots fill it."""
+    """The public form. `website` is a honeypot: people leave it empty, bots fill it.
+
+    No session CSRF token: the form is protected by its stateless signed `form_token`, the
+    honeypot, a same-site Origin/Referer check and a rate limit (see press.public.inquire).
+    """
+
+    class Meta:
+        csrf = False
 
     name = StringField("Your name", [DataRequired(), Length(max=120)], filters=[_strip])
     outlet = StringField("Outlet", [DataRequired(), Length(max=120)], filters=[_strip],
@@ -135,6 +183,7 @@ class InquiryForm(FlaskForm):
     topic = TextAreaField("What is your story about?", [DataRequired(), Length(max=2000)],
                           filters=[_strip])
     website = StringField("Leave this empty", [Optional()])
+    form_token = HiddenField()
 
     def validate_deadline(self, field) -> None:
         if field.data is None:

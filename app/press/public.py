@@ -1,14 +1,17 @@
 """Anonymous press views: /press, the inquiry form, vCards, photos and press kit downloads.
 
-/press is the page most likely to be hit hard, so its body is rendered once per version of
-what it shows (the version lives in the database, so every worker sees a change at once)
-and answered with an ETag and a short max-age.
+/press is the page most likely to be hit hard (a news day), so an anonymous visit costs as
+little as a static page: no session, no user lookup, no cookie. The body is the same for
+every visitor (the inquiry form carries a shared, signed, time-boxed token instead of a
+per-visitor CSRF token), so it is rendered once per version of what it shows and answered
+with one shared ETag and `Cache-Control: public, max-age=60`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from datetime import timedelta
 
 from flask import (
     Response,
@@ -18,23 +21,26 @@ from flask import (
     render_template,
     request,
     send_from_directory,
-    session,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from app import ratelimit
 from app.auth.access import public
-from app.extensions import db
+from app.extensions import csrf, db
 from app.press import bp, services, uploads
 from app.press import vcard as vcards
-from app.press.forms import InquiryForm
+from app.press.forms import InquiryForm, inquiry_token, inquiry_token_ok, inquiry_token_period
 from app.press.models import KitItem, PressPage, Spokesperson
+from app.security import same_site_request
 from app.settings import services as settings
 from app.web import see_other
 
 MAX_AGE = 60
-_CSRF_SLOT = "__press_csrf_slot__"
+EXPIRED = ("This form was open too long, or could not be checked. Your details are still "
+           "here: please send it again.")
+BUSY = ("We have received many inquiries from your network in the last hour. Please call the "
+        "person on duty above, or try again later.")
 
 
 def _public_person(slug: str) -> Spokesperson:
@@ -78,17 +84,29 @@ def json_ld(view: services.PublicView) -> dict:
     return org
 
 
-def _render(form: InquiryForm, csrf_value: str) -> str:
+def _render(form: InquiryForm, token: str, notice: str | None = None) -> str:
     view = services.public_view()
     return render_template("press/public.html", view=view, form=form, jsonld=json_ld(view),
-                           csrf_value=csrf_value)
+                           form_token=token, notice=notice)
 
 
 def _cache() -> dict:
     return current_app.extensions.setdefault("press_page_cache", {})
 
 
-VERSION_TTL = 1.0  # seconds another worker may serve the previous version after a change
+def _token(issued: int) -> str:
+    """The form token for a period, signed once per process and period."""
+    memo = current_app.extensions.setdefault("press_token", {})
+    if memo.get("issued") != issued:
+        memo.update(issued=issued, token=inquiry_token(issued))
+    return memo["token"]
+
+
+# Kept on purpose: a per-process memo of the version for one second. Without it every hit
+# pays a database round trip (the biggest cost left once the page is cached); with it,
+# another worker may serve the previous version for at most a second after a change, while
+# this process sees its own changes at once (services clears the memo at commit).
+VERSION_TTL = 1.0
 
 
 def _version() -> tuple[int, float]:
@@ -109,41 +127,70 @@ def _version() -> tuple[int, float]:
 @bp.route("")
 @public
 def page():
-    """The public media page: who speaks for the program right now and how to reach them."""
+    """The public media page: who speaks for the program right now and how to reach them.
+
+    One body for everybody, so one ETag: the key names the page's version (bumped by every
+    change, so a revalidation sees it at once), today's date (the rota), the form token's
+    period (the token is part of the body) and the host (absolute links in the JSON-LD).
+    A matching If-None-Match gets a 304 without rendering. The version is read through a
+    one-second per-process memo, kept on purpose (see VERSION_TTL): it spares every hit a
+    database round trip, at the price of another worker showing a change up to a second late.
+    """
     version, stamp = _version()
-    key = f"{version}:{stamp}:{services.today().isoformat()}:{request.host_url}"
-    token = generate_csrf()
-    # The ETag names the page's version and this visitor's CSRF secret (the form's token is
-    # signed from it and never expires), so a 304 always leaves a working form behind.
-    secret = str(session.get("csrf_token", ""))
-    etag = hashlib.sha256(f"{key}|{secret}".encode()).hexdigest()[:32]
+    token = _token(inquiry_token_period())
+    day = services.today().isoformat()
+    key = f"{version}:{stamp}:{day}:{token}:{request.scheme}://{request.host}"
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
         cache = _cache()
         body = cache.get(key)
         if body is None:
-            body = _render(InquiryForm(formdata=None), _CSRF_SLOT)
+            body = _render(InquiryForm(formdata=None), token)
             if len(cache) > 16:
                 cache.clear()
             cache[key] = body
-        response = make_response(body.replace(_CSRF_SLOT, token))
-    response.set_etag(etag)
-    response.cache_control.max_age = MAX_AGE
-    response.cache_control.private = True  # the form carries this visitor's CSRF token
-    response.vary.add("Cookie")
+        response = make_response(body)
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return response
 
 
+def _inquiry_page(form: InquiryForm, status: int, notice: str | None = None) -> Response:
+    return make_response(_render(form, _token(inquiry_token_period()), notice), status)
+
+
 @bp.route("/inquiries", methods=["POST"])
+@csrf.exempt
 @public
 def inquire():
-    """A journalist's inquiry: logged, and the liaison is emailed."""
+    """A journalist's inquiry: logged, and the liaison is emailed.
+
+    Exempt from the session CSRF check, and safe without it: CSRF is about ambient
+    authority (a victim's signed-in session doing something on an attacker's behalf), and
+    this view has none to abuse. It never reads the session or the user; it only creates an
+    anonymous inquiry, which anybody may do from the page itself. What CSRF would still
+    stop (another site posting through visitors' browsers, bots skipping the page) is
+    covered by: a same-site Origin/Referer check, a signed token from the page (form id and
+    issue time, refused when forged or older than a day), the honeypot, and a per-IP rate
+    limit held in the database. Only this view is exempt; everything else keeps session CSRF.
+    """
     form = InquiryForm()
+    if not same_site_request():
+        abort(400)
     if form.website.data:  # the honeypot: act as if it worked, keep nothing
         return see_other(url_for("press.thanks"))
+    if not inquiry_token_ok(form.form_token.data):
+        form.validate()  # show any other problem at the same time
+        return _inquiry_page(form, 422, EXPIRED)
     if not form.validate():
-        return make_response(_render(form, generate_csrf()), 422)
+        return _inquiry_page(form, 422)
+    limit = current_app.config.get("PRESS_INQUIRY_RATE_PER_IP", 10)
+    rule = ratelimit.Rule("press.inquiry.ip", request.remote_addr or "?", limit,
+                          timedelta(hours=1))
+    if ratelimit.over_limit([rule]):
+        return _inquiry_page(form, 429, BUSY)
     services.receive_inquiry({
         "name": form.name.data, "outlet": form.outlet.data, "email": form.email.data,
         "phone": form.phone.data, "deadline": form.deadline.data, "topic": form.topic.data,

@@ -1,5 +1,5 @@
-"""Tour slots (one row per offered time, locked while seats are taken), bookings, the
-screening list and the rate-limit ledger."""
+"""Tour slots (one row per offered time, locked while seats are taken), bookings and the
+screening list. The rate-limit ledger is shared with other public forms: app/ratelimit.py."""
 
 from __future__ import annotations
 
@@ -120,15 +120,3 @@ class TourScreen(db.Model):
         Enum(ScreenAction, native_enum=False, length=8, validate_strings=True)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class TourRateHit(db.Model):
-    """One public submission, counted for rate limits. Held in the database so every app
-    process shares it; `key` is a hash, so no IP or email is kept here."""
-
-    __tablename__ = "tour_rate_hits"
-    __table_args__ = (Index("ix_tour_rate_hits_key_at", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

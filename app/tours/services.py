@@ -17,6 +17,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
+from app import ratelimit
 from app.audit.services import record
 from app.database import utcnow
 from app.extensions import db
@@ -31,7 +32,6 @@ from app.tours.models import (
     ScreenKind,
     Status,
     TourBooking,
-    TourRateHit,
     TourScreen,
     TourSlot,
 )
@@ -406,31 +406,15 @@ def _mail_confirmed(booking: TourBooking, s: TourSettings,
 # --- rate limits ------------------------------------------------------------------------------
 
 
-def _rate_key(kind: str, value: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
-
-
 def over_rate_limit(ip: str | None, email: str) -> bool:
     """True when this IP or email has sent too many requests lately; otherwise counts this
     one. Held in the database so every app process shares the same count."""
     cfg = current_app.config
-    now = utcnow()
-    rules = [
-        (_rate_key("ip", ip or "?"), cfg.get("TOURS_RATE_PER_IP", 10), timedelta(hours=1)),
-        (_rate_key("email", normalise(email)), cfg.get("TOURS_RATE_PER_EMAIL", 5),
-         timedelta(days=1)),
-    ]
-    for key, limit, window in rules:
-        count = db.session.scalar(
-            select(func.count(TourRateHit.id))
-            .where(TourRateHit.key == key, TourRateHit.at > now - window)
-        )
-        if count >= limit:
-            return True
-    db.session.add_all([TourRateHit(key=key, at=now) for key, _, _ in rules])
-    db.session.flush()
-    return False
+    return ratelimit.over_limit([
+        ratelimit.Rule("ip", ip or "?", cfg.get("TOURS_RATE_PER_IP", 10), timedelta(hours=1)),
+        ratelimit.Rule("email", normalise(email), cfg.get("TOURS_RATE_PER_EMAIL", 5),
+                       timedelta(days=1)),
+    ])
 
 
 # --- screening list ---------------------------------------------------------------------------
@@ -486,7 +470,7 @@ def purge_bookers(now: datetime | None = None) -> int:
             delete(OutboxMessage).where(OutboxMessage.kind.like("tours.%"),
                                         OutboxMessage.recipient.in_(chunk))
         )
-    db.session.execute(delete(TourRateHit).where(TourRateHit.at < now - timedelta(days=2)))
+    ratelimit.purge(now)
     db.session.flush()
     record("tours.purged", f"Anonymized {len(due)} tour booker(s)")
     return len(due)

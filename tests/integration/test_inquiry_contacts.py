@@ -12,6 +12,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.people.models import Contact, Organization, OrgType, Sphere
 from app.people.services import load_contact, merge_contacts
+from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from tests import factories
 from tests.press.factories import make_inquiry
@@ -21,7 +22,8 @@ def test_public_inquiry_never_creates_a_contact(client):
     deadline = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post("/press/inquiries", data={
         "name": "Jo Reporter", "outlet": "The Ledger", "email": "jo@ledger.example",
-        "phone": "", "deadline": deadline, "topic": "Budget vote"})
+        "phone": "", "deadline": deadline, "topic": "Budget vote",
+        "form_token": inquiry_token()})
     assert response.status_code == 303
     assert db.session.query(Inquiry).count() == 1
     assert db.session.query(Contact).count() == 0

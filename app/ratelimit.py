@@ -1,0 +1,71 @@
+"""Rate limits for public forms (tour requests, media inquiries), counted in the database so
+every app process shares one count."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+KEEP = timedelta(days=2)  # longer than any rule's window
+
+
+class RateHit(db.Model):
+    """One counted public submission. `key` is an HMAC of what was counted (an IP, an email),
+    so no address is kept. The table keeps the name it was born with in the tours domain:
+    renaming it would cost a migration and buy nothing, as keys are namespaced by kind."""
+
+    __tablename__ = "tour_rate_hits"
+    __table_args__ = (Index("ix_tour_rate_hits_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most `limit` hits for (kind, value) within `window`."""
+
+    kind: str
+    value: str
+    limit: int
+    window: timedelta
+
+
+def key(kind: str, value: str) -> str:
+    """The stored key: keyed with SECRET_KEY, so a leaked table names no IP or email."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def over_limit(rules: Sequence[Rule], now: datetime | None = None) -> bool:
+    """True when any rule is already at its limit; otherwise counts this attempt against
+    every rule (flushes, the caller commits)."""
+    now = now or utcnow()
+    keys = [key(rule.kind, rule.value) for rule in rules]
+    for k, rule in zip(keys, rules, strict=True):
+        count = db.session.scalar(
+            select(func.count(RateHit.id)).where(RateHit.key == k, RateHit.at > now - rule.window)
+        )
+        if count >= rule.limit:
+            return True
+    db.session.add_all([RateHit(key=k, at=now) for k in keys])
+    db.session.flush()
+    return False
+
+
+def purge(now: datetime | None = None) -> None:
+    """Forget hits older than any window (run daily with `flask purge`)."""
+    now = now or utcnow()
+    db.session.execute(delete(RateHit).where(RateHit.at < now - KEEP))
+    db.session.flush()
