@@ -163,15 +163,8 @@ def inquiry_token_ok(token: str | None, now: float | None = None) -> bool:
     return -_CLOCK_SKEW <= now - issued <= TOKEN_MAX_AGE
 
 
-class InquiryForm(FlaskForm):
-    """The public form. `website` is a honeypot: people leave it empty, bots fill it.
-
-    No session CSRF token: the form is protected by its stateless signed `form_token`, the
-    honeypot, a same-site Origin/Referer check and a rate limit (see press.public.inquire).
-    """
-
-    class Meta:
-        csrf = False
+class _InquiryFields(FlaskForm):
+    """What we log about a journalist's request, however it reached us."""
 
     name = StringField("Your name", [DataRequired(), Length(max=120)], filters=[_strip])
     outlet = StringField("Outlet", [DataRequired(), Length(max=120)], filters=[_strip],
@@ -182,8 +175,6 @@ class InquiryForm(FlaskForm):
                                   format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     topic = TextAreaField("What is your story about?", [DataRequired(), Length(max=2000)],
                           filters=[_strip])
-    website = StringField("Leave this empty", [Optional()])
-    form_token = HiddenField()
 
     def validate_deadline(self, field) -> None:
         if field.data is None:
@@ -195,6 +186,32 @@ class InquiryForm(FlaskForm):
         if aware > now + timedelta(days=366):
             raise ValidationError("Enter a deadline within the next year.")
         field.data = aware
+
+
+class InquiryForm(_InquiryFields):
+    """The public form. `website` is a honeypot: people leave it empty, bots fill it.
+
+    No session CSRF token: the form is protected by its stateless signed `form_token`, the
+    honeypot, a same-site Origin/Referer check and a rate limit (see press.public.inquire).
+    """
+
+    class Meta:
+        csrf = False
+
+    website = StringField("Leave this empty", [Optional()])
+    form_token = HiddenField()
+
+
+class LoggedInquiryForm(_InquiryFields):
+    """An inquiry that came by phone or in person, logged by the liaison (session CSRF)."""
+
+    name = StringField("Journalist's name", [DataRequired(), Length(max=120)], filters=[_strip])
+    email = StringField("Email", [Optional(), Email(), Length(max=254)], filters=[_strip],
+                        description="If they gave one.")
+    deadline = DateTimeLocalField("Their deadline", [InputRequired()],
+                                  format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    topic = TextAreaField("What is the story about?", [DataRequired(), Length(max=2000)],
+                          filters=[_strip])
 
 
 class InquiryUpdateForm(FlaskForm):

@@ -20,6 +20,7 @@ from app.press.forms import (
     CoverageForm,
     InquiryUpdateForm,
     KitForm,
+    LoggedInquiryForm,
     SettingsForm,
     ShiftForm,
     SpokespersonForm,
@@ -301,6 +302,19 @@ def inquiries():
     return render("press/inquiries.html", block="results", inquiries=rows, current=status,
                   page=_page_number(), pages=_pages(total), args=request.args,
                   now=utcnow(), statuses=list(InquiryStatus))
+
+
+@bp.route("/manage/inquiries/new", methods=["GET", "POST"])
+@liaison
+def inquiry_new():
+    """Log an inquiry that came by phone or in person."""
+    form = LoggedInquiryForm()
+    if form.validate_on_submit():
+        row = services.log_inquiry(form.data)
+        db.session.commit()
+        return see_other(url_for("press.inquiry", inquiry_id=row.id), "Logged the inquiry.")
+    return render("press/inquiry_new.html", form=form,
+                  status=422 if form.is_submitted() else 200)
 
 
 def _inquiry_form(inquiry: Inquiry) -> InquiryUpdateForm:

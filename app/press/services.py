@@ -363,15 +363,28 @@ def link_journalist(inquiry: Inquiry, contact_id: int, created: bool) -> None:
            f"{verb} contact #{contact_id} for media inquiry #{inquiry.id}", inquiry)
 
 
-def receive_inquiry(data: dict) -> Inquiry:
-    """A journalist's request from the public form: log it and email the liaison(s)."""
+def _new_inquiry(data: dict) -> Inquiry:
     inquiry = Inquiry(
-        journalist_name=data["name"], journalist_email=data["email"],
+        journalist_name=data["name"], journalist_email=data.get("email") or "",
         journalist_phone=data.get("phone") or "", outlet=data["outlet"],
         topic=data["topic"], deadline=data["deadline"],
     )
     db.session.add(inquiry)
     db.session.flush()
+    return inquiry
+
+
+def log_inquiry(data: dict) -> Inquiry:
+    """A request that came by phone or in person, logged by the liaison (no email: they
+    already know)."""
+    inquiry = _new_inquiry(data)
+    record("press.inquiry.logged", f"Media inquiry #{inquiry.id} logged", inquiry)
+    return inquiry
+
+
+def receive_inquiry(data: dict) -> Inquiry:
+    """A journalist's request from the public form: log it and email the liaison(s)."""
+    inquiry = _new_inquiry(data)
     recipients = db.session.scalars(
         select(User).where(User.role == Role.liaison, User.active.is_(True))
     ).all() or db.session.scalars(

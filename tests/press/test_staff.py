@@ -226,3 +226,25 @@ def test_reviewed_action(as_liaison, client):
     row = db.session.get(PressPage, 1)
     assert row.reviewed_by == as_liaison.user.name
     assert "Last reviewed on" in client.get("/press").get_data(as_text=True)
+
+
+def test_liaison_logs_a_phone_inquiry(as_liaison, as_staff, smtp_server):
+    from datetime import timedelta
+
+    from app.database import utcnow
+    from app.mail.models import OutboxMessage
+    from app.press.models import Inquiry
+
+    deadline = (utcnow() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    bad = as_liaison.post("/press/manage/inquiries/new",
+                          data={"name": "", "outlet": "WRBN", "deadline": "", "topic": ""})
+    assert bad.status_code == 422 and db.session.query(Inquiry).count() == 0
+    response = as_liaison.post("/press/manage/inquiries/new", data={
+        "name": "Sam Caller", "outlet": "WRBN Radio", "email": "", "phone": "",
+        "deadline": deadline, "topic": "Overdose numbers"})
+    assert response.status_code == 303
+    row = db.session.query(Inquiry).one()
+    assert row.journalist_name == "Sam Caller" and row.journalist_email == ""
+    assert response.headers["Location"].endswith(f"/press/manage/inquiries/{row.id}")
+    assert db.session.query(OutboxMessage).count() == 0  # the liaison already knows
+    assert as_staff.get("/press/manage/inquiries/new").status_code == 403
