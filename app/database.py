@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -81,3 +82,9 @@ def include_name(name: str | None, type_: str, parent_names) -> bool:
     """Alembic hook: full-text index objects (FTS5 tables, GIN indexes) are managed by
     hand-written migration steps, so autogenerate and `flask db check` leave them alone."""
     return not (name and "_fts" in name and type_ in ("table", "index"))
+
+
+def str_enum(cls: type[enum.Enum], length: int = 32) -> Enum:
+    """A Python enum stored as its string value (a VARCHAR, the same on every database),
+    refusing strings that are not one of its values."""
+    return Enum(cls, native_enum=False, length=length, validate_strings=True)

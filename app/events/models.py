@@ -5,17 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
 from app.people.models import Contact
-
-
-def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
 
 
 class EventKind(enum.StrEnum):
@@ -102,7 +98,7 @@ class Event(db.Model):
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     sequence: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind), default=EventKind.other)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind), default=EventKind.other)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     location: Mapped[str] = mapped_column(String(200), default="")
@@ -111,7 +107,9 @@ class Event(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None]
     is_public: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.scheduled)
+    status: Mapped[EventStatus] = mapped_column(
+        str_enum(EventStatus), default=EventStatus.scheduled
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     followups_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -173,9 +171,9 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     nonce: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    answer: Mapped[Answer] = mapped_column(_enum(Answer), default=Answer.pending)
+    answer: Mapped[Answer] = mapped_column(str_enum(Answer), default=Answer.pending)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attendance: Mapped[Attendance] = mapped_column(_enum(Attendance), default=Attendance.unknown)
+    attendance: Mapped[Attendance] = mapped_column(str_enum(Attendance), default=Attendance.unknown)
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

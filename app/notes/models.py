@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
 from app.people.models import Channel, Contact, Organization
 
@@ -46,12 +46,12 @@ class Note(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_on: Mapped[date]
     channel: Mapped[Channel] = mapped_column(
-        Enum(Channel, native_enum=False, length=32, validate_strings=True)
+        str_enum(Channel, 32)
     )
     summary: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     body_format: Mapped[BodyFormat] = mapped_column(
-        Enum(BodyFormat, native_enum=False, length=16, validate_strings=True),
+        str_enum(BodyFormat, 16),
         default=BodyFormat.plain,
     )
     sensitive: Mapped[bool] = mapped_column(default=False)
@@ -99,7 +99,7 @@ class Commitment(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     due_on: Mapped[date]
     status: Mapped[CommitmentStatus] = mapped_column(
-        Enum(CommitmentStatus, native_enum=False, length=16, validate_strings=True),
+        str_enum(CommitmentStatus, 16),
         default=CommitmentStatus.open,
     )
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,16 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
-
-
-def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
 
 
 class Stance(enum.StrEnum):
@@ -176,8 +172,8 @@ class Organization(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    type: Mapped[OrgType] = mapped_column(_enum(OrgType), default=OrgType.other)
-    sphere: Mapped[Sphere | None] = mapped_column(_enum(Sphere))
+    type: Mapped[OrgType] = mapped_column(str_enum(OrgType), default=OrgType.other)
+    sphere: Mapped[Sphere | None] = mapped_column(str_enum(Sphere))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(300))
@@ -187,7 +183,7 @@ class Organization(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     do_not_contact: Mapped[bool] = mapped_column(default=False)
     # Like a contact's: where the relationship with the organization as a whole stands.
-    stance: Mapped[Stance] = mapped_column(_enum(Stance), default=Stance.unknown,
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance), default=Stance.unknown,
                                            server_default=Stance.unknown.value)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -226,16 +222,16 @@ class Contact(db.Model):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
-    sphere: Mapped[Sphere | None] = mapped_column(_enum(Sphere))
+    sphere: Mapped[Sphere | None] = mapped_column(str_enum(Sphere))
     address: Mapped[str | None] = mapped_column(String(300))
     website: Mapped[str | None] = mapped_column(String(300))
-    preferred_channel: Mapped[Channel | None] = mapped_column(_enum(Channel))
+    preferred_channel: Mapped[Channel | None] = mapped_column(str_enum(Channel))
     tags: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[str | None] = mapped_column(String(300))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     do_not_contact: Mapped[bool] = mapped_column(default=False)
-    stance: Mapped[Stance] = mapped_column(_enum(Stance), default=Stance.unknown)
-    influence: Mapped[Influence] = mapped_column(_enum(Influence), default=Influence.medium)
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance), default=Stance.unknown)
+    influence: Mapped[Influence] = mapped_column(str_enum(Influence), default=Influence.medium)
     keep_in_touch_days: Mapped[int | None]
     is_media: Mapped[bool] = mapped_column(default=False)
     beat: Mapped[str | None] = mapped_column(String(200))
@@ -307,10 +303,10 @@ class StanceChange(db.Model):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    from_stance: Mapped[Stance | None] = mapped_column(_enum(Stance))
-    to_stance: Mapped[Stance] = mapped_column(_enum(Stance))
-    from_influence: Mapped[Influence | None] = mapped_column(_enum(Influence))
-    to_influence: Mapped[Influence] = mapped_column(_enum(Influence))
+    from_stance: Mapped[Stance | None] = mapped_column(str_enum(Stance))
+    to_stance: Mapped[Stance] = mapped_column(str_enum(Stance))
+    from_influence: Mapped[Influence | None] = mapped_column(str_enum(Influence))
+    to_influence: Mapped[Influence] = mapped_column(str_enum(Influence))
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     contact: Mapped[Contact] = relationship(lazy="raise")
@@ -328,8 +324,8 @@ class OrganizationStanceChange(db.Model):
         ForeignKey("organizations.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    from_stance: Mapped[Stance | None] = mapped_column(_enum(Stance))
-    to_stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    from_stance: Mapped[Stance | None] = mapped_column(str_enum(Stance))
+    to_stance: Mapped[Stance] = mapped_column(str_enum(Stance))
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     by: Mapped[User | None] = relationship(lazy="raise")

@@ -7,15 +7,11 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=16, validate_strings=True)
 
 
 class PressPage(db.Model):
@@ -157,9 +153,11 @@ class Inquiry(db.Model):
     )
     topic: Mapped[str] = mapped_column(Text)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[InquiryStatus] = mapped_column(_enum(InquiryStatus), default=InquiryStatus.new)
+    status: Mapped[InquiryStatus] = mapped_column(
+        str_enum(InquiryStatus, 16), default=InquiryStatus.new
+    )
     attribution: Mapped[Attribution] = mapped_column(
-        _enum(Attribution), default=Attribution.on_record
+        str_enum(Attribution, 16), default=Attribution.on_record
     )
     spokesperson_id: Mapped[int | None] = mapped_column(
         ForeignKey("press_spokespeople.id", ondelete="SET NULL"), index=True
@@ -188,6 +186,6 @@ class Coverage(db.Model):
     published_on: Mapped[date] = mapped_column(Date)
     headline: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(500), default="")
-    tone: Mapped[Tone] = mapped_column(_enum(Tone), default=Tone.neutral)
+    tone: Mapped[Tone] = mapped_column(str_enum(Tone, 16), default=Tone.neutral)
     quoted: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
 
 
@@ -53,7 +53,7 @@ class TourBooking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("tour_slots.id"), index=True)
     status: Mapped[Status] = mapped_column(
-        Enum(Status, native_enum=False, length=16, validate_strings=True),
+        str_enum(Status, 16),
         default=Status.requested,
     )
     name: Mapped[str] = mapped_column(String(200))
@@ -113,10 +113,10 @@ class TourScreen(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ScreenKind] = mapped_column(
-        Enum(ScreenKind, native_enum=False, length=16, validate_strings=True)
+        str_enum(ScreenKind, 16)
     )
     value: Mapped[str] = mapped_column(String(254))  # normalised: lower case, trimmed
     action: Mapped[ScreenAction] = mapped_column(
-        Enum(ScreenAction, native_enum=False, length=8, validate_strings=True)
+        str_enum(ScreenAction, 8)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
