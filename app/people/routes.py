@@ -218,18 +218,7 @@ def restore(contact_id: int):
 def delete(contact_id: int):
     """Delete a contact for good (admin only, after typing the name)."""
     contact = db.get_or_404(Contact, contact_id)
-    form = ConfirmDeleteForm()
-    if form.validate_on_submit():
-        if " ".join(form.confirm.data.split()).lower() != contact.name.lower():
-            form.confirm.errors.append(f"Type “{contact.name}” exactly to confirm.")
-        else:
-            name = contact.name
-            services.delete_contact(contact, current_user)
-            db.session.commit()
-            return see_other(url_for("people.index"), f"Deleted {name} for good.")
-    status = 422 if request.method == "POST" else 200
-    return render("people/delete.html", form=form, obj=contact, name=contact.name,
-                  status=status)
+    return _confirm_delete(contact, services.delete_contact, url_for("people.index"))
 
 
 @bp.route("/<int:contact_id>/merge", methods=["GET", "POST"])
@@ -373,17 +362,22 @@ def organization_restore(org_id: int):
 def organization_delete(org_id: int):
     """Delete an organization for good (admin only, after typing the name)."""
     org = db.get_or_404(Organization, org_id)
+    return _confirm_delete(org, services.delete_organization, url_for("people.organizations"))
+
+
+def _confirm_delete(obj, delete, done_url: str):
+    """Hard delete after the admin types the name (a slip of the finger can't do it)."""
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
-        if " ".join(form.confirm.data.split()).lower() != org.name.lower():
-            form.confirm.errors.append(f"Type “{org.name}” exactly to confirm.")
+        if " ".join(form.confirm.data.split()).lower() != obj.name.lower():
+            form.confirm.errors.append(f"Type “{obj.name}” exactly to confirm.")
         else:
-            name = org.name
-            services.delete_organization(org, current_user)
+            name = obj.name
+            delete(obj, current_user)
             db.session.commit()
-            return see_other(url_for("people.organizations"), f"Deleted {name} for good.")
+            return see_other(done_url, f"Deleted {name} for good.")
     status = 422 if request.method == "POST" else 200
-    return render("people/delete.html", form=form, obj=org, name=org.name, status=status)
+    return render("people/delete.html", form=form, obj=obj, name=obj.name, status=status)
 
 
 @bp.route("/export.csv")
