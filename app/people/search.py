@@ -222,7 +222,23 @@ DOCS_DROP_SQL = {
     ],
 }
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Migration 0009 (SQLite): read-only views of the two contact indexes' term lists.
+VOCAB = {"contact_docs_fts": "contact_docs_vocab", "contact_private_fts": "contact_private_vocab"}
+VOCAB_SQL = [f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab({table}, 'row')"
+             for table, vocab in VOCAB.items()]
+VOCAB_DROP_SQL = [f"DROP TABLE IF EXISTS {vocab}" for vocab in VOCAB.values()]
+
+# unicode61 splits words at "_" too (punctuation), so a query word never holds one: a phrase
+# in a detail=none index would be an error.
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_PHONE = re.compile(r"[\d\s().+-]+")
+_PLAIN = re.compile(r"[a-z0-9]+")
+
+# A prefix that stands for at most this many terms is matched as those terms (OR'd); more, and
+# FTS5 expands it itself.
+EXPAND_CAP = 50
+
+Word = tuple[str, bool]  # (word, matched as a prefix)
 
 
 def tokens(query: str) -> list[str]:
@@ -230,42 +246,114 @@ def tokens(query: str) -> list[str]:
     return [t.lower()[:40] for t in _TOKEN.findall(query or "")][:8]
 
 
+def query_words(query: str) -> list[list[Word]]:
+    """What a query asks for: alternatives (any may match) of words (all must match), each
+    word matched whole or as a prefix. Ordinarily one alternative, every word a prefix."""
+    words = tokens(query)
+    if not words:
+        return []
+    if len(words) > 1 and _PHONE.fullmatch(query.strip()) and all(w.isdigit() for w in words):
+        # A phone number typed in groups ("555-302-0415"): the digits together as a prefix of
+        # a whole number, or the groups as indexed (all but the last one complete). Each group
+        # as a prefix would stand for every number in an area code.
+        last = len(words) - 1
+        return [[("".join(words)[:40], True)], [(w, i == last) for i, w in enumerate(words)]]
+    return [[(w, True) for w in words]]
+
+
 def _dialect() -> str:
     return db.engine.dialect.name
 
 
-def _match_expression(words: list[str]) -> str:
-    if _dialect() == "postgresql":
-        return " & ".join(f"{w}:*" for w in words)
-    # Each word quoted (so no FTS syntax gets through) and matched as a prefix.
-    return " ".join('"' + w.replace('"', "") + '"*' for w in words)
+def _fts5(word: str, prefix: bool) -> str:
+    # Words are letters and digits only (tokens()), quoted so no FTS syntax gets through.
+    return f'"{word}"*' if prefix else f'"{word}"'
+
+
+def _tsquery(alternatives: list[list[Word]]) -> str:
+    return " | ".join("(" + " & ".join(f"{w}:*" if p else w for w, p in alt) + ")"
+                      for alt in alternatives)
+
+
+def _expansions(alternatives: list[list[Word]], tables: list[str]) -> dict:
+    """{(table, prefix): the terms it stands for, or None for more than EXPAND_CAP}, for the
+    plain (ASCII) prefixes, read from the vocabulary tables in one statement. FTS5 would
+    merge the doclists of every term a prefix stands for before returning a row (6 ms for a
+    word 30,000 documents hold); the same words as whole terms cost 1 ms and stream."""
+    keys = list(dict.fromkeys((t, w) for t in tables for alt in alternatives for w, p in alt
+                              if p and _PLAIN.fullmatch(w)))
+    if not keys:
+        return {}
+    parts, params = [], {}
+    for i, (table, word) in enumerate(keys):
+        parts.append(f"SELECT {i} AS k, term FROM (SELECT term FROM {VOCAB[table]} "  # noqa: S608
+                     f"WHERE term >= :lo{i} AND term < :hi{i} LIMIT {EXPAND_CAP + 1})")
+        params[f"lo{i}"], params[f"hi{i}"] = word, word[:-1] + chr(ord(word[-1]) + 1)
+    found: dict = {key: [] for key in keys}
+    for k, term in db.session.execute(text(" UNION ALL ".join(parts)), params):
+        found[keys[k]].append(term)
+    return {key: (terms if len(terms) <= EXPAND_CAP else None) for key, terms in found.items()}
+
+
+def _fts5_word(table: str, word: str, prefix: bool, expanded: dict) -> str | None:
+    """One word's MATCH expression for one table, or None when the table can't match it."""
+    terms = expanded.get((table, word)) if prefix and _PLAIN.fullmatch(word) else None
+    if not prefix or terms is None:
+        return _fts5(word, prefix)
+    if not terms:
+        return None
+    return " OR ".join(_fts5(t, False) for t in terms).join("()") if len(terms) > 1 \
+        else _fts5(terms[0], False)
+
+
+_NOTHING = "SELECT id FROM contacts WHERE 0"
+
+
+def _sqlite_contact_ids(alternatives: list[list[Word]], include_sensitive: bool):
+    tables = ["contact_docs_fts"] + (["contact_private_fts"] if include_sensitive else [])
+    expanded = _expansions(alternatives, tables)
+    params: dict[str, str] = {}
+
+    def match(table: str, expressions: list[str]) -> str:
+        name = f"fts_{len(params)}"
+        # Explicit AND: FTS5's implicit AND joins phrases only, not ( ... OR ... ) groups.
+        params[name] = " AND ".join(expressions)
+        return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH :{name}"  # noqa: S608
+
+    selects = []
+    for alt in alternatives:
+        per_word = [{t: _fts5_word(t, word, prefix, expanded) for t in tables}
+                    for word, prefix in alt]
+        if not all(any(w.values()) for w in per_word):
+            continue  # a word no document holds: this alternative matches nobody
+        # Words only the ordinary documents can match are ANDed inside one MATCH (the index
+        # intersects them); a word sensitive notes may match is the union of both tables.
+        own = [w["contact_docs_fts"] for w in per_word if not w.get("contact_private_fts")]
+        members = [match("contact_docs_fts", own)] if own else []
+        members += [" UNION ".join(match(t, [e]) for t, e in w.items() if e)
+                    for w in per_word if w.get("contact_private_fts")]
+        selects.append(" INTERSECT ".join(
+            f"SELECT id FROM ({m})" for m in members))  # noqa: S608 (our SQL, bound words)
+    if not selects:
+        return text(_NOTHING).columns(column("id", Integer))
+    sql = " UNION ".join(f"SELECT id FROM ({s})" for s in selects)  # noqa: S608 (as above)
+    return text(sql).bindparams(**params).columns(column("id", Integer))
 
 
 def contact_ids_matching(query: str, include_sensitive: bool):
     """A SELECT of contact ids whose own text (names, organization, emails, phones, tags) or
     notes match every word of `query`, or None for an empty query. Sensitive notes count only
     for people allowed to read them. A word may match in the contact's text or any of its notes."""
-    words = tokens(query)
-    if not words:
+    alternatives = query_words(query)
+    if not alternatives:
         return None
-    match = _match_expression(words)
     if _dialect() == "postgresql":
         column_name = "all_tsv" if include_sensitive else "public_tsv"
         sql = (f"SELECT contact_id AS id FROM contact_docs_fts "  # noqa: S608 (a constant)
                f"WHERE {column_name} @@ to_tsquery('simple', :contact_match)")
-    elif not include_sensitive:
-        sql = "SELECT rowid AS id FROM contact_docs_fts WHERE contact_docs_fts MATCH :contact_match"
-    else:
-        # Each word may match the ordinary document or the sensitive notes: per word, the
-        # union of both tables; over the words, their intersection.
-        per_word = [
-            f"SELECT rowid AS id FROM contact_docs_fts WHERE contact_docs_fts MATCH :w{i} "  # noqa: S608
-            f"UNION SELECT rowid FROM contact_private_fts WHERE contact_private_fts MATCH :w{i}"
-            for i in range(len(words))]
-        sql = " INTERSECT ".join(per_word)
-        return text(sql).bindparams(**{f"w{i}": _match_expression([w]) for i, w in
-                                       enumerate(words)}).columns(column("id", Integer))
-    return text(sql).bindparams(contact_match=match).columns(column("id", Integer))
+        return text(sql).bindparams(contact_match=_tsquery(alternatives)).columns(
+            column("id", Integer))
+    return _sqlite_contact_ids(alternatives, include_sensitive)
 
 
 def note_ids_matching(query: str) -> ColumnElement | None:
@@ -273,12 +361,13 @@ def note_ids_matching(query: str) -> ColumnElement | None:
     words = tokens(query)
     if not words:
         return None
-    match = _match_expression(words)
     if _dialect() == "postgresql":
         sql = ("SELECT id FROM notes WHERE to_tsvector('simple', summary || ' ' || body) "
                "@@ to_tsquery('simple', :note_only_match)")
+        match = _tsquery([[(w, True) for w in words]])
     else:
         sql = "SELECT rowid AS id FROM notes_fts WHERE notes_fts MATCH :note_only_match"
+        match = " ".join(_fts5(w, True) for w in words)
     return text(sql).bindparams(note_only_match=match).columns(column("id", Integer))
 
 
