@@ -223,7 +223,9 @@ DOCS_DROP_SQL = {
 }
 
 # Migration 0009 (SQLite): read-only views of the two contact indexes' term lists.
-VOCAB = {"contact_docs_fts": "contact_docs_vocab", "contact_private_fts": "contact_private_vocab"}
+# Named *_fts_* so autogenerate leaves them alone (app.database.include_name).
+VOCAB = {"contact_docs_fts": "contact_docs_fts_vocab",
+         "contact_private_fts": "contact_private_fts_vocab"}
 VOCAB_SQL = [f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab({table}, 'row')"
              for table, vocab in VOCAB.items()]
 VOCAB_DROP_SQL = [f"DROP TABLE IF EXISTS {vocab}" for vocab in VOCAB.values()]
