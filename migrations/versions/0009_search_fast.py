@@ -1,4 +1,4 @@
-"""search_fast: fts5vocab tables, so a search word's prefix is matched as the terms it stands for
+"""search_fast: fts5vocab tables (a search word's prefix matched as the terms it stands for); indexes for the list's orders
 
 Revision ID: 0009_search_fast
 Revises: 0008_search
@@ -14,7 +14,14 @@ branch_labels = None
 depends_on = None
 
 
+INDEXES = [("ix_contacts_archived_at_sort_name", ["archived_at", "sort_name"]),
+           ("ix_contacts_stance_sort_name", ["stance", "sort_name"]),
+           ("ix_contacts_updated_at", ["updated_at"])]
+
+
 def upgrade():
+    for name, columns in INDEXES:
+        op.create_index(name, "contacts", columns)
     if op.get_bind().dialect.name == "sqlite":
         for sql in VOCAB_SQL:
             op.execute(sql)
@@ -24,3 +31,5 @@ def downgrade():
     if op.get_bind().dialect.name == "sqlite":
         for sql in VOCAB_DROP_SQL:
             op.execute(sql)
+    for name, _ in reversed(INDEXES):
+        op.drop_index(name, table_name="contacts")
