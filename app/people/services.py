@@ -571,6 +571,7 @@ SORTS = {
 
 
 COUNT_CAP = 1000
+WALK_FROM = 5000
 
 
 def _capped_count(ids: Select, bound: int):
@@ -586,8 +587,12 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
     match = _text_match(args, user)
     filters = _contact_filters(args)
     bound = (page - 1) * size + COUNT_CAP
+    # Counting goes on to WALK_FROM to choose the page's plan: this many matches are dense
+    # enough that walking the sort's index meets a page of them soon; fewer (all the "Xu"s,
+    # at the end of the name index) are cheaper looked up by id and sorted.
+    counted_to = max(bound, WALK_FROM) if match else bound
     everything = _capped_count(select(Contact.id).where(
-        *filters, *([match.condition(Contact.id)] if match else [])), bound)
+        *filters, *([match.condition(Contact.id)] if match else [])), counted_to)
     driver = match.driver() if match else None
     if driver is not None:
         # The full-text query drives the count and stops at the cap. (Its id + 0 keeps
@@ -597,11 +602,12 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
         found = driver.subquery("found")
         sure = _capped_count(select(Contact.id).join_from(
             found, Contact, Contact.id == found.c.id + literal_column("0")).where(*filters),
-            bound)
-        everything = sure if match.exact() else case((sure >= bound, bound), else_=everything)
-    total = db.session.scalar(select(everything)) or 0
-    capped = total >= bound
-    if capped and match:
+            counted_to)
+        everything = sure if match.exact() else case((sure >= counted_to, counted_to),
+                                                     else_=everything)
+    counted = db.session.scalar(select(everything)) or 0
+    total, capped = min(counted, bound), counted >= bound
+    if counted >= counted_to and match:
         # Many matches: walk the sort's index and stop after one page, checking each contact
         # against the match list, rather than look every match up by id and sort them all.
         # (id + 0 is not indexable, so SQLite won't plan the id lookups.)

@@ -3,9 +3,10 @@
 Not collected by pytest (no test_ prefix). Run:
     .venv/bin/python tests/benchmarks/bench_search.py [--contacts 50000] [--db /tmp/bench.sqlite]
 
-It builds the data with the `flask demo --scale` code, then times one list page (count +
-first page of 25, with organizations, owners, emails, phones) per query, for a liaison (who
-also searches sensitive notes) and for staff, grouped by kind of query.
+It builds the data with the `flask demo --scale` code, then times one list page
+(services.contact_page: count + a page of 25, with organizations, owners, emails, phones)
+per query, for a liaison (who also searches sensitive notes) and for staff, grouped by kind
+of query.
 
 Measured on the 2-core machine, shared with other jobs (load average 4-7, so wall times
 run 1.5-3x CPU time), 50,000 contacts, 500,000 notes:
@@ -22,6 +23,32 @@ run 1.5-3x CPU time), 50,000 contacts, 500,000 notes:
     70-270 ms; ALL staff p50 18 ms / p95 100 ms, liaison p50 22 ms / p95 221 ms.
     The 50 ms p95 target is met for selective queries, not yet for words most contacts
     match (time goes to building the match list and counting up to the cap).
+  after 0009 (search_fast), same machine, load average 0.8-0.9 while measuring (quiet), 10
+  rounds; before = the 0008 code in the same session (5 rounds, load 1.1-1.7):
+    kind                 liaison p95 before -> after    staff p95 before -> after
+    name                        21.5 ->  21.9 ms              9.8 ->  16.2 ms
+    organization                31.7 ->  10.0                13.8 ->   7.1
+    email ("example.org")      186.8 ->  21.5                99.8 ->  16.5
+    phone                       67.5 ->   4.5                35.6 ->   3.1
+    tag                         98.0 ->  14.1                60.7 ->  12.4
+    common note words          258.1 ->  39.7                83.2 ->  16.4
+    rare note words              8.1 ->   6.0                 9.1 ->   6.2
+    filters                     79.1 ->  21.1                75.1 ->  14.4
+    ALL                  p50 18.7 / p95 174.6 -> 8.8 / 22.5   12.3 / 80.1 -> 6.4 / 16.1
+    (name p95 is "xu": a two-letter prefix that stands for many terms is left to FTS5.)
+    Worst single runs: liaison "budget hearing" 73 ms (both words are in most documents
+    and in sensitive notes: four 40-50k id lists), page 500 72 ms once (noise; its p50 is
+    ~5 ms); staff tag 78 ms once (first run).
+    What changed: a prefix that stands for <= 50 terms (fts5vocab) is matched as those terms
+    (FTS5 otherwise merges every doclist before the first row: 6 ms for "naloxone"*, 17 ms
+    for "next"* "steps"*); phone numbers typed in groups match the whole number; the count
+    is driven by the FTS query and stops at the cap (0.4 ms instead of building the list);
+    a liaison's words that also occur in sensitive notes are IN lists per table instead of
+    UNION/INTERSECT temp tables, behind the docs-only match that usually settles it; past
+    the cap the page walks the sort's index (the INDEXED BY hint of 0008 was never rendered:
+    SQLAlchemy's SQLite dialect drops table hints); the page's ids come from a covering
+    index before the rows are loaded; indexes for the recent and stance orders; a tag
+    filter is prefiltered by the full-text index.
 """
 
 from __future__ import annotations

@@ -89,6 +89,7 @@ def test_dense_and_sparse_paths_give_the_same_pages(app, monkeypatch, role):
     for args in cases:
         pages = [services.contact_page(args, user, page, size=3) for page in (1, 2, 3)]
         monkeypatch.setattr(services, "COUNT_CAP", 1)
+        monkeypatch.setattr(services, "WALK_FROM", 1)
         dense = [services.contact_page(args, user, page, size=3) for page in (1, 2, 3)]
         monkeypatch.undo()
         assert [[c.id for c in p[0]] for p in pages] == [[c.id for c in p[0]] for p in dense]
