@@ -571,7 +571,7 @@ SORTS = {
 
 
 COUNT_CAP = 1000
-WALK_FROM = 5000
+WALK_FROM = 2500
 
 
 def _capped_count(ids: Select, bound: int):
