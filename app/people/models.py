@@ -211,6 +211,10 @@ class Contact(db.Model):
         Index("ix_contacts_owner_id", "owner_id"),
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
+        # The list's orders (migration 0009): a page walks one of these and stops.
+        Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
+        Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
+        Index("ix_contacts_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

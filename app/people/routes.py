@@ -42,9 +42,8 @@ def _list_context() -> dict:
 @bp.route("/")
 def index():
     """Contacts: one search box (names, organizations, emails, phones, tags, notes) and filters."""
-    query = services.contact_query(request.args, current_user)
     page = _page()
-    contacts, total, capped = services.sorted_page(query, request.args.get("sort"), page)
+    contacts, total, capped = services.contact_page(request.args, current_user, page)
     pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
                   capped=capped, page=page, pages=pages, **_list_context())
@@ -53,9 +52,9 @@ def index():
 @bp.route("/media")
 def media():
     """Journalists and other media contacts, with outlet, beat and how to approach them."""
-    query = services.contact_query({**request.args.to_dict(), "media": "1"}, current_user)
     page = _page()
-    contacts, total, capped = services.sorted_page(query, request.args.get("sort"), page)
+    contacts, total, capped = services.contact_page({**request.args.to_dict(), "media": "1"},
+                                                    current_user, page)
     pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
     return render("people/media.html", block="results", contacts=contacts, total=total,
                   capped=capped, page=page, pages=pages, args=request.args)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.notes.models import Note, note_contacts
-from app.people import search
+from app.people import search, services
 from tests import factories
 
 
@@ -44,3 +45,53 @@ def test_documents_follow_notes_and_links(app):
     db.session.delete(b)
     db.session.commit()
     assert _found("renamed", True) == set()
+
+
+def test_prefixes_phone_groups_and_tags(app):
+    a = factories.make_contact(first_name="Rosalind", last_name="Quist",
+                               tags="harm-reduction,faith", phones=["+15553020415"])
+    b = factories.make_contact(first_name="Rosa", last_name="Quintero", tags="faith-based")
+    c = factories.make_contact(first_name="Roslyn", last_name="Zed")
+    factories.make_note([c], [], summary="Quiet word", sensitive=True)
+    db.session.commit()
+    # A prefix that stands for several terms, or none at all, in either table.
+    assert _found("ros", False) == {a.id, b.id, c.id}
+    assert _found("ros qui", False) == {a.id, b.id}
+    assert _found("ros qui", True) == {a.id, b.id, c.id}     # "quiet" from a sensitive note
+    assert _found("rosx", True) == set() and _found("ros zzz", True) == set()
+    assert _found("ros_qui", False) == {a.id, b.id}          # "_" splits words, as the index does
+    # A number in groups: the whole number, or its indexed groups.
+    for q in ["555-302-0415", "(555) 302-04", "+1 555 302 0415", "302 0415", "5553020415"]:
+        assert _found(q, False) == {a.id}, q
+    assert _found("555-302-9999", False) == set()
+    user = factories.make_user()
+    rows, total, _ = services.contact_page({"tag": "faith"}, user, 1)
+    assert [r.id for r in rows] == [a.id] and total == 1
+    rows, _, _ = services.contact_page({"tag": "harm-reduction"}, user, 1)
+    assert [r.id for r in rows] == [a.id]
+    assert services.contact_page({"tag": "harm"}, user, 1)[1] == 0
+
+
+@pytest.mark.parametrize("role", ["staff", "liaison"])
+def test_dense_and_sparse_paths_give_the_same_pages(app, monkeypatch, role):
+    """Past the count cap a page walks the sort's index; below it, matches are looked up and
+    sorted: both give the same rows in the same order."""
+    user = factories.make_user(role=role)
+    people = [factories.make_contact(first_name=f"Naomi{i % 3}", last_name=f"L{(7 * i) % 10}",
+                                     stance=["ally", "neutral"][i % 2], tags="press")
+              for i in range(10)]
+    factories.make_note(people[:4], [], summary="naloxone training", sensitive=False)
+    factories.make_note(people[3:6], [], summary="naloxone kits", sensitive=True)
+    db.session.commit()
+    cases = [{"q": "naloxone"}, {"q": "nal kit"}, {"q": "naomi", "sort": "stance"},
+             {"q": "naomi", "sort": "recent"}, {"q": "nao", "sort": "contact"},
+             {"q": "naomi press", "stance": "ally"}, {"tag": "press", "sort": "recent"}]
+    for args in cases:
+        pages = [services.contact_page(args, user, page, size=3) for page in (1, 2, 3)]
+        monkeypatch.setattr(services, "COUNT_CAP", 1)
+        monkeypatch.setattr(services, "WALK_FROM", 1)
+        dense = [services.contact_page(args, user, page, size=3) for page in (1, 2, 3)]
+        monkeypatch.undo()
+        assert [[c.id for c in p[0]] for p in pages] == [[c.id for c in p[0]] for p in dense]
+        assert dense[0][2] == (pages[0][1] > 0) and not pages[0][2], args
+        assert pages[0][0] or (args == {"q": "nal kit"} and role == "staff"), args
