@@ -1,0 +1,62 @@
+"""The public forms work with JavaScript turned off: a tour booking and a media inquiry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.database import utcnow
+from app.extensions import db
+from app.press.demo import seed as seed_press
+from app.press.models import Inquiry
+from app.tours import services as tours
+from app.tours.models import TourBooking
+from app.tours.schedule import DEFAULTS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def no_js(browser):
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_book_a_tour_without_javascript(app, live_server, no_js):
+    app.config.update(TOURS_MIN_FILL_SECONDS=0)
+    tours.save_settings(replace(
+        DEFAULTS, service_hours={d: [(9 * 60, 17 * 60)] for d in range(7)},
+        tour_windows={d: [(18 * 60, 21 * 60)] for d in range(7)}, notice_hours=0,
+        horizon_days=14))
+    db.session.commit()
+    no_js.goto(live_server + "/tours")
+    no_js.get_by_role("button", name="Request").first.click()  # empty form: errors, 422
+    assert no_js.locator(".field-error").count() >= 2
+    no_js.locator("input[name=slot]").first.check()
+    no_js.locator("#name").fill("Noor Nojs")
+    no_js.locator("#email").fill("noor@example.org")
+    no_js.locator("#guidelines").check()
+    no_js.get_by_role("button", name="Request").first.click()
+    no_js.wait_for_url("**/tours/requested")
+    assert db.session.scalar(select(func.count()).select_from(TourBooking)) == 1
+
+
+def test_send_a_media_inquiry_without_javascript(app, live_server, no_js):
+    seed_press()
+    db.session.commit()
+    no_js.goto(live_server + "/press")
+    deadline = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    no_js.locator("#name").fill("Jo Reporter")
+    no_js.locator("#outlet").fill("The Ledger")
+    no_js.locator("#email").fill("jo@ledger.example")
+    no_js.locator("#deadline").fill(deadline)
+    no_js.locator("#topic").fill("Budget vote")
+    no_js.get_by_role("button", name="Send inquiry").click()
+    no_js.wait_for_url(re.compile(r".*/press/inquiries/thanks(#.*)?$"))
+    assert db.session.scalar(select(func.count()).select_from(Inquiry)) == 1
