@@ -11,6 +11,7 @@ from flask import Flask
 from app import config, database, errors, security, templating
 from app.auth import access
 from app.extensions import csrf, db, htmx, migrate
+from app.system import access_log
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
     _register_cli(app)
+    access_log.install()
     return app
 
 
