@@ -1,0 +1,12 @@
+"""Release review: hostile input on public URLs, access control and leaks found in the audit."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("token", ["²-abc", "١٢-abc", "99999999999999999999-abc", "-", "abc",
+                                   "1-" + "a" * 300])
+def test_odd_calendar_feed_tokens_are_404_not_500(client, token):
+    response = client.get(f"/calendar/feed/{token}.ics")
+    assert response.status_code == 404
