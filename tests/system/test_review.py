@@ -10,3 +10,10 @@ import pytest
 def test_odd_calendar_feed_tokens_are_404_not_500(client, token):
     response = client.get(f"/calendar/feed/{token}.ics")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/people/?owner=²", "/people/?organization=²",
+                                 "/notes/commitments/?owner=²", "/notes/commitments/?contact=²",
+                                 "/notes/commitments/?organization=²"])
+def test_superscript_digits_in_filters_are_ignored_not_500(as_staff, url):
+    assert as_staff.get(url).status_code == 200
