@@ -17,3 +17,19 @@ def test_odd_calendar_feed_tokens_are_404_not_500(client, token):
                                  "/notes/commitments/?organization=²"])
 def test_superscript_digits_in_filters_are_ignored_not_500(as_staff, url):
     assert as_staff.get(url).status_code == 200
+
+
+def test_database_errors_never_quote_bound_values(app):
+    """A 500's log line carries the exception's message; it must not carry note text."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import DBAPIError
+
+    from app.extensions import db
+
+    marker = "ZQX-private-note-text"
+    with app.app_context():
+        with pytest.raises(DBAPIError) as caught:
+            db.session.execute(sa.text("INSERT INTO no_such_table (x) VALUES (:x)"),
+                               {"x": marker})
+        db.session.rollback()
+    assert marker not in str(caught.value)
