@@ -33,3 +33,17 @@ def test_database_errors_never_quote_bound_values(app):
                                {"x": marker})
         db.session.rollback()
     assert marker not in str(caught.value)
+
+
+def test_export_audit_names_filters_but_not_the_search_words(as_admin):
+    import sqlalchemy as sa
+
+    from app.audit.models import AuditEvent
+    from app.extensions import db
+
+    response = as_admin.get("/people/export.csv?q=ZQX-challenger-name&stance=opposed")
+    assert response.status_code == 200
+    summary = db.session.scalar(sa.select(AuditEvent.summary)
+                                .where(AuditEvent.action == "contact.export"))
+    assert "stance=opposed" in summary
+    assert "ZQX" not in summary
