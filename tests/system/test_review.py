@@ -47,3 +47,17 @@ def test_export_audit_names_filters_but_not_the_search_words(as_admin):
                                 .where(AuditEvent.action == "contact.export"))
     assert "stance=opposed" in summary
     assert "ZQX" not in summary
+
+
+def test_press_json_ld_cannot_break_out_of_its_script(client):
+    """Regression guard: text in the JSON-LD block can never close the <script>."""
+    from app.extensions import db
+    from tests.press.factories import make_page, make_spokesperson
+
+    evil = "</script><script>alert(1)</script>"
+    make_page(boilerplate=f"About us {evil}")
+    make_spokesperson(name=f"Dana {evil}", title=evil, slug="dana", position=1)
+    db.session.commit()
+    html = client.get("/press").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert html.count("</script>") == 1  # only the JSON-LD block's own end
