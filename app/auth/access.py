@@ -112,7 +112,7 @@ def init_app(app: Flask) -> None:
 def _load_user(session_id: str) -> User | None:
     """Sessions carry "<id>.<version>"; a bumped version or a deactivated user ends them."""
     user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
+    if not (user_id.isdecimal() and version.isdecimal()):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):

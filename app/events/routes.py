@@ -213,7 +213,8 @@ def invite(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = _filter_form(event)
     if request.method == "POST":
-        ids = [int(x) for x in request.form.getlist("contact_id") if x.isdigit()][:1000]
+        ids = [int(x) for x in request.form.getlist("contact_id")
+               if x.isdecimal() and len(x) < 10][:1000]
         if not ids:
             return see_other(url_for("events.invite", event_id=event.id, **request.args),
                              "Choose at least one person to invite.", "error")
@@ -229,7 +230,8 @@ def invite(event_id: int):
     org = form.organization.data
     found = services.candidates(
         event, stance=form.stance.data or "", tag=form.tag.data or "",
-        sphere=form.sphere.data or "", organization_id=int(org) if org and org.isdigit() else None,
+        sphere=form.sphere.data or "",
+        organization_id=int(org) if org and org.isdecimal() and len(org) < 10 else None,
         q=form.q.data or "",
     ) if form.validate() else []
     sample = None

@@ -257,7 +257,9 @@ def regenerate_feed_token(user: User) -> None:
 
 def user_for_feed_token(token: str) -> User | None:
     user_id, _, _mac = token.partition("-")
-    if not user_id.isdigit():
+    # ASCII digits only, and within an integer column's range: str.isdigit() accepts "²"
+    # (int() then raises) and a 20-digit id overflows PostgreSQL's integer, both a 500.
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:

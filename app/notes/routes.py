@@ -22,7 +22,7 @@ PAGE_SIZE = 25
 
 
 def _ints(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 10]
+    return [int(v) for v in values if str(v).isdecimal() and len(str(v)) < 10]
 
 
 def _page() -> int:

@@ -195,7 +195,7 @@ def commitment_query(args: Mapping[str, str], today: date) -> Select:
     if status in CommitmentStatus.__members__:
         query = query.where(Commitment.status == CommitmentStatus(status))
     owner = args.get("owner", "")
-    if owner.isdigit() and len(owner) < 10:
+    if owner.isdecimal() and len(owner) < 10:
         query = query.where(Commitment.owner_id == int(owner))
     due = args.get("due", "")
     if due == "overdue":
@@ -205,10 +205,10 @@ def commitment_query(args: Mapping[str, str], today: date) -> Select:
     elif due == "later":
         query = query.where(Commitment.due_on > today + timedelta(7))
     contact = args.get("contact", "")
-    if contact.isdigit() and len(contact) < 10:
+    if contact.isdecimal() and len(contact) < 10:
         query = query.where(Commitment.contact_id == int(contact))
     organization = args.get("organization", "")
-    if organization.isdigit() and len(organization) < 10:
+    if organization.isdecimal() and len(organization) < 10:
         query = query.where(Commitment.organization_id == int(organization))
     return query
 

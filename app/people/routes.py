@@ -390,7 +390,10 @@ def export():
 
     query = services.contact_query(request.args, current_user)
     body = csvio.export_contacts(query)
-    filters = ", ".join(f"{k}={v}" for k, v in request.args.items() if k != "page")[:200]
+    # The search words are what someone typed (a name, an email, words from a note): the
+    # trail says a search narrowed the export, never what it was.
+    filters = ", ".join(f"{k}={'(search words)' if k == 'q' else v}"
+                        for k, v in request.args.items() if k != "page")[:200]
     record("contact.export", f"Exported contacts as CSV ({filters or 'no filters'})")
     db.session.commit()
     response = Response(body, mimetype="text/csv")

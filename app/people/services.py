@@ -539,12 +539,12 @@ def _contact_filters(args: Mapping[str, str]) -> list:
         where.append(Contact.tags.contains(f",{tag},", autoescape=True))
         where.extend(search.tag_prefilter(tag, Contact.id))
     owner = args.get("owner", "")
-    if owner.isdigit() and len(owner) < 10:
+    if owner.isdecimal() and len(owner) < 10:
         where.append(Contact.owner_id == int(owner))
     if args.get("media") == "1":
         where.append(Contact.is_media.is_(True))
     org = args.get("organization", "")
-    if org.isdigit() and len(org) < 10:
+    if org.isdecimal() and len(org) < 10:
         where.append(Contact.organization_id == int(org))
     return where
 
