@@ -3,6 +3,7 @@ settings and the screening list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import request, url_for
@@ -100,55 +101,47 @@ def _refused(exc: Exception):
                      else url_for("tours.index"), str(exc), "error")
 
 
-@bp.route("/bookings/<int:booking_id>/confirm", methods=["POST"])
-def confirm(booking_id: int):
-    """Confirm a request; the visitor gets the calendar file, address and guidelines."""
+def _act(booking_id: int, action, done: str | Callable[[TourBooking], str]):
+    """Run one lifecycle step on a booking: commit and answer, or explain the refusal."""
     b = db.get_or_404(TourBooking, booking_id)
     try:
-        services.confirm(b)
+        action(b)
     except services.NotAllowed as exc:
         return _refused(exc)
     db.session.commit()
-    return _decided(b, "Confirmed. The visitor gets an email with the details.")
+    return _decided(b, done(b) if callable(done) else done)
+
+
+@bp.route("/bookings/<int:booking_id>/confirm", methods=["POST"])
+def confirm(booking_id: int):
+    """Confirm a request; the visitor gets the calendar file, address and guidelines."""
+    return _act(booking_id, services.confirm,
+                "Confirmed. The visitor gets an email with the details.")
 
 
 @bp.route("/bookings/<int:booking_id>/decline", methods=["POST"])
 def decline(booking_id: int):
     """Decline a request, with an optional message."""
-    b = db.get_or_404(TourBooking, booking_id)
     form = DeclineForm()
     if not form.validate():
         return _refused(ValueError("; ".join(e for errs in form.errors.values() for e in errs)))
-    try:
-        services.decline(b, form.message.data)
-    except services.NotAllowed as exc:
-        return _refused(exc)
-    db.session.commit()
-    return _decided(b, "Declined. The visitor gets an email.")
+    return _act(booking_id, lambda b: services.decline(b, form.message.data),
+                "Declined. The visitor gets an email.")
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 def cancel(booking_id: int):
     """Cancel a booking on the program's side."""
-    b = db.get_or_404(TourBooking, booking_id)
-    try:
-        services.cancel(b, by_booker=False)
-    except services.NotAllowed as exc:
-        return _refused(exc)
-    db.session.commit()
-    return _decided(b, "Cancelled. The visitor gets an email.")
+    return _act(booking_id, lambda b: services.cancel(b, by_booker=False),
+                "Cancelled. The visitor gets an email.")
 
 
 @bp.route("/bookings/<int:booking_id>/attendance", methods=["POST"])
 def attendance(booking_id: int):
     """Record whether the group came."""
-    b = db.get_or_404(TourBooking, booking_id)
-    try:
-        services.record_attendance(b, request.form.get("attended") == "yes")
-    except services.NotAllowed as exc:
-        return _refused(exc)
-    db.session.commit()
-    return _decided(b, f"Marked {b.status.label.lower()}.")
+    came = request.form.get("attended") == "yes"
+    return _act(booking_id, lambda b: services.record_attendance(b, came),
+                lambda b: f"Marked {b.status.label.lower()}.")
 
 
 @bp.route("/bookings/<int:booking_id>/contact", methods=["POST"])
