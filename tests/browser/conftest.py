@@ -38,3 +38,14 @@ def axe(axe_source):
         ]
 
     return run
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    """Sign in through the real form, as a person would, and land on the dashboard."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")

@@ -10,8 +10,9 @@ from app.demo import load_demo
 from app.events import services as events
 from app.events.models import Invitation
 from app.extensions import db
+from tests.browser.conftest import sign_in
 from tests.events.factories import make_contact, make_event
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +50,7 @@ def test_signed_in_pages(app, live_server, page, axe):
     load_demo()
     make_user(email="dana@example.org", role="admin")
     db.session.commit()
-    page.goto(live_server + "/login")
-    page.get_by_label("Email").fill("dana@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server + "/")
+    sign_in(page, live_server, "dana@example.org")
     for path in ["/", "/people/", "/people/map", "/notes/commitments/", "/events/",
                  "/tours/manage/", "/press/manage/", "/admin/users/", "/admin/audit/",
                  "/outbox/"]:

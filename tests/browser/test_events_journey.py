@@ -8,8 +8,9 @@ import re
 from app.auth.models import Role
 from app.extensions import db
 from app.mail.services import deliver_due
+from tests.browser.conftest import sign_in
 from tests.events.factories import make_contact
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 
 def test_create_invite_rsvp_journey(app, live_server, page, smtp_server):
@@ -22,11 +23,7 @@ def test_create_invite_rsvp_journey(app, live_server, page, smtp_server):
     email = user.email
     db.session.close()  # SQLite transactions here begin IMMEDIATE: hold none while serving
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in(page, live_server, email)
 
     page.goto(f"{live_server}/events/new")
     page.get_by_label("Title").fill("Community celebration")

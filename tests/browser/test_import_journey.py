@@ -3,13 +3,12 @@ undo the whole import."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import factories
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +23,7 @@ def test_import_journey(app, live_server, page, axe):
     db.session.commit()
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm asks before undoing
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("dana@example.org")
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
+    sign_in(page, live_server, "dana@example.org")
 
     page.goto(f"{live_server}/people/")
     page.get_by_role("link", name="Import from CSV").click()

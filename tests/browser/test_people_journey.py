@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import factories
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +19,7 @@ def test_people_journey(app, live_server, page):
     factories.make_user(email="dana@example.org", name="Dana Reyes", role="liaison")
     db.session.commit()
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill("dana@example.org")
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
+    sign_in(page, live_server, "dana@example.org")
 
     page.goto(f"{live_server}/people/organizations/new")
     page.get_by_label("Name", exact=True).fill("Millrace Neighborhood Association")

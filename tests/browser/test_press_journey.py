@@ -12,7 +12,8 @@ import vobject
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
-from tests.factories import PASSWORD, make_user
+from tests.browser.conftest import sign_in
+from tests.factories import make_user
 from tests.press.factories import make_page, make_spokesperson
 
 pytestmark = pytest.mark.browser
@@ -34,11 +35,7 @@ def test_on_duty_change_vcard_and_inquiry(app, live_server, page, axe):
 
     # The liaison signs in and puts the second speaker on duty.
     liaison = page.context.browser.new_context().new_page()
-    liaison.goto(f"{live_server}/login")
-    liaison.fill("#email", "liaison@program.example")
-    liaison.fill("#password", PASSWORD)
-    liaison.click("button[type=submit]")
-    liaison.wait_for_selector("h1:has-text('Good to see you')")
+    sign_in(liaison, live_server, "liaison@program.example")
     liaison.goto(f"{live_server}/press/manage")
     liaison.click("button:has-text('Put on duty today: Second Speaker')")
     liaison.wait_for_selector("#on-duty-name:has-text('Second Speaker')")

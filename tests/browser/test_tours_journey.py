@@ -15,7 +15,8 @@ from app.mail.services import deliver_due
 from app.tours import services
 from app.tours.models import Status, TourBooking
 from app.tours.schedule import DEFAULTS
-from tests.factories import PASSWORD, make_user
+from tests.browser.conftest import sign_in
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -76,11 +77,7 @@ def test_visitor_books_with_keyboard_liaison_confirms_visitor_cancels(
     # The liaison confirms in one click (htmx swaps the row).
     staff = browser.new_context().new_page()
     staff.set_default_timeout(10_000)
-    staff.goto(live_server + "/login")
-    staff.fill("#email", "liaison@example.org")
-    staff.fill("#password", PASSWORD)
-    staff.press("#password", "Enter")
-    staff.wait_for_url(live_server + "/")
+    sign_in(staff, live_server, "liaison@example.org")
     staff.goto(live_server + "/tours/manage/")
     row = staff.locator(f"#booking-{booking_id}")
     row.get_by_role("button", name="Confirm").click()
