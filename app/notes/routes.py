@@ -41,13 +41,7 @@ def _note_choices(form: NoteForm, note: Note | None = None) -> None:
     if note is not None:
         wanted_contacts.update(c.id for c in note.contacts)
         wanted_orgs.update(o.id for o in note.organizations)
-    contacts = db.session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name)
-        .where(Contact.id.in_(wanted_contacts) | Contact.id.in_(
-            select(Contact.id).where(Contact.archived_at.is_(None))
-            .order_by(Contact.updated_at.desc()).limit(100)))
-        .order_by(Contact.sort_name)).all()
-    form.contact_ids.choices = [(i, f"{f} {last}".strip()) for i, f, last in contacts]
+    form.contact_ids.choices = people.contact_choices(wanted_contacts)
     orgs = db.session.execute(
         select(Organization.id, Organization.name)
         .where(Organization.id.in_(wanted_orgs) | Organization.id.in_(
@@ -178,14 +172,7 @@ def commitments():
 
 def _commitment_choices(form: CommitmentForm) -> None:
     wanted = set(_ints([request.args.get("contact", ""), request.form.get("contact_id", "")]))
-    contacts = db.session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name)
-        .where(Contact.id.in_(wanted) | Contact.id.in_(
-            select(Contact.id).where(Contact.archived_at.is_(None))
-            .order_by(Contact.updated_at.desc()).limit(100)))
-        .order_by(Contact.sort_name)).all()
-    form.contact_id.choices = [(0, "— None —")] + [(i, f"{f} {la}".strip())
-                                                  for i, f, la in contacts]
+    form.contact_id.choices = [(0, "— None —"), *people.contact_choices(wanted)]
     form.organization_id.choices = [(0, "— None —"), *people.organization_choices()]
     form.owner_id.choices = [(0, "— Nobody yet —"), *people.user_choices()]
 
