@@ -11,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.access import roles
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.database import utcnow
 from app.events import bp, services
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db
-from app.people.models import Contact, Organization, Sphere, Stance
+from app.people import services as people
+from app.people.models import Organization, Sphere, Stance
 from app.settings import services as settings
 from app.templating import org_zone
 from app.web import render, see_other, trigger
@@ -70,21 +71,9 @@ def index():
 
 
 def _host_choices(form: EventForm) -> None:
-    users = db.session.execute(
-        select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)
-    ).all()
-    form.hosts.choices = [(u.id, u.name) for u in users]
-    contacts = db.session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name)
-        .where(Contact.archived_at.is_(None)).order_by(Contact.sort_name).limit(300)
-    ).all()
-    chosen = set(form.speakers.data or [])
-    form.speakers.choices = [(c.id, f"{c.first_name} {c.last_name}".strip()) for c in contacts]
-    missing = chosen - {c for c, _ in form.speakers.choices}
-    if missing:  # speakers already on the event but beyond the first 300 names
-        extra = db.session.execute(select(Contact.id, Contact.first_name, Contact.last_name)
-                                   .where(Contact.id.in_(missing))).all()
-        form.speakers.choices += [(c.id, f"{c.first_name} {c.last_name}".strip()) for c in extra]
+    """Staff who can host, and contacts who can speak (those chosen plus recent ones)."""
+    form.hosts.choices = people.user_choices()
+    form.speakers.choices = people.contact_choices(set(form.speakers.data or []), recent=300)
 
 
 def _form_data(form: EventForm) -> dict:
