@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from flask import request
 from sqlalchemy import func, or_, select
 
-from app.audit import bp
+from app.audit.blueprint import bp
 from app.audit.models import AuditEvent
 from app.auth.access import restrict
 from app.auth.models import Role, User

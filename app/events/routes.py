@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
-from app.events import bp, services
+from app.events import services
+from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db

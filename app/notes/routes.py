@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.notes import bp, services
+from app.notes import services
+from app.notes.blueprint import bp
 from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
 from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
 from app.people import services as people

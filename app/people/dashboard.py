@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.dashboard import register_panel
+from app.dashboard.panels import register_panel
 from app.extensions import db
 from app.people import services
 from app.people.models import StanceChange

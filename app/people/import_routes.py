@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.people import bp, imports
+from app.people import imports
+from app.people.blueprint import bp
 from app.people.forms import ActionForm, ImportForm
 from app.people.models import ContactImport
 from app.web import render, see_other

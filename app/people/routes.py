@@ -12,7 +12,8 @@ from app.auth.models import Role
 from app.extensions import db
 from app.notes import services as notes
 from app.notes.models import Commitment, CommitmentStatus
-from app.people import bp, services
+from app.people import services
+from app.people.blueprint import bp
 from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
 from app.people.models import (
     Channel,

@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 from app.database import utcnow
 from app.extensions import db
 from app.templating import org_zone
-from app.tours import bp, services
+from app.tours import services
+from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourScreen, TourSlot
 from app.tours.schedule import WEEKDAYS, TourSettings, format_range, parse_ranges, slots

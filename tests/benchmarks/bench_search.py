@@ -66,9 +66,9 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
-from app.demo import load_scale
 from app.extensions import db
 from app.people import services
+from app.system.demo import load_scale
 
 # kind -> list of request args (as the list page gets them from its URL)
 QUERIES: dict[str, list[dict[str, str]]] = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.demo import load_demo
 from app.events import services as events
 from app.events.models import Invitation
 from app.extensions import db
+from app.system.demo import load_demo
 from tests.browser.conftest import sign_in
 from tests.events.factories import make_contact, make_event
 from tests.factories import make_user

@@ -149,7 +149,7 @@ def test_dashboard_panel_settings_and_calendar_pages(as_liaison):
 
 
 def test_demo_seed_and_scale(app):
-    from app.demo import load_demo, load_scale
+    from app.system.demo import load_demo, load_scale
     load_demo()
     assert db.session.scalar(select(Event.id).limit(1)) is not None
     assert load_scale(50)["events"] == 5
