@@ -35,8 +35,8 @@ def make_user(**overrides) -> User:
 
 
 def make_organization(**overrides):
+    from app.people.contacts import save_organization
     from app.people.models import OrgType
-    from app.people.services import save_organization
 
     n = next(_seq)
     values = {"name": f"Organization {n}", "type": OrgType.social_service}
@@ -45,7 +45,7 @@ def make_organization(**overrides):
 
 
 def make_contact(**overrides):
-    from app.people.services import ContactData, create_contact
+    from app.people.contacts import ContactData, create_contact
 
     n = next(_seq)
     values = {"first_name": "Person", "last_name": f"Number{n}"}

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.people.contacts import normalize_email, parse_phone, split_lines
 from app.people.models import (
     Channel,
     Influence,
@@ -21,7 +22,6 @@ from app.people.models import (
     Sphere,
     Stance,
 )
-from app.people.services import normalize_email, parse_phone, split_lines
 
 
 def _clean(value):

@@ -45,7 +45,14 @@ from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
-from app.people import services
+from app.people.contacts import (
+    build_search_text,
+    normalize_email,
+    normalize_tags,
+    parse_phone,
+    split_lines,
+)
+from app.people.duplicates import Candidate, chunks, find_duplicates_many
 from app.people.models import (
     Channel,
     Contact,
@@ -140,7 +147,7 @@ _SPECIAL_TLDS = {d for d in SPECIAL_USE_DOMAIN_NAMES if "." not in d}
 
 def check_email(value: str) -> str:
     """An email normalized (lower-cased); ValueError if it isn't an address."""
-    email = services.normalize_email(value)
+    email = normalize_email(value)
     match = _SIMPLE_EMAIL.fullmatch(email)
     if match and match.group(1) not in _SPECIAL_TLDS and len(email) <= 254 \
             and len(email.partition("@")[0]) <= 64:
@@ -326,7 +333,7 @@ def clean_row(columns: list[str | None], cells: list[str]) -> tuple[dict[str, An
                           f"{limit} characters.")
             values[field] = values[field][:limit]
     emails = []
-    for item in services.split_lines(" ; ".join(raw.get("emails", []))):
+    for item in split_lines(" ; ".join(raw.get("emails", []))):
         item = _one_line(item)
         try:
             emails.append(check_email(item))
@@ -339,12 +346,12 @@ def clean_row(columns: list[str | None], cells: list[str]) -> tuple[dict[str, An
         if not item:
             continue
         try:
-            phones.append(services.parse_phone(item[:40]))
+            phones.append(parse_phone(item[:40]))
         except ValueError:
             errors.append(f"“{item[:40]}” isn't a phone number we can read. Include the area "
                           "code.")
     values["phones"] = list(dict.fromkeys(phones))
-    values["tags"] = services.normalize_tags(_one_line(" , ".join(raw.get("tags", []))))
+    values["tags"] = normalize_tags(_one_line(" , ".join(raw.get("tags", []))))
     if len(values["tags"]) > 500:
         errors.append("Tags are longer than 500 characters in all.")
         values["tags"] = ""
@@ -381,7 +388,7 @@ def _organizations(names: set[str]) -> dict[str, tuple[int, str]]:
     """Existing organizations by matching key: (id, name)."""
     found: dict[str, tuple[int, str]] = {}
     keys = sorted({_org_key(n) for n in names if n})
-    for chunk in services._chunks(keys):
+    for chunk in chunks(keys):
         for oid, name in db.session.execute(
                 select(Organization.id, Organization.name)
                 .where(func.lower(Organization.name).in_(chunk))
@@ -390,7 +397,7 @@ def _organizations(names: set[str]) -> dict[str, tuple[int, str]]:
     # Names with odd inner spacing don't match lower(name) exactly; one more pass for those.
     missing = [k for k in keys if k not in found]
     if missing:
-        for chunk in services._chunks(missing):
+        for chunk in chunks(missing):
             patterns = [Organization.name.ilike(k.replace(" ", "%"), escape="\\")
                         for k in chunk if "%" not in k and "_" not in k and "\\" not in k]
             if not patterns:
@@ -403,7 +410,7 @@ def _organizations(names: set[str]) -> dict[str, tuple[int, str]]:
 
 def _contacts_by_email(emails: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in services._chunks(sorted(set(emails))):
+    for chunk in chunks(sorted(set(emails))):
         for cid, email in db.session.execute(
                 select(ContactEmail.contact_id, ContactEmail.email)
                 .where(ContactEmail.email.in_(chunk)).order_by(ContactEmail.contact_id)):
@@ -418,7 +425,7 @@ def _load_contacts(ids: list[int]) -> dict[int, dict[str, Any]]:
             Contact.stance, Contact.influence, Contact.tags, Contact.do_not_contact,
             Contact.is_media, *(getattr(Contact, f) for f in FILLABLE if f != "last_name"),
             Organization.name.label("organization_name")]
-    for chunk in services._chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids))):
         for row in db.session.execute(select(*cols).outerjoin(
                 Organization, Organization.id == Contact.organization_id)
                 .where(Contact.id.in_(chunk))):
@@ -459,7 +466,7 @@ def _changes(values: dict[str, Any], current: dict[str, Any], org_id: int | None
     new_phones = [p for p in values["phones"] if p not in current["phones"]]
     if new_phones:
         changes["phones"] = new_phones
-    tags = services.normalize_tags(
+    tags = normalize_tags(
         [t for t in current["tags"].split(",") if t] + [t for t in values["tags"].split(",")
                                                         if t])
     if tags != current["tags"] and len(tags) <= 500:
@@ -512,12 +519,12 @@ def plan(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[int, dict[str
             _org_key(org_name) in orgs else None
     current = _load_contacts(matched_ids)
     new_rows = [r for r in rows if not r["match_id"]]
-    candidates = [services.Candidate(r["values"]["first_name"] or "",
+    candidates = [Candidate(r["values"]["first_name"] or "",
                                      r["values"].get("last_name") or "",
                                      r["org"][0] if r["org"] else None,
                                      r["values"]["emails"], r["values"]["phones"])
                   for r in new_rows]
-    duplicates = services.find_duplicates_many(candidates)
+    duplicates = find_duplicates_many(candidates)
     counts = {"create": 0, "update": 0, "unchanged": 0, "errors": 0, "duplicates": 0,
               "rows": len(rows)}
     for row, found in zip(new_rows, duplicates, strict=True):
@@ -609,7 +616,7 @@ def _search_text(values: dict[str, Any], org_name: str | None) -> str:
                             last_name=values.get("last_name") or "",
                             title=values.get("title"), beat=values.get("beat"),
                             coverage_area=values.get("coverage_area"), tags=values["tags"])
-    return services.build_search_text(probe, org_name, values["emails"],  # type: ignore[arg-type]
+    return build_search_text(probe, org_name, values["emails"],  # type: ignore[arg-type]
                                       values["phones"])
 
 

@@ -11,6 +11,8 @@ from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
 from app.extensions import db
+from app.people.contacts import contact_by_email, find_or_add_contact, load_contact
+from app.people.models import OrgType
 from app.press import services
 from app.press.blueprint import log_bp as bp
 from app.press.chart import coverage_svg
@@ -84,11 +86,9 @@ def inquiry(inquiry_id: int):
 
 def _journalist(row: Inquiry) -> dict:
     """The linked contact, or (not yet linked) the contact who already has this email."""
-    from app.people import services as people  # here: press loads before people's models
-
     if row.contact_id:
-        return {"contact": people.load_contact(row.contact_id), "match": None}
-    return {"contact": None, "match": people.contact_by_email(row.journalist_email)}
+        return {"contact": load_contact(row.contact_id), "match": None}
+    return {"contact": None, "match": contact_by_email(row.journalist_email)}
 
 
 @bp.route("/inquiries/<int:inquiry_id>/contact", methods=["POST"])
@@ -96,14 +96,11 @@ def _journalist(row: Inquiry) -> dict:
 def inquiry_contact(inquiry_id: int):
     """Link the journalist to their contact, adding one (with the outlet as a media
     organization) when nobody has their email yet."""
-    from app.people import services as people
-    from app.people.models import OrgType
-
     row = db.get_or_404(Inquiry, inquiry_id)
     target = url_for("media_log.inquiry", inquiry_id=row.id)
     if row.contact_id:
         return see_other(target, "Already linked to a contact.")
-    contact, created = people.find_or_add_contact(
+    contact, created = find_or_add_contact(
         row.journalist_name, row.journalist_email, current_user,
         phone=row.journalist_phone or None, organization=row.outlet, org_type=OrgType.media,
         source=f"Media inquiry #{row.id}", is_media=True, reason="Sent a media inquiry")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app.database import utcnow
 from app.extensions import db
+from app.people.contacts import find_or_add_contact
 from app.templating import org_zone
 from app.tours import services
 from app.tours.blueprint import bp
@@ -149,8 +150,6 @@ def attendance(booking_id: int):
 def make_contact(booking_id: int):
     """Turn a booker who agreed to stay in touch into a contact (or link the contact who
     already has their email)."""
-    from app.people import services as people  # here: tours loads before people's models
-
     b = db.get_or_404(TourBooking, booking_id)
     details = services.booker_contact_details(b)
     if b.contact_id is not None:
@@ -158,7 +157,7 @@ def make_contact(booking_id: int):
     if details is None:
         return see_other(url_for("tours.show", booking_id=b.id),
                          "This visitor didn't agree to be kept as a contact.", "error")
-    contact, created = people.find_or_add_contact(
+    contact, created = find_or_add_contact(
         details["name"], details["email"], current_user, phone=details["phone"],
         organization=details["organization"], source=details["source"],
         reason="Agreed to stay in touch when booking a tour")

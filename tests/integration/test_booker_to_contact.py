@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.people.contacts import load_contact
 from app.people.models import Contact, Organization
-from app.people.services import load_contact
 from app.tours import services
 from app.tours.models import TourBooking
 from tests import factories

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.extensions import db
+from app.people.contacts import load_contact
+from app.people.merge import merge_contacts
 from app.people.models import Contact, Organization, OrgType, Sphere
-from app.people.services import load_contact, merge_contacts
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from tests import factories
