@@ -35,11 +35,14 @@ from app.people.models import (
 
 DEFAULT_REGION = "US"
 
+
 def normalize_email(value: str) -> str:
     """An email as we store and match it: trimmed and lower-cased."""
     return (value or "").strip().lower()
 
+
 _NANP = re.compile(r"(?:\+?1[-. ]?)?\(?([2-9]\d{2})\)?[-. ]?([2-9]\d{2})[-. ]?(\d{4})")
+
 
 def parse_phone(value: str, region: str = DEFAULT_REGION) -> str:
     """A phone number in E.164 form; ValueError if it isn't a plausible number."""
@@ -57,18 +60,22 @@ def parse_phone(value: str, region: str = DEFAULT_REGION) -> str:
         raise ValueError(f"{value!r} doesn't look like a phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
+
 def normalize_tags(value: str | Iterable[str]) -> str:
     """Tags stored as ",a,b," (lower-case, unique, sorted) so one LIKE finds a whole tag."""
     items = value.replace(";", ",").split(",") if isinstance(value, str) else value
     tags = sorted({" ".join(t.split()).lower()[:40] for t in items if t and t.strip()})
     return "," + ",".join(tags) + "," if tags else ""
 
+
 def split_lines(value: str) -> list[str]:
     """Non-empty lines or comma-separated items of a textarea."""
     parts = (value or "").replace(",", "\n").replace(";", "\n").splitlines()
     return [p.strip() for p in parts if p.strip()]
 
+
 _WORD = re.compile(r"[^\W_]+")
+
 
 def build_search_text(contact: Contact, organization_name: str | None,
                       emails: Iterable[str], phones: Iterable[str]) -> str:
@@ -95,6 +102,7 @@ def build_search_text(contact: Contact, organization_name: str | None,
             pass
     words.append(contact.tags.replace(",", " "))
     return " ".join(w for w in words if w)
+
 
 @dataclass
 class ContactData:
@@ -123,10 +131,12 @@ class ContactData:
     coverage_area: str | None = None
     approach_notes: str | None = None
 
+
 PLAIN_FIELDS = ("first_name", "last_name", "pronouns", "title", "organization_id", "sphere",
                  "address", "website", "preferred_channel", "source", "owner_id",
                  "do_not_contact", "keep_in_touch_days", "is_media", "beat", "coverage_area",
                  "approach_notes")
+
 
 def apply_contact_data(contact: Contact, data: ContactData) -> None:
     for name in PLAIN_FIELDS:
@@ -145,6 +155,7 @@ def apply_contact_data(contact: Contact, data: ContactData) -> None:
             select(Organization.name).where(Organization.id == contact.organization_id))
     contact.search_text = build_search_text(contact, org_name, emails, phones)
 
+
 def create_contact(data: ContactData, actor: User | None, reason: str = "") -> Contact:
     """Add a contact (its first stance goes on the timeline too)."""
     contact = Contact(stance=data.stance, influence=data.influence, emails=[], phones=[])
@@ -159,6 +170,7 @@ def create_contact(data: ContactData, actor: User | None, reason: str = "") -> C
     db.session.flush()
     return contact
 
+
 def update_contact(contact: Contact, data: ContactData, actor: User | None,
                    reason: str = "") -> Contact:
     """Change a contact's details; a stance or influence change goes on the timeline."""
@@ -167,6 +179,7 @@ def update_contact(contact: Contact, data: ContactData, actor: User | None,
     record("contact.update", f"Edited contact {contact.name} (#{contact.id})", contact, actor)
     db.session.flush()
     return contact
+
 
 def set_stance(contact: Contact, stance: Stance, influence: Influence, reason: str,
                actor: User | None) -> StanceChange | None:
@@ -182,11 +195,13 @@ def set_stance(contact: Contact, stance: Stance, influence: Influence, reason: s
     db.session.flush()
     return change
 
+
 def archive_contact(contact: Contact, actor: User | None) -> None:
     """Archive (hide from lists and invitations; restorable)."""
     contact.archived_at = utcnow()
     record("contact.archive", f"Archived contact {contact.name} (#{contact.id})", contact, actor)
     db.session.flush()
+
 
 def restore_contact(contact: Contact, actor: User | None) -> None:
     """Bring an archived contact back."""
@@ -194,11 +209,13 @@ def restore_contact(contact: Contact, actor: User | None) -> None:
     record("contact.restore", f"Restored contact {contact.name} (#{contact.id})", contact, actor)
     db.session.flush()
 
+
 def delete_contact(contact: Contact, actor: User | None) -> None:
     """Delete a contact for good (admin only; the audit trail keeps the fact, not the data)."""
     record("contact.delete", f"Deleted contact #{contact.id} for good", contact, actor)
     db.session.delete(contact)
     db.session.flush()
+
 
 def load_contact(contact_id: int) -> Contact | None:
     """A contact with its organization, owner, emails and phones (one round of queries)."""
@@ -208,6 +225,7 @@ def load_contact(contact_id: int) -> Contact | None:
             selectinload(Contact.emails), selectinload(Contact.phones))
     )
 
+
 def stance_history(contact: Contact) -> list[StanceChange]:
     """A contact's stance timeline, newest first."""
     return list(db.session.scalars(
@@ -215,6 +233,7 @@ def stance_history(contact: Contact) -> list[StanceChange]:
         .options(joinedload(StanceChange.by))
         .order_by(StanceChange.at.desc(), StanceChange.id.desc()).limit(100)
     ))
+
 
 def contact_by_email(email: str) -> Contact | None:
     """The (first) contact with this email address, archived ones included."""
@@ -225,6 +244,7 @@ def contact_by_email(email: str) -> Contact | None:
         select(Contact).where(Contact.id.in_(
             select(ContactEmail.contact_id).where(ContactEmail.email == email)))
         .order_by(Contact.archived_at.is_not(None), Contact.id).limit(1))
+
 
 def find_or_add_organization(name: str, org_type: OrgType, actor: User | None,
                              sphere: Sphere | None = None) -> Organization | None:
@@ -238,6 +258,7 @@ def find_or_add_organization(name: str, org_type: OrgType, actor: User | None,
         .order_by(Organization.id).limit(1))
     return org or save_organization(None, {"name": name, "type": org_type, "sphere": sphere},
                                     actor)
+
 
 def find_or_add_contact(name: str, email: str, actor: User | None, *, phone: str | None = None,
                         organization: str | None = None, org_type: OrgType = OrgType.other,
@@ -262,8 +283,10 @@ def find_or_add_contact(name: str, email: str, actor: User | None, *, phone: str
                        owner_id=getattr(actor, "id", None), is_media=is_media, sphere=sphere)
     return create_contact(data, actor, reason=reason), True
 
+
 _ORG_FIELDS = ("name", "type", "sphere", "email", "phone", "address", "website", "source",
                "owner_id", "do_not_contact")
+
 
 def save_organization(org: Organization | None, values: Mapping[str, Any],
                       actor: User | None) -> Organization:
@@ -291,6 +314,7 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
     db.session.flush()
     return org
 
+
 def set_organization_stance(org: Organization, stance: Stance, reason: str,
                             actor: User | None, first: bool = False) -> OrganizationStanceChange:
     """Record an organization's stance (who, when, from, to, why), as for contacts."""
@@ -303,6 +327,7 @@ def set_organization_stance(org: Organization, stance: Stance, reason: str,
     db.session.flush()
     return change
 
+
 def organization_stance_history(org: Organization) -> list[OrganizationStanceChange]:
     """An organization's stance timeline, newest first."""
     return list(db.session.scalars(
@@ -312,6 +337,7 @@ def organization_stance_history(org: Organization) -> list[OrganizationStanceCha
         .order_by(OrganizationStanceChange.at.desc(), OrganizationStanceChange.id.desc())
         .limit(100)))
 
+
 def _refresh_search_text(query: Select) -> None:
     for contact in db.session.scalars(query.options(
             joinedload(Contact.organization), selectinload(Contact.emails),
@@ -320,6 +346,7 @@ def _refresh_search_text(query: Select) -> None:
             contact, contact.organization.name if contact.organization else None,
             [e.email for e in contact.emails], [p.number for p in contact.phones])
 
+
 def archive_organization(org: Organization, actor: User | None, restore: bool = False) -> None:
     """Archive (or restore) an organization."""
     org.archived_at = None if restore else utcnow()
@@ -327,6 +354,7 @@ def archive_organization(org: Organization, actor: User | None, restore: bool = 
     record(f"organization.{verb}", f"{verb.title()}d organization {org.name} (#{org.id})",
            org, actor)
     db.session.flush()
+
 
 def delete_organization(org: Organization, actor: User | None) -> None:
     """Delete an organization for good (admin only); its contacts stay, unlinked."""

@@ -17,15 +17,7 @@ from app.people.contacts import (
     save_organization,
     set_stance,
 )
-from app.people.models import (
-    Channel,
-    Contact,
-    Influence,
-    Organization,
-    OrgType,
-    Sphere,
-    Stance,
-)
+from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
 
 # name, type, sphere, phone, tags
 ORGANIZATIONS = [

@@ -13,11 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.people.contacts import normalize_email
-from app.people.models import (
-    Contact,
-    ContactEmail,
-    ContactPhone,
-)
+from app.people.models import Contact, ContactEmail, ContactPhone
 
 
 def find_duplicates(first_name: str, last_name: str, organization_id: int | None,
@@ -54,6 +50,7 @@ def find_duplicates(first_name: str, last_name: str, organization_id: int | None
             found[contact.id] = (contact, reason)
     return list(found.values())
 
+
 def duplicate_reason(emails: set[str], phones: set[str], wanted_name: str,
                      their_emails: Iterable[str], their_phones: Iterable[str],
                      their_name: str) -> str | None:
@@ -69,6 +66,7 @@ def duplicate_reason(emails: set[str], phones: set[str], wanted_name: str,
         return "similar name in the same organization"
     return None
 
+
 @dataclass
 class Candidate:
     """A contact about to be saved, as find_duplicates_many sees it."""
@@ -78,6 +76,7 @@ class Candidate:
     organization_id: int | None
     emails: list[str]
     phones: list[str]
+
 
 @dataclass
 class Existing:
@@ -94,9 +93,11 @@ class Existing:
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+
 def chunks(items: list, size: int = 900) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
 
 def find_duplicates_many(candidates: list[Candidate]) -> list[list[tuple[Existing, str]]]:
     """find_duplicates for many contacts at once (CSV import): the same rule, with a few

@@ -68,14 +68,14 @@ def _load(import_id: int, lock: bool = False) -> ContactImport:
     return imp
 
 
-def _rows(imp: ContactImport, show: str) -> list[dict]:
-    rows = imp.rows["rows"]
+def _rows(imp: ContactImport, show: str) -> list[imports.StagedRow]:
+    rows = imports.staged_rows(imp.rows)
     if show == "problems":
-        return [r for r in rows if r["errors"]]
+        return [r for r in rows if r.errors]
     if show == "duplicates":
-        return [r for r in rows if r["duplicates"] or r["notes"]]
+        return [r for r in rows if r.duplicates or r.notes]
     if show in ("update", "create"):
-        return [r for r in rows if r["action"] == show]
+        return [r for r in rows if r.action == show]
     return rows
 
 

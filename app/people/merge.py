@@ -9,10 +9,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.extensions import db
 from app.people.contacts import PLAIN_FIELDS, ContactData, apply_contact_data
-from app.people.models import (
-    Contact,
-    StanceChange,
-)
+from app.people.models import Contact, StanceChange
 
 
 def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact:
@@ -53,6 +50,7 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None) -> Contact
     db.session.flush()
     return keep
 
+
 def _linked_to_contacts() -> list:
     """Other domains' rows that point at a contact (press inquiries, tour bookings): a merge
     moves them to the contact that stays."""
@@ -60,6 +58,7 @@ def _linked_to_contacts() -> list:
     from app.tours.models import TourBooking
 
     return [Inquiry, TourBooking]
+
 
 def _data_of(contact: Contact) -> ContactData:
     data = ContactData(first_name=contact.first_name)

@@ -11,22 +11,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from app.extensions import db
 from app.people import search
-from app.people.models import (
-    Contact,
-    Influence,
-    Organization,
-    OrgType,
-    Sphere,
-    Stance,
-)
+from app.people.models import Contact, Influence, Organization, OrgType, Sphere, Stance
 
 PAGE_SIZE = 25
+
 
 def _enum_arg(cls, value):
     try:
         return cls(value) if value else None
     except ValueError:
         return None
+
 
 def _contact_filters(args: Mapping[str, str]) -> list:
     """The list's filters (everything but the search box) as conditions on contacts."""
@@ -59,14 +54,17 @@ def _contact_filters(args: Mapping[str, str]) -> list:
         where.append(Contact.organization_id == int(org))
     return where
 
+
 def _text_match(args: Mapping[str, str], user: User) -> search.ContactMatch | None:
     return search.contact_match((args.get("q") or "").strip()[:200], user.sees_sensitive)
+
 
 def contact_query(args: Mapping[str, str], user: User) -> Select:
     """Contacts matching the list's search box and filters (the export's rows)."""
     match = _text_match(args, user)
     query = select(Contact).where(*_contact_filters(args))
     return query.where(match.condition(Contact.id)) if match else query
+
 
 SORTS = {
     "name": ("Name", (Contact.sort_name, Contact.id)),
@@ -81,8 +79,10 @@ COUNT_CAP = 1000
 
 WALK_FROM = 2500
 
+
 def _capped_count(ids: Select, bound: int):
     return select(func.count()).select_from(ids.limit(bound).subquery()).scalar_subquery()
+
 
 def contact_page(args: Mapping[str, str], user: User, page: int,
                  size: int = PAGE_SIZE) -> tuple[list[Contact], int, bool]:
@@ -132,6 +132,7 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
     ))
     return rows, total, capped
 
+
 def stakeholder_counts() -> dict[tuple[Influence, Stance], int]:
     """How many active contacts sit in each influence-by-stance cell."""
     rows = db.session.execute(
@@ -139,11 +140,13 @@ def stakeholder_counts() -> dict[tuple[Influence, Stance], int]:
         .where(Contact.archived_at.is_(None)).group_by(Contact.influence, Contact.stance))
     return {(Influence(i), Stance(s)): n for i, s, n in rows}
 
+
 def stance_counts() -> dict[Stance, int]:
     """Active contacts per stance."""
     rows = db.session.execute(select(Contact.stance, func.count())
                               .where(Contact.archived_at.is_(None)).group_by(Contact.stance))
     return {Stance(s): n for s, n in rows}
+
 
 def organization_query(args: Mapping[str, str]) -> Select:
     """Organizations matching the list's name search and filters."""
@@ -166,6 +169,7 @@ def organization_query(args: Mapping[str, str]) -> Select:
         query = query.where(Organization.tags.contains(f",{tag},", autoescape=True))
     return query
 
+
 def contact_choices(wanted_ids: set[int], recent: int = 100) -> list[tuple[int, str]]:
     """Contacts for a select box: the ones already chosen plus the most recently updated."""
     rows = db.session.execute(
@@ -176,12 +180,14 @@ def contact_choices(wanted_ids: set[int], recent: int = 100) -> list[tuple[int, 
         .order_by(Contact.sort_name))
     return [(i, f"{first} {last}".strip()) for i, first, last in rows]
 
+
 def organization_choices() -> list[tuple[int, str]]:
     """Active organizations for a select box."""
     rows = db.session.execute(select(Organization.id, Organization.name)
                               .where(Organization.archived_at.is_(None))
                               .order_by(Organization.name))
     return [(i, n) for i, n in rows]
+
 
 def user_choices() -> list[tuple[int, str]]:
     """Active colleagues, for owner select boxes."""

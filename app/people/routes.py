@@ -32,15 +32,7 @@ from app.people.contacts import (
 from app.people.duplicates import find_duplicates
 from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
 from app.people.merge import merge_contacts
-from app.people.models import (
-    Channel,
-    Contact,
-    Influence,
-    Organization,
-    OrgType,
-    Sphere,
-    Stance,
-)
+from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
 from app.people.queries import (
     PAGE_SIZE,
     SORTS,
