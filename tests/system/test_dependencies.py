@@ -82,7 +82,6 @@ KNOWN = {
     "app/people/routes.py imports app.notes.services",
     "app/people/routes.py imports app.notes.models",
     "app/people/routes.py imports app.press.models",
-    "app/people/search.py imports app.notes.models",
     "app/people/merge.py imports app.notes.models",
     "app/people/merge.py imports app.press.models",
     "app/people/merge.py imports app.tours.models",
