@@ -40,7 +40,8 @@ def index():
     q = args.get("q", "").strip()[:100]
     if q:
         like = f"%{q}%"
-        query = query.where(or_(AuditEvent.summary.ilike(like), AuditEvent.action.ilike(like)))
+        query = query.where(or_(AuditEvent.summary.ilike(like), AuditEvent.action.ilike(like),
+                                AuditEvent.object_label.ilike(like)))
     since, until = _date(args.get("from")), _date(args.get("to"))
     if since:
         query = query.where(AuditEvent.at >= since)
