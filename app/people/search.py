@@ -251,7 +251,7 @@ def bulk_load() -> Iterator[None]:
     """Hold back per-row index upkeep while a bulk load adds contacts and notes, then index
     the new rows once: one bulk FTS insert beats 550,000 trigger firings. Only rows added
     inside the block are indexed, so it is for loads that add and don't change."""
-    # The index covers notes' text (its triggers above name the notes table), so this reads
+    # The index covers notes' text (its triggers name the notes table), so this reads
     # that table by name too, rather than importing the notes domain into the base.
     first_contact = (db.session.scalar(text("SELECT max(id) FROM contacts")) or 0) + 1
     first_note = (db.session.scalar(text("SELECT max(id) FROM notes")) or 0) + 1
