@@ -257,6 +257,13 @@ def smtp_server():
         controller.stop()
 
 
+@pytest.fixture
+def mailbox(app, smtp_server):
+    """The real SMTP server, set as the app's mail server."""
+    app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
+    return smtp_server
+
+
 # --- live server and browser --------------------------------------------------------------------
 
 
