@@ -153,3 +153,20 @@ def test_bulk_factories_write_what_the_one_by_one_ones_do(app):
     assert one_by_one["search documents"][0][0]  # the comparison compares something
     assert in_bulk == one_by_one
 
+
+def test_a_browser_test_without_the_browser_mark_is_refused():
+    """The collection hook's rule: a test using Chromium, or living in tests/browser/, needs
+    the mark (else `-m "not browser"` would run it); a live server alone is no browser."""
+    from types import SimpleNamespace
+
+    from tests.conftest import BROWSER_DIR, unmarked_browser_tests
+
+    def item(nodeid, fixtures, marks=(), path=__file__):
+        return SimpleNamespace(nodeid=nodeid, fixturenames=fixtures, path=path,
+                               iter_markers=lambda: [SimpleNamespace(name=m) for m in marks])
+
+    items = [item("page", ["app", "page", "browser"]), item("no_js", ["no_js", "browser"]),
+             item("in tests/browser", ["app"], path=BROWSER_DIR / "test_x.py"),
+             item("marked", ["page", "browser"], marks=["browser"]),
+             item("live server", ["app", "live_server"]), item("plain", ["client"])]
+    assert unmarked_browser_tests(items) == ["page", "no_js", "in tests/browser"]

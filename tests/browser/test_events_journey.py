@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.auth.models import Role
 from app.extensions import db
 from app.mail.services import deliver_due
 from tests.browser.conftest import sign_in
 from tests.factories import make_invitee, make_user
+
+pytestmark = pytest.mark.browser
 
 
 def test_create_invite_rsvp_journey(app, live_server, page, smtp_server):
