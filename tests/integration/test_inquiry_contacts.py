@@ -16,7 +16,7 @@ from app.people.models import Contact, Organization, OrgType, Sphere
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from tests import factories
-from tests.press.factories import make_inquiry
+from tests.factories import make_inquiry
 
 
 def test_public_inquiry_never_creates_a_contact(client):
