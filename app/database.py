@@ -43,6 +43,13 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def begin_write(session) -> None:
+    """Start the session's next transaction as a write: BEGIN IMMEDIATE on SQLite, so it
+    waits for the write lock up front (busy_timeout) instead of failing later, when a read
+    turns into a write after someone else committed. Call with no transaction open."""
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp that is always timezone-aware UTC in Python, on SQLite and PostgreSQL alike.
 
