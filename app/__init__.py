@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -54,8 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    _register_blueprints(app)
-    _register_cli(app)
+    _init_domains(app)
     access_log.install()
     return app
 
@@ -64,62 +64,25 @@ def _root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app import (
-        audit,
-        auth,
-        dashboard,
-        events,
-        mail,
-        notes,
-        people,
-        press,
-        settings,
-        system,
-        tours,
-    )
-    from app.notes import dashboard as notes_dashboard
-    from app.notes import routes as _notes_routes  # noqa: F401  (attach views)
-    from app.people import dashboard as people_dashboard
-    from app.people import import_routes as _import_routes  # noqa: F401
-    from app.people import routes as _people_routes  # noqa: F401
-    from app.people import screening as people_screening
-
-    notes_dashboard.register()
-    people_dashboard.register()
-    people_screening.register()
-
-    app.register_blueprint(system.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(auth.users_bp)
-    app.register_blueprint(audit.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(mail.bp)
-    app.register_blueprint(settings.bp)
-    app.register_blueprint(tours.bp)
-    app.register_blueprint(tours.public_bp)
-    app.register_blueprint(press.bp)
-    app.register_blueprint(people.bp)
-    app.register_blueprint(notes.bp)
-    app.register_blueprint(events.bp)
-    app.register_blueprint(events.public_bp)
+# The domains, in the order they plug in: the base first (auth, audit, settings, mail,
+# system, people), then the domains built on it. Each package's `init_app(app)` registers
+# its blueprints, commands, dashboard panels, purgers, screening matchers, demo builder and
+# signal receivers. Adding a domain is one line here.
+DOMAINS = (
+    "system",
+    "auth",
+    "audit",
+    "settings",
+    "mail",
+    "dashboard",
+    "people",
+    "notes",
+    "events",
+    "press",
+    "tours",
+)
 
 
-def _register_cli(app: Flask) -> None:
-    from app.auth.cli import setup_code, users_cli
-    from app.demo import demo_command
-    from app.events.cli import digest_cli
-    from app.mail.cli import outbox_cli
-    from app.press.cli import press_cli
-    from app.system.cli import purge_command, serve
-    from app.tours.cli import tours_cli
-
-    app.cli.add_command(serve)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(press_cli)
-    app.cli.add_command(digest_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(setup_code)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(tours_cli)
-    app.cli.add_command(purge_command)
+def _init_domains(app: Flask) -> None:
+    for name in DOMAINS:
+        importlib.import_module(f"app.{name}").init_app(app)

@@ -7,7 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
-from sqlalchemy import MetaData
+from sqlalchemy import Integer, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -23,6 +23,19 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+@event.listens_for(Table, "after_parent_attach")
+def _ids_never_reused(table: Table, parent) -> None:
+    """Every table of ours keyed by an integer id gets AUTOINCREMENT on SQLite: without it
+    SQLite hands a deleted row's id to the next row, and "Merged contact #27" in the audit
+    trail (or a link someone saved) would name somebody else. PostgreSQL sequences never
+    reuse ids; there the option means nothing."""
+    if parent is not Base.metadata:
+        return
+    key = list(table.primary_key.columns)
+    if len(key) == 1 and isinstance(key[0].type, Integer) and not key[0].foreign_keys:
+        table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 class LoginManager(flask_login.LoginManager):

@@ -30,9 +30,30 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "test-secret-key-" + "x" * 32
 
 
+# Fixtures that drive Chromium: a test using any of them (directly or through another
+# fixture) is a browser test.
+BROWSER_FIXTURES = {"browser", "page"}
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def unmarked_browser_tests(items) -> list[str]:
+    """Browser tests (in tests/browser/, or using a Chromium fixture) without the `browser`
+    mark, which `-m "not browser"` would otherwise run."""
+    return [item.nodeid for item in items
+            if "browser" not in {m.name for m in item.iter_markers()}
+            and (BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+                 or BROWSER_DIR in Path(item.path).parents)]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests about one database's own machinery don't apply to the other: deselect them
-    (they are not skipped work; the other run covers its own database)."""
+    """Refuse to run at all while a browser test lacks the `browser` mark (so `-m "not
+    browser"` reliably leaves Chromium out). Tests about one database's own machinery don't
+    apply to the other: deselect them (not skipped work; the other run covers its database)."""
+    unmarked = unmarked_browser_tests(items)
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests use Chromium but lack @pytest.mark.browser (add "
+            "`pytestmark = pytest.mark.browser` to the module):\n  " + "\n  ".join(unmarked))
     unwanted = "sqlite_only" if ON_POSTGRES else "postgres_only"
     keep = [item for item in items if unwanted not in item.keywords]
     if len(keep) != len(items):
@@ -255,6 +276,13 @@ def smtp_server():
         yield mailbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server):
+    """The real SMTP server, set as the app's mail server."""
+    app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
+    return smtp_server
 
 
 # --- live server and browser --------------------------------------------------------------------

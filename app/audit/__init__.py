@@ -1,7 +1,11 @@
 """Audit trail: an append-only record of who did what, browsable by admins."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
-from app.audit import routes  # noqa: E402,F401
+def init_app(app: Flask) -> None:
+    """Plug the audit trail in: its admin pages."""
+    from app.audit import routes  # noqa: F401  (attach views)
+    from app.audit.blueprint import bp
+
+    app.register_blueprint(bp)

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import request
 from sqlalchemy import func, or_, select
 
-from app.audit import bp
+from app.audit.blueprint import bp
 from app.audit.models import AuditEvent
 from app.auth.access import restrict
 from app.auth.models import Role, User
 from app.extensions import db
 from app.pagination import paginate
+from app.templating import org_zone
 from app.web import render
 
 restrict(bp, Role.admin)
@@ -31,8 +32,6 @@ def _midnight(day: date, days_later: int = 0) -> datetime:
     """Midnight starting `day` (plus `days_later`) in the organization's zone, in UTC: the
     dates an admin types are the organization's days. Past either end of the calendar, the
     calendar's end."""
-    from app.templating import org_zone  # here: app.templating imports this package
-
     try:
         local = datetime.combine(day + timedelta(days=days_later), time(), org_zone())
         return local.astimezone(UTC)
@@ -54,7 +53,8 @@ def index():
     q = args.get("q", "").strip()[:100]
     if q:
         query = query.where(or_(AuditEvent.summary.icontains(q, autoescape=True),
-                                AuditEvent.action.icontains(q, autoescape=True)))
+                                AuditEvent.action.icontains(q, autoescape=True),
+                                AuditEvent.object_label.icontains(q, autoescape=True)))
     since, until = _day(args.get("from")), _day(args.get("to"))
     if since:
         query = query.where(AuditEvent.at >= _midnight(since))

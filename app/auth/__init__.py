@@ -1,16 +1,21 @@
 """Sign-in, first-run setup, passwords, and (for admins) managing colleagues' accounts."""
 
-from flask import Blueprint
+from flask import Flask
 
-from app.auth.access import restrict
-from app.auth.models import Role
 
-bp = Blueprint("auth", __name__)
-users_bp = Blueprint("users", __name__, url_prefix="/admin/users")
-restrict(users_bp, Role.admin)
+def init_app(app: Flask) -> None:
+    """Plug sign-in in: its pages, the `users` and `setup-code` commands, and the expiry of
+    old sign-in failures."""
+    from app.auth import admin, demo, routes  # noqa: F401  (attach views)
+    from app.auth.blueprint import bp, users_bp
+    from app.auth.cli import setup_code, users_cli
+    from app.auth.services import expire_sign_in_failures
+    from app.system.demo import register_demo
+    from app.system.retention import register_purger
 
-from app.auth import admin, routes  # noqa: E402,F401
-from app.auth.services import expire_sign_in_failures  # noqa: E402
-from app.system.retention import register_purger  # noqa: E402
-
-register_purger("sign-in failures", expire_sign_in_failures)
+    app.register_blueprint(bp)
+    app.register_blueprint(users_bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(setup_code)
+    register_purger("sign-in failures", expire_sign_in_failures)
+    register_demo("auth", demo)

@@ -6,7 +6,8 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth import services, users_bp
+from app.auth import services
+from app.auth.blueprint import users_bp
 from app.auth.forms import EditUserForm, NewUserForm
 from app.auth.models import Role, User
 from app.extensions import db

@@ -44,6 +44,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    @property
+    def audit_label(self) -> str:
+        """The name the audit trail keeps for this row (app.audit.services.record)."""
+        return self.name
+
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import abort, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import bp, passwords, services
+from app.auth import passwords, services
 from app.auth.access import public
+from app.auth.blueprint import bp
 from app.auth.forms import LoginForm, PasswordForm, SetupForm
 from app.extensions import db
 from app.security import safe_next
@@ -42,7 +43,7 @@ def setup():
                 email=form.email.data, name=form.name.data, password=form.new_password.data
             )
             if form.load_demo.data:
-                from app.demo import load_demo
+                from app.system.demo import load_demo
 
                 load_demo()
             db.session.commit()

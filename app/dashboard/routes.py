@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from app.dashboard import PANELS, bp
+from app.dashboard.blueprint import bp
+from app.dashboard.panels import PANELS
 from app.web import render
 
 

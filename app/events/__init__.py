@@ -1,11 +1,18 @@
 """Events: planning, invitations with RSVPs, attendance, calendar files and feeds."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("events", __name__, url_prefix="/events")
-public_bp = Blueprint("events_public", __name__)
 
-from app.events import public, routes  # noqa: E402,F401
-from app.events.dashboard import register  # noqa: E402
+def init_app(app: Flask) -> None:
+    """Plug events in: staff and public pages, the `digest` command, the dashboard panel."""
+    from app.events import demo, public, routes  # noqa: F401  (attach views)
+    from app.events.blueprint import bp, public_bp
+    from app.events.cli import digest_cli
+    from app.events.dashboard import register
+    from app.system.demo import register_demo
 
-register()
+    app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
+    app.cli.add_command(digest_cli)
+    register()
+    register_demo("events", demo)

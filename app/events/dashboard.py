@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.dashboard import register_panel
+from app.dashboard.panels import register_panel
 from app.database import utcnow
 from app.events.models import Event
 from app.extensions import db

@@ -120,6 +120,11 @@ class Event(db.Model):
     )
 
     @property
+    def audit_label(self) -> str:
+        """The name the audit trail keeps for this row (app.audit.services.record)."""
+        return self.title
+
+    @property
     def cancelled(self) -> bool:
         return self.status == EventStatus.cancelled
 

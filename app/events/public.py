@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response, abort, request, url_for
 
 from app.auth.access import public
-from app.events import public_bp, services
+from app.events import services
+from app.events.blueprint import public_bp
 from app.events.forms import RsvpForm
 from app.events.models import Answer
 from app.extensions import db

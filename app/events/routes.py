@@ -13,13 +13,14 @@ from sqlalchemy.orm import selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
-from app.events import bp, services
+from app.events import services
+from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db
 from app.pagination import page_number
-from app.people import services as people
 from app.people.models import Organization, Sphere, Stance
+from app.people.queries import contact_choices, user_choices
 from app.settings import services as settings
 from app.templating import org_zone
 from app.web import render, see_other, trigger, wants_fragment
@@ -73,8 +74,8 @@ def index():
 
 def _host_choices(form: EventForm) -> None:
     """Staff who can host, and contacts who can speak (those chosen plus recent ones)."""
-    form.hosts.choices = people.user_choices()
-    form.speakers.choices = people.contact_choices(set(form.speakers.data or []), recent=300)
+    form.hosts.choices = user_choices()
+    form.speakers.choices = contact_choices(set(form.speakers.data or []), recent=300)
 
 
 def _form_data(form: EventForm) -> dict:

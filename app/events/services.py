@@ -28,8 +28,7 @@ from app.events.models import (
     Invitation,
 )
 from app.extensions import db
-from app.mail import queue
-from app.mail.services import clean_header
+from app.mail.services import clean_header, queue
 from app.notes.models import Commitment, CommitmentStatus
 from app.people.models import Contact, Sphere, Stance
 from app.settings import services as settings

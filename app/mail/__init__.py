@@ -1,13 +1,17 @@
 """The outbox: queue mail with the change that caused it; a worker delivers it later.
 
-Domains call `queue(...)` inside their service (no commit); `deliver_due()` and
-`flask outbox work` send what is due, with retries and backoff.
+Domains call `app.mail.services.queue(...)` inside their service (no commit);
+`deliver_due()` and `flask outbox work` send what is due, with retries and backoff.
 """
 
-from flask import Blueprint
+from flask import Flask
 
-from app.mail.services import queue  # noqa: F401  (the domains' entry point)
 
-bp = Blueprint("outbox", __name__, url_prefix="/outbox")
+def init_app(app: Flask) -> None:
+    """Plug the outbox in: its page and the `outbox` command."""
+    from app.mail import routes  # noqa: F401  (attach views)
+    from app.mail.blueprint import bp
+    from app.mail.cli import outbox_cli
 
-from app.mail import routes  # noqa: E402,F401
+    app.register_blueprint(bp)
+    app.cli.add_command(outbox_cli)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from app.auth.access import restrict
 from app.auth.models import Role
 from app.extensions import db
-from app.mail import bp, services
+from app.mail import services
+from app.mail.blueprint import bp
 from app.mail.models import OutboxMessage, Status
 from app.pagination import paginate
 from app.web import render, see_other

@@ -1,7 +1,15 @@
 """Notes: interaction notes (some sensitive), the commitments register and keeping in touch."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("notes", __name__, url_prefix="/notes")
-# Views attach in app/__init__.py (importing them here would make a cycle: people and
-# notes models refer to each other).
+
+def init_app(app: Flask) -> None:
+    """Plug notes in: their pages and dashboard panels."""
+    from app.notes import demo, routes  # noqa: F401  (attach views)
+    from app.notes.blueprint import bp
+    from app.notes.dashboard import register
+    from app.system.demo import register_demo
+
+    app.register_blueprint(bp)
+    register()
+    register_demo("notes", demo)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.dashboard import register_panel
+from app.dashboard.panels import register_panel
 from app.extensions import db
 from app.notes import services
 from app.notes.models import Commitment, CommitmentStatus

@@ -10,12 +10,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.notes import bp, services
+from app.notes import services
+from app.notes.blueprint import bp
 from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
 from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
 from app.pagination import paginate
-from app.people import services as people
+from app.people import search
 from app.people.models import Channel, Contact, Organization
+from app.people.queries import contact_choices, organization_choices, user_choices
 from app.templating import today
 from app.web import render, see_other, trigger
 
@@ -38,7 +40,7 @@ def _note_choices(form: NoteForm, note: Note | None = None) -> None:
     if note is not None:
         wanted_contacts.update(c.id for c in note.contacts)
         wanted_orgs.update(o.id for o in note.organizations)
-    form.contact_ids.choices = people.contact_choices(wanted_contacts)
+    form.contact_ids.choices = contact_choices(wanted_contacts)
     orgs = db.session.execute(
         select(Organization.id, Organization.name)
         .where(Organization.id.in_(wanted_orgs) | Organization.id.in_(
@@ -73,8 +75,6 @@ def _after_note(note: Note):
 def index():
     """Recent notes (sensitive ones only for admin and liaison), searchable by text."""
     query = services.visible_notes(current_user)
-    from app.people import search
-
     q = (request.args.get("q") or "").strip()[:200]
     matching = search.note_ids_matching(q) if q else None
     if matching is not None:
@@ -162,14 +162,14 @@ def commitments():
         .limit(page.limit).offset(page.offset))))
     return render("notes/commitments.html", block="results", commitments=rows, total=total,
                   page=page.number, pages=page.pages, args=request.args, today=day,
-                  users=people.user_choices(), statuses=list(CommitmentStatus))
+                  users=user_choices(), statuses=list(CommitmentStatus))
 
 
 def _commitment_choices(form: CommitmentForm) -> None:
     wanted = set(_ints([request.args.get("contact", ""), request.form.get("contact_id", "")]))
-    form.contact_id.choices = [(0, "— None —"), *people.contact_choices(wanted)]
-    form.organization_id.choices = [(0, "— None —"), *people.organization_choices()]
-    form.owner_id.choices = [(0, "— Nobody yet —"), *people.user_choices()]
+    form.contact_id.choices = [(0, "— None —"), *contact_choices(wanted)]
+    form.organization_id.choices = [(0, "— None —"), *organization_choices()]
+    form.owner_id.choices = [(0, "— Nobody yet —"), *user_choices()]
 
 
 @bp.route("/commitments/new", methods=["GET", "POST"])

@@ -1,7 +1,16 @@
 """People: contacts and organizations, stance and influence, media contacts, import/export."""
 
-from flask import Blueprint
+from flask import Flask
 
-bp = Blueprint("people", __name__, url_prefix="/people")
-# Views attach in app/__init__.py (importing them here would make a cycle: people and
-# notes models refer to each other).
+
+def init_app(app: Flask) -> None:
+    """Plug people in: their pages, the dashboard panel and the stance screening matcher."""
+    from app.people import demo, import_routes, routes, screening  # noqa: F401  (attach views)
+    from app.people.blueprint import bp
+    from app.people.dashboard import register
+    from app.system.demo import register_demo
+
+    app.register_blueprint(bp)
+    register()
+    screening.register_matcher(screening.stance_matcher)
+    register_demo("people", demo)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.dashboard import register_panel
+from app.dashboard.panels import register_panel
 from app.extensions import db
-from app.people import services
 from app.people.models import StanceChange
+from app.people.queries import stance_counts
 from app.templating import org_zone
 
 
@@ -23,7 +23,7 @@ def stances(user) -> dict:
         .where(StanceChange.at >= month_start, StanceChange.from_stance.is_not(None))
         .options(joinedload(StanceChange.contact), joinedload(StanceChange.by))
         .order_by(StanceChange.at.desc()).limit(10))
-    return {"changes": list(changes), "stance_counts": services.stance_counts()}
+    return {"changes": list(changes), "stance_counts": stance_counts()}
 
 
 def register() -> None:

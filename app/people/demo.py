@@ -10,16 +10,14 @@ from sqlalchemy import func, select, text
 from app.auth.demo import team
 from app.database import utcnow
 from app.extensions import db
-from app.people import services
-from app.people.models import (
-    Channel,
-    Contact,
-    Influence,
-    Organization,
-    OrgType,
-    Sphere,
-    Stance,
+from app.people.contacts import (
+    ContactData,
+    create_contact,
+    parse_phone,
+    save_organization,
+    set_stance,
 )
+from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
 
 # name, type, sphere, phone, tags
 ORGANIZATIONS = [
@@ -132,8 +130,8 @@ def seed() -> None:
     orgs = []
     for name, kind, sphere, phone, tags in ORGANIZATIONS:
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
-        orgs.append(services.save_organization(None, {
-            "name": name, "type": kind, "sphere": sphere, "phone": services.parse_phone(phone),
+        orgs.append(save_organization(None, {
+            "name": name, "type": kind, "sphere": sphere, "phone": parse_phone(phone),
             "email": f"info@{slug}.example", "tags": tags, "owner_id": getattr(liaison, "id", None),
             "source": "Community mapping, 2025",
             "stance": ORG_STANCES.get(name, Stance.unknown),
@@ -143,7 +141,7 @@ def seed() -> None:
         org = orgs[org_i] if org_i is not None else None
         handle = f"{first.split()[-1]}.{last}".lower().replace("á", "a").replace("é", "e")
         owner_user = people[i % len(people)] if people else None
-        data = services.ContactData(
+        data = ContactData(
             first_name=first, last_name=last, pronouns=pronouns, title=title,
             organization_id=org.id if org else None,
             sphere=org.sphere if org else (Sphere.media if extra.get("is_media")
@@ -153,9 +151,9 @@ def seed() -> None:
             influence=influence, preferred_channel=Channel.email,
             source="Met at the 2025 open house" if i % 3 == 0 else "Community mapping",
             **extra)
-        contact = services.create_contact(data, liaison)
+        contact = create_contact(data, liaison)
         if stance != Stance.unknown:
-            services.set_stance(contact, stance, influence,
+            set_stance(contact, stance, influence,
                                 "After our first conversation", liaison)
 
 

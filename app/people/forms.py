@@ -5,23 +5,11 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.people.models import (
-    Channel,
-    Influence,
-    OrgType,
-    Sphere,
-    Stance,
-)
-from app.people.services import normalize_email, parse_phone, split_lines
+from app.people.contacts import normalize_email, parse_phone, split_lines
+from app.people.models import Channel, Influence, OrgType, Sphere, Stance
 
 
 def _clean(value):

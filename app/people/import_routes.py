@@ -11,7 +11,8 @@ from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
 from app.pagination import paginate
-from app.people import bp, imports
+from app.people import imports
+from app.people.blueprint import bp
 from app.people.forms import ActionForm, ImportForm
 from app.people.models import ContactImport
 from app.web import render, see_other
@@ -68,14 +69,14 @@ def _load(import_id: int, lock: bool = False) -> ContactImport:
     return imp
 
 
-def _rows(imp: ContactImport, show: str) -> list[dict]:
-    rows = imp.rows["rows"]
+def _rows(imp: ContactImport, show: str) -> list[imports.StagedRow]:
+    rows = imports.staged_rows(imp.rows)
     if show == "problems":
-        return [r for r in rows if r["errors"]]
+        return [r for r in rows if r.errors]
     if show == "duplicates":
-        return [r for r in rows if r["duplicates"] or r["notes"]]
+        return [r for r in rows if r.duplicates or r.notes]
     if show in ("update", "create"):
-        return [r for r in rows if r["action"] == show]
+        return [r for r in rows if r.action == show]
     return rows
 
 

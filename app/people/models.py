@@ -192,6 +192,11 @@ class Organization(db.Model):
     owner: Mapped[User | None] = relationship(lazy="raise")
 
     @property
+    def audit_label(self) -> str:
+        """The name the audit trail keeps for this row (app.audit.services.record)."""
+        return self.name
+
+    @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
 
@@ -262,6 +267,8 @@ class Contact(db.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    audit_label = name  # the name the audit trail keeps (app.audit.services.record)
 
     @property
     def tag_list(self) -> list[str]:

@@ -7,22 +7,42 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.audit.services import record
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
 from app.notes import services as notes
 from app.notes.models import Commitment, CommitmentStatus
 from app.pagination import page_number, paginate
-from app.people import bp, services
+from app.people import csvio
+from app.people.blueprint import bp
+from app.people.contacts import (
+    ContactData,
+    archive_contact,
+    archive_organization,
+    create_contact,
+    delete_contact,
+    delete_organization,
+    load_contact,
+    organization_stance_history,
+    restore_contact,
+    save_organization,
+    stance_history,
+    update_contact,
+)
+from app.people.duplicates import find_duplicates
 from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
-from app.people.models import (
-    Channel,
-    Contact,
-    Influence,
-    Organization,
-    OrgType,
-    Sphere,
-    Stance,
+from app.people.merge import merge_contacts
+from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
+from app.people.queries import (
+    PAGE_SIZE,
+    SORTS,
+    contact_page,
+    contact_query,
+    organization_choices,
+    organization_query,
+    stakeholder_counts,
+    user_choices,
 )
 from app.web import render, see_other, trigger
 
@@ -31,16 +51,16 @@ ORG_PAGE_SIZE = 25
 
 def _list_context() -> dict:
     return {"stances": list(Stance), "influences": list(Influence), "spheres": list(Sphere),
-            "org_types": list(OrgType), "sorts": services.SORTS,
-            "users": services.user_choices(), "args": request.args}
+            "org_types": list(OrgType), "sorts": SORTS,
+            "users": user_choices(), "args": request.args}
 
 
 @bp.route("/")
 def index():
     """Contacts: one search box (names, organizations, emails, phones, tags, notes) and filters."""
     page = page_number()
-    contacts, total, capped = services.contact_page(request.args, current_user, page)
-    pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
+    contacts, total, capped = contact_page(request.args, current_user, page)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
                   capped=capped, page=page, pages=pages, **_list_context())
 
@@ -49,9 +69,9 @@ def index():
 def media():
     """Journalists and other media contacts, with outlet, beat and how to approach them."""
     page = page_number()
-    contacts, total, capped = services.contact_page({**request.args.to_dict(), "media": "1"},
-                                                    current_user, page)
-    pages = max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
+    contacts, total, capped = contact_page({**request.args.to_dict(), "media": "1"},
+                                           current_user, page)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/media.html", block="results", contacts=contacts, total=total,
                   capped=capped, page=page, pages=pages, args=request.args)
 
@@ -59,7 +79,7 @@ def media():
 @bp.route("/map")
 def stakeholder_map():
     """The stakeholder map: influence by stance, with counts linking to the filtered list."""
-    counts = services.stakeholder_counts()
+    counts = stakeholder_counts()
     return render("people/map.html", counts=counts, stances=list(Stance),
                   influences=list(reversed(Influence)))
 
@@ -67,8 +87,8 @@ def stakeholder_map():
 # --- one contact ----------------------------------------------------------------------
 
 
-def _contact_data(form: ContactForm) -> services.ContactData:
-    return services.ContactData(
+def _contact_data(form: ContactForm) -> ContactData:
+    return ContactData(
         first_name=form.first_name.data,
         last_name=form.last_name.data or "",
         pronouns=form.pronouns.data,
@@ -117,7 +137,7 @@ def _contact_form(contact: Contact | None = None) -> ContactForm:
                                            if contact.preferred_channel else "")
             form.stance.data = contact.stance.value
             form.influence.data = contact.influence.value
-    form.set_choices(services.organization_choices(), services.user_choices())
+    form.set_choices(organization_choices(), user_choices())
     return form
 
 
@@ -128,11 +148,11 @@ def new():
     duplicates = []
     if form.validate_on_submit():
         data = _contact_data(form)
-        duplicates = services.find_duplicates(data.first_name, data.last_name,
+        duplicates = find_duplicates(data.first_name, data.last_name,
                                               data.organization_id, data.emails or [],
                                               data.phones or [])
         if not duplicates or form.confirm_duplicate.data:
-            contact = services.create_contact(data, current_user,
+            contact = create_contact(data, current_user,
                                               reason=form.stance_reason.data or "")
             db.session.commit()
             return see_other(url_for("people.show", contact_id=contact.id),
@@ -146,8 +166,8 @@ def new():
 def show(contact_id: int):
     """A contact: details, stance timeline, notes (sensitive ones as closed entries for
     admin and liaison only) and commitments."""
-    contact = services.load_contact(contact_id) or abort(404)
-    history = services.stance_history(contact)
+    contact = load_contact(contact_id) or abort(404)
+    history = stance_history(contact)
     contact_notes = notes.notes_about(current_user, contact_id=contact.id)
     commitments = list(db.session.scalars(notes.with_people(
         select(Commitment).where(Commitment.contact_id == contact.id)
@@ -176,10 +196,10 @@ def _interval_for(contact: Contact) -> int:
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit(contact_id: int):
     """Change a contact's details, stance or influence."""
-    contact = services.load_contact(contact_id) or abort(404)
+    contact = load_contact(contact_id) or abort(404)
     form = _contact_form(contact)
     if form.validate_on_submit():
-        services.update_contact(contact, _contact_data(form), current_user,
+        update_contact(contact, _contact_data(form), current_user,
                                 reason=form.stance_reason.data or "")
         db.session.commit()
         return see_other(url_for("people.show", contact_id=contact.id), f"Saved {contact.name}.")
@@ -191,7 +211,7 @@ def edit(contact_id: int):
 def archive(contact_id: int):
     """Archive a contact (restorable)."""
     contact = db.get_or_404(Contact, contact_id)
-    services.archive_contact(contact, current_user)
+    archive_contact(contact, current_user)
     db.session.commit()
     return see_other(url_for("people.show", contact_id=contact.id),
                      f"Archived {contact.name}. You can restore them from this page.")
@@ -201,7 +221,7 @@ def archive(contact_id: int):
 def restore(contact_id: int):
     """Bring an archived contact back."""
     contact = db.get_or_404(Contact, contact_id)
-    services.restore_contact(contact, current_user)
+    restore_contact(contact, current_user)
     db.session.commit()
     response = see_other(url_for("people.show", contact_id=contact.id),
                          f"Restored {contact.name}.")
@@ -213,26 +233,26 @@ def restore(contact_id: int):
 def delete(contact_id: int):
     """Delete a contact for good (admin only, after typing the name)."""
     contact = db.get_or_404(Contact, contact_id)
-    return _confirm_delete(contact, services.delete_contact, url_for("people.index"))
+    return _confirm_delete(contact, delete_contact, url_for("people.index"))
 
 
 @bp.route("/<int:contact_id>/merge", methods=["GET", "POST"])
 @roles(Role.liaison)
 def merge(contact_id: int):
     """Merge a duplicate into this contact (its notes, commitments and history move here)."""
-    contact = services.load_contact(contact_id) or abort(404)
+    contact = load_contact(contact_id) or abort(404)
     form = MergeForm()
     if form.validate_on_submit():
-        other = services.load_contact(form.other_id.data)
+        other = load_contact(form.other_id.data)
         if other is None or other.id == contact.id:
             form.other_id.errors.append("Choose another existing contact.")
         else:
-            services.merge_contacts(contact, other, current_user)
+            merge_contacts(contact, other, current_user)
             db.session.commit()
             return see_other(url_for("people.show", contact_id=contact.id),
                              f"Merged the duplicate into {contact.name}.")
     status = 422 if request.method == "POST" else 200
-    suggestions = services.find_duplicates(
+    suggestions = find_duplicates(
         contact.first_name, contact.last_name, contact.organization_id,
         [e.email for e in contact.emails], [p.number for p in contact.phones],
         exclude_id=contact.id)
@@ -246,7 +266,7 @@ def merge(contact_id: int):
 @bp.route("/organizations/")
 def organizations():
     """Organizations, searchable by name and filterable by type, sphere and tag."""
-    query = services.organization_query(request.args)
+    query = organization_query(request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = paginate(total, ORG_PAGE_SIZE)
     rows = list(db.session.scalars(
@@ -274,7 +294,7 @@ def _org_form(org: Organization | None = None) -> OrganizationForm:
         form.owner_id.data = org.owner_id or 0
     elif org is None and request.method == "GET":
         form.owner_id.data = current_user.id
-    form.owner_id.choices = [(0, "— Nobody yet —"), *services.user_choices()]
+    form.owner_id.choices = [(0, "— Nobody yet —"), *user_choices()]
     return form
 
 
@@ -296,7 +316,7 @@ def organization_new():
     """Add an organization."""
     form = _org_form()
     if form.validate_on_submit():
-        org = services.save_organization(None, _org_values(form), current_user)
+        org = save_organization(None, _org_values(form), current_user)
         db.session.commit()
         return see_other(url_for("people.organization_show", org_id=org.id),
                          f"Added {org.name}.")
@@ -317,7 +337,7 @@ def organization_show(org_id: int):
         select(Commitment).where(Commitment.organization_id == org.id)
         .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
     return render("people/organization_show.html", org=org, people=people, notes=org_notes,
-                  commitments=commitments, history=services.organization_stance_history(org))
+                  commitments=commitments, history=organization_stance_history(org))
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
@@ -326,7 +346,7 @@ def organization_edit(org_id: int):
     org = db.get_or_404(Organization, org_id)
     form = _org_form(org)
     if form.validate_on_submit():
-        services.save_organization(org, _org_values(form), current_user)
+        save_organization(org, _org_values(form), current_user)
         db.session.commit()
         return see_other(url_for("people.organization_show", org_id=org.id),
                          f"Saved {org.name}.")
@@ -338,7 +358,7 @@ def organization_edit(org_id: int):
 def organization_archive(org_id: int):
     """Archive an organization (restorable)."""
     org = db.get_or_404(Organization, org_id)
-    services.archive_organization(org, current_user)
+    archive_organization(org, current_user)
     db.session.commit()
     return see_other(url_for("people.organization_show", org_id=org.id), f"Archived {org.name}.")
 
@@ -347,7 +367,7 @@ def organization_archive(org_id: int):
 def organization_restore(org_id: int):
     """Bring an archived organization back."""
     org = db.get_or_404(Organization, org_id)
-    services.archive_organization(org, current_user, restore=True)
+    archive_organization(org, current_user, restore=True)
     db.session.commit()
     return see_other(url_for("people.organization_show", org_id=org.id), f"Restored {org.name}.")
 
@@ -357,7 +377,7 @@ def organization_restore(org_id: int):
 def organization_delete(org_id: int):
     """Delete an organization for good (admin only, after typing the name)."""
     org = db.get_or_404(Organization, org_id)
-    return _confirm_delete(org, services.delete_organization, url_for("people.organizations"))
+    return _confirm_delete(org, delete_organization, url_for("people.organizations"))
 
 
 def _confirm_delete(obj, delete, done_url: str):
@@ -381,10 +401,7 @@ def export():
     """The filtered list as CSV (admin and liaison only; recorded in the audit trail)."""
     from flask import Response
 
-    from app.audit.services import record
-    from app.people import csvio
-
-    query = services.contact_query(request.args, current_user)
+    query = contact_query(request.args, current_user)
     body = csvio.export_contacts(query)
     # The search words are what someone typed (a name, an email, words from a note): the
     # trail says a search narrowed the export, never what it was.

@@ -1,6 +1,9 @@
-"""Tour screening against people: a booker who matches a challenging or skeptical contact or
-organization is held for the liaison's approval (registered with the tours domain's
-`register_matcher`, so tours never imports people).
+"""Screening a member of the public (a tour booker, a registrant) against what we hold.
+
+The registry lives here, in the base: a matcher is any callable `(Booker) -> Iterable[Match]`,
+added with `register_matcher()` from a domain's `init_app`; `screen(booker)` asks them all.
+People contributes `stance_matcher`: a booker who matches a challenging or skeptical contact
+or organization is held for the liaison's approval.
 
 Matches compare the booker's email (a contact's address or an organization's), email domain
 (the domain of such a contact's or organization's address or website; never a free-mail
@@ -11,6 +14,8 @@ The reasons are for the liaison only; the booker is never told.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
@@ -18,6 +23,65 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.people.models import Contact, ContactEmail, Organization, Stance
+
+
+@dataclass(frozen=True)
+class Booker:
+    """What a matcher may compare, normalised (lower case, trimmed)."""
+
+    email: str
+    name: str
+    organization: str
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    @classmethod
+    def of(cls, booking) -> Booker:
+        """The booker of anything with `email`, `name` and `affiliation`."""
+        return cls(
+            email=normalise(booking.email),
+            name=normalise(booking.name),
+            organization=normalise(booking.affiliation or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a booking was screened. `reason` is for the liaison's eyes only."""
+
+    source: str  # "screening list", "contact", "organization"
+    field: str  # which booker detail matched: email, domain, name, organization
+    reason: str  # e.g. "email matches the screening list (hold)"
+    block: bool = False  # True: no tour at all
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+Matcher = Callable[[Booker], Iterable[Match]]
+MATCHERS: list[Matcher] = []
+
+
+def register_matcher(matcher: Matcher) -> Matcher:
+    """Add a matcher (usable as a decorator); registering twice is harmless."""
+    if matcher not in MATCHERS:
+        MATCHERS.append(matcher)
+    return matcher
+
+
+def normalise(value: str) -> str:
+    return " ".join((value or "").split()).casefold()
+
+
+def screen(booker: Booker) -> list[Match]:
+    """Every match any registered matcher finds for this booker."""
+    matches: list[Match] = []
+    for matcher in MATCHERS:
+        matches.extend(matcher(booker))
+    return matches
+
 
 SCREENED = (Stance.challenger, Stance.skeptic)
 
@@ -59,10 +123,8 @@ def _org(org: Organization) -> str:
     return f"organization {org.name} (#{org.id}, {org.stance.label.lower()})"
 
 
-def stance_matcher(booker) -> list:
-    """Matches between a tour booker and challenging or skeptical contacts/organizations."""
-    from app.tours.screening import Match
-
+def stance_matcher(booker: Booker) -> list[Match]:
+    """Matches between a booker and challenging or skeptical contacts/organizations."""
     matches: list[Match] = []
     seen: set[tuple[str, str, int]] = set()
 
@@ -131,10 +193,3 @@ def stance_matcher(booker) -> list:
             add("contact", "organization", c.id,
                 f"organization is where {_who(c)} works")
     return matches
-
-
-def register() -> None:
-    """Plug the matcher into tour screening."""
-    from app.tours.screening import register_matcher
-
-    register_matcher(stance_matcher)

@@ -7,146 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, column, false, func, or_, select, text
+from sqlalchemy import Integer, and_, column, false, or_, select, text
 from sqlalchemy import table as sql_table
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from app.extensions import db
 
-# The index objects live in the migration (0002); these are its statements, per dialect.
-INDEX_SQL = {
-    "sqlite": [
-        "CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, content='contacts', "
-        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-        "CREATE TRIGGER contacts_fts_ai AFTER INSERT ON contacts BEGIN "
-        "INSERT INTO contacts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-        "CREATE TRIGGER contacts_fts_ad AFTER DELETE ON contacts BEGIN "
-        "INSERT INTO contacts_fts(contacts_fts, rowid, search_text) "
-        "VALUES ('delete', old.id, old.search_text); END",
-        "CREATE TRIGGER contacts_fts_au AFTER UPDATE OF search_text ON contacts BEGIN "
-        "INSERT INTO contacts_fts(contacts_fts, rowid, search_text) "
-        "VALUES ('delete', old.id, old.search_text); "
-        "INSERT INTO contacts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
-        "CREATE VIRTUAL TABLE notes_fts USING fts5(summary, body, content='notes', "
-        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-        "CREATE TRIGGER notes_fts_ai AFTER INSERT ON notes BEGIN "
-        "INSERT INTO notes_fts(rowid, summary, body) VALUES (new.id, new.summary, new.body); END",
-        "CREATE TRIGGER notes_fts_ad AFTER DELETE ON notes BEGIN "
-        "INSERT INTO notes_fts(notes_fts, rowid, summary, body) "
-        "VALUES ('delete', old.id, old.summary, old.body); END",
-        "CREATE TRIGGER notes_fts_au AFTER UPDATE OF summary, body ON notes BEGIN "
-        "INSERT INTO notes_fts(notes_fts, rowid, summary, body) "
-        "VALUES ('delete', old.id, old.summary, old.body); "
-        "INSERT INTO notes_fts(rowid, summary, body) VALUES (new.id, new.summary, new.body); END",
-    ],
-    "postgresql": [
-        "CREATE INDEX ix_contacts_fts ON contacts USING gin (to_tsvector('simple', search_text))",
-        "CREATE INDEX ix_notes_fts ON notes USING gin "
-        "(to_tsvector('simple', summary || ' ' || body))",
-    ],
-}
-DROP_SQL = {
-    "sqlite": [
-        "DROP TRIGGER IF EXISTS notes_fts_au",
-        "DROP TRIGGER IF EXISTS notes_fts_ad",
-        "DROP TRIGGER IF EXISTS notes_fts_ai",
-        "DROP TABLE IF EXISTS notes_fts",
-        "DROP TRIGGER IF EXISTS contacts_fts_au",
-        "DROP TRIGGER IF EXISTS contacts_fts_ad",
-        "DROP TRIGGER IF EXISTS contacts_fts_ai",
-        "DROP TABLE IF EXISTS contacts_fts",
-    ],
-    "postgresql": [
-        "DROP INDEX IF EXISTS ix_notes_fts",
-        "DROP INDEX IF EXISTS ix_contacts_fts",
-    ],
-}
-
-# One search document per contact (migration 0008): the contact's own words with the text of
+# The index objects (FTS5 tables and their triggers on SQLite; a document table, its GIN
+# indexes and triggers on PostgreSQL) are made by migrations 0002, 0008 and 0009, which keep
+# their own copy of the SQL. One search document per contact: its own words with the text of
 # its ordinary notes; the text of its sensitive notes goes in a second table, which only
-# admin and liaison searches read. Searching 500,000 notes and joining back to contacts cost
-# ~1 s for common words; one document per contact makes a match one index lookup whose result
-# is already a set of contact ids. detail=none: searches are words and prefixes, never
-# phrases, so positions aren't stored (half the index build time).
-_PUBLIC_DOC = (
-    "INSERT INTO contact_docs_fts (rowid, own, notes) SELECT c.id, c.search_text, "
-    "coalesce((SELECT group_concat(n.summary || ' ' || n.body, ' ') FROM note_contacts nc "
-    "JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id = c.id AND n.sensitive = 0), '') "
-    "FROM contacts c WHERE c.id IN ({ids})"
-)
-_PRIVATE_DOC = (
-    "INSERT INTO contact_private_fts (rowid, notes) SELECT nc.contact_id, "
-    "group_concat(n.summary || ' ' || n.body, ' ') FROM note_contacts nc "
-    "JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id IN ({ids}) AND n.sensitive = 1 "
-    "GROUP BY nc.contact_id"
-)
-
-
-def _sqlite_refresh(ids: str) -> str:
-    """Trigger body: rebuild the documents of the contacts `ids` names (trigger SQL, no input)."""
-    return ("DELETE FROM contact_docs_fts WHERE rowid IN (" + ids + "); "  # noqa: S608
-            "DELETE FROM contact_private_fts WHERE rowid IN (" + ids + "); "
-            + _PUBLIC_DOC.format(ids=ids) + "; " + _PRIVATE_DOC.format(ids=ids) + ";")
-
-
-_LINKED = "SELECT contact_id FROM note_contacts WHERE note_id = new.id"
-DOC_TRIGGERS_SQLITE = [
-    "CREATE TRIGGER contact_docs_fts_ci AFTER INSERT ON contacts BEGIN "
-    + _sqlite_refresh("new.id") + " END",
-    "CREATE TRIGGER contact_docs_fts_cu AFTER UPDATE OF search_text ON contacts BEGIN "
-    + _sqlite_refresh("new.id") + " END",
-    "CREATE TRIGGER contact_docs_fts_cd AFTER DELETE ON contacts BEGIN "
-    "DELETE FROM contact_docs_fts WHERE rowid = old.id; "
-    "DELETE FROM contact_private_fts WHERE rowid = old.id; END",
-    "CREATE TRIGGER contact_docs_fts_li AFTER INSERT ON note_contacts BEGIN "
-    + _sqlite_refresh("new.contact_id") + " END",
-    "CREATE TRIGGER contact_docs_fts_lu AFTER UPDATE ON note_contacts BEGIN "
-    + _sqlite_refresh("old.contact_id, new.contact_id") + " END",
-    "CREATE TRIGGER contact_docs_fts_ld AFTER DELETE ON note_contacts BEGIN "
-    + _sqlite_refresh("old.contact_id") + " END",
-    "CREATE TRIGGER contact_docs_fts_nu AFTER UPDATE OF summary, body, sensitive ON notes "
-    "BEGIN " + _sqlite_refresh(_LINKED) + " END",
-]
-
-_PG_REFRESH = """
-CREATE FUNCTION contact_docs_fts_refresh(ids integer[]) RETURNS void AS $$
-BEGIN
-  DELETE FROM contact_docs_fts WHERE contact_id = ANY(ids);
-  INSERT INTO contact_docs_fts (contact_id, own, notes, private)
-  SELECT c.id, c.search_text,
-    coalesce((SELECT string_agg(n.summary || ' ' || n.body, ' ') FROM note_contacts nc
-      JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id = c.id AND NOT n.sensitive), ''),
-    coalesce((SELECT string_agg(n.summary || ' ' || n.body, ' ') FROM note_contacts nc
-      JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id = c.id AND n.sensitive), '')
-  FROM contacts c WHERE c.id = ANY(ids);
-END $$ LANGUAGE plpgsql
-"""
-_PG_TRIGGER_FN = """
-CREATE FUNCTION contact_docs_fts_trigger() RETURNS trigger AS $$
-BEGIN
-  IF TG_TABLE_NAME = 'contacts' THEN
-    PERFORM contact_docs_fts_refresh(ARRAY[NEW.id]);
-  ELSIF TG_TABLE_NAME = 'notes' THEN
-    PERFORM contact_docs_fts_refresh(ARRAY(SELECT contact_id FROM note_contacts
-                                          WHERE note_id = NEW.id));
-  ELSIF TG_OP = 'INSERT' THEN
-    PERFORM contact_docs_fts_refresh(ARRAY[NEW.contact_id]);
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM contact_docs_fts_refresh(ARRAY[OLD.contact_id]);
-  ELSE
-    PERFORM contact_docs_fts_refresh(ARRAY[OLD.contact_id, NEW.contact_id]);
-  END IF;
-  RETURN NULL;
-END $$ LANGUAGE plpgsql
-"""
-DOC_TRIGGERS_PG = [
-    "CREATE TRIGGER contact_docs_fts_c AFTER INSERT OR UPDATE OF search_text ON contacts "
-    "FOR EACH ROW EXECUTE FUNCTION contact_docs_fts_trigger()",
-    "CREATE TRIGGER contact_docs_fts_l AFTER INSERT OR UPDATE OR DELETE ON note_contacts "
-    "FOR EACH ROW EXECUTE FUNCTION contact_docs_fts_trigger()",
-    "CREATE TRIGGER contact_docs_fts_n AFTER UPDATE OF summary, body, sensitive ON notes "
-    "FOR EACH ROW EXECUTE FUNCTION contact_docs_fts_trigger()",
-]
+# admin and liaison searches read.
 
 _BULK_DOCS_SQLITE = (
     # The same documents the triggers build, made in one grouped pass over the new notes
@@ -165,72 +36,10 @@ _BULK_PRIVATE_SQLITE = (
     "JOIN notes n ON n.id = nc.note_id WHERE nc.contact_id >= :first_contact "
     "AND n.sensitive = 1 GROUP BY nc.contact_id"
 )
-_NOTES_FTS_0002 = [q for q in INDEX_SQL["sqlite"] if "notes_fts" in q]
-_NOTES_FTS_DROP = [q for q in DROP_SQL["sqlite"] if "notes_fts" in q]
-# Notes keep their own index (the notes list searches it), rebuilt without positions too.
-_NOTES_FTS_0008 = [q.replace("remove_diacritics 2')", "remove_diacritics 2', detail=none)")
-                   for q in _NOTES_FTS_0002]
-
-DOCS_SQL = {
-    "sqlite": [
-        *_NOTES_FTS_DROP,
-        *_NOTES_FTS_0008,
-        "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
-        "CREATE VIRTUAL TABLE contact_docs_fts USING fts5(own, notes, "
-        "tokenize='unicode61 remove_diacritics 2', detail=none)",
-        "CREATE VIRTUAL TABLE contact_private_fts USING fts5(notes, "
-        "tokenize='unicode61 remove_diacritics 2', detail=none)",
-        # Documents for the contacts already there (the bulk statements, from the first id).
-        *(q.replace(":first_contact", "0") for q in (_BULK_DOCS_SQLITE, _BULK_PRIVATE_SQLITE)),
-        *DOC_TRIGGERS_SQLITE,
-        # The per-contact document replaces the contacts-only index of 0002.
-        *[q for q in DROP_SQL["sqlite"] if "contacts_fts" in q],
-    ],
-    "postgresql": [
-        "CREATE TABLE contact_docs_fts (contact_id integer PRIMARY KEY "
-        "REFERENCES contacts(id) ON DELETE CASCADE, own text NOT NULL, notes text NOT NULL, "
-        "private text NOT NULL, "
-        "public_tsv tsvector GENERATED ALWAYS AS "
-        "(to_tsvector('simple', own || ' ' || notes)) STORED, "
-        "all_tsv tsvector GENERATED ALWAYS AS "
-        "(to_tsvector('simple', own || ' ' || notes || ' ' || private)) STORED)",
-        "CREATE INDEX ix_contact_docs_fts_public ON contact_docs_fts USING gin (public_tsv)",
-        "CREATE INDEX ix_contact_docs_fts_all ON contact_docs_fts USING gin (all_tsv)",
-        _PG_REFRESH,
-        _PG_TRIGGER_FN,
-        "SELECT contact_docs_fts_refresh(ARRAY(SELECT id FROM contacts))",
-        *DOC_TRIGGERS_PG,
-        "DROP INDEX IF EXISTS ix_contacts_fts",
-    ],
-}
-DOCS_DROP_SQL = {
-    "sqlite": [
-        *[f"DROP TRIGGER IF EXISTS {q.split()[2]}" for q in DOC_TRIGGERS_SQLITE],
-        "DROP TABLE IF EXISTS contact_docs_fts",
-        "DROP TABLE IF EXISTS contact_private_fts",
-        *_NOTES_FTS_DROP,
-        *_NOTES_FTS_0002,
-        "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
-        *[q for q in INDEX_SQL["sqlite"] if "contacts_fts" in q],
-        "INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild')",
-    ],
-    "postgresql": [
-        *[f"DROP TRIGGER IF EXISTS {q.split()[2]} ON {q.split(' ON ')[1].split()[0]}"
-          for q in DOC_TRIGGERS_PG],
-        "DROP FUNCTION IF EXISTS contact_docs_fts_trigger()",
-        "DROP FUNCTION IF EXISTS contact_docs_fts_refresh(integer[])",
-        "DROP TABLE IF EXISTS contact_docs_fts",
-        INDEX_SQL["postgresql"][0],
-    ],
-}
 
 # Migration 0009 (SQLite): read-only views of the two contact indexes' term lists.
-# Named *_fts_* so autogenerate leaves them alone (app.database.include_name).
 VOCAB = {"contact_docs_fts": "contact_docs_fts_vocab",
          "contact_private_fts": "contact_private_fts_vocab"}
-VOCAB_SQL = [f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab({table}, 'row')"
-             for table, vocab in VOCAB.items()]
-VOCAB_DROP_SQL = [f"DROP TABLE IF EXISTS {vocab}" for vocab in VOCAB.values()]
 
 # unicode61 splits words at "_" too (punctuation), so a query word never holds one: a phrase
 # in a detail=none index would be an error.
@@ -436,40 +245,44 @@ def note_ids_matching(query: str) -> ColumnElement | None:
 
 # --- bulk loading (flask demo --scale) -------------------------------------------------
 
-_NOTES_FTS_AI = next(q for q in INDEX_SQL["sqlite"] if "TRIGGER notes_fts_ai" in q)
-
 
 @contextmanager
 def bulk_load() -> Iterator[None]:
     """Hold back per-row index upkeep while a bulk load adds contacts and notes, then index
     the new rows once: one bulk FTS insert beats 550,000 trigger firings. Only rows added
     inside the block are indexed, so it is for loads that add and don't change."""
-    from app.notes.models import Note
-    from app.people.models import Contact
-
-    first_contact = (db.session.scalar(select(func.max(Contact.id))) or 0) + 1
-    first_note = (db.session.scalar(select(func.max(Note.id))) or 0) + 1
+    # The index covers notes' text (its triggers name the notes table), so this reads
+    # that table by name too, rather than importing the notes domain into the base.
+    first_contact = (db.session.scalar(text("SELECT max(id) FROM contacts")) or 0) + 1
+    first_note = (db.session.scalar(text("SELECT max(id) FROM notes")) or 0) + 1
     ids = {"first_contact": first_contact, "first_note": first_note}
     if _dialect() == "sqlite":
         # Index building needs more than SQLite's 2 MB default page cache. (synchronous can't
         # change inside the load's one transaction, and in WAL mode a commit doesn't fsync.)
         db.session.execute(text("PRAGMA cache_size = -262144"))
-        for name in ["notes_fts_ai", *(q.split()[2] for q in DOC_TRIGGERS_SQLITE)]:
-            db.session.execute(text(f"DROP TRIGGER {name}"))
+        # The per-row index triggers an insert-only load would fire, read from the database
+        # and put back exactly as the migrations made them.
+        triggers = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+            "(name = 'notes_fts_ai' OR name GLOB 'contact_docs_fts_*') ORDER BY rowid")).all()
+        for name, _ in triggers:
+            db.session.execute(text(f'DROP TRIGGER "{name}"'))
         yield
         db.session.execute(text(_BULK_DOCS_SQLITE), ids)
         db.session.execute(text(_BULK_PRIVATE_SQLITE), ids)
         db.session.execute(text("INSERT INTO notes_fts (rowid, summary, body) "
                                 "SELECT id, summary, body FROM notes WHERE id >= :first_note"),
                            ids)
-        for sql in [_NOTES_FTS_AI, *DOC_TRIGGERS_SQLITE]:
+        for _, sql in triggers:
             db.session.execute(text(sql))
         return
-    triggers = [(q.split()[2], q.split(" ON ")[1].split()[0]) for q in DOC_TRIGGERS_PG]
+    triggers = db.session.execute(text(
+        "SELECT tgname, tgrelid::regclass::text FROM pg_trigger "
+        "WHERE NOT tgisinternal AND starts_with(tgname, 'contact_docs_fts_')")).all()
     for name, table in triggers:
-        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {name}"))
+        db.session.execute(text(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"'))
     yield
     db.session.execute(text("SELECT contact_docs_fts_refresh(ARRAY(SELECT id FROM contacts "
                             "WHERE id >= :first_contact))"), ids)
     for name, table in triggers:
-        db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {name}"))
+        db.session.execute(text(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"'))

@@ -1,15 +1,24 @@
 """The media page (public /press, vCards, press kit, inquiry form) and media relations
 (inquiries log, coverage log) for the liaison."""
 
-from flask import Blueprint
+from flask import Flask
 
-from app.press.display import phone_display, time_left
 
-bp = Blueprint("press", __name__, url_prefix="/press")
-bp.add_app_template_filter(phone_display)
-bp.add_app_template_global(time_left)
+def init_app(app: Flask) -> None:
+    """Plug press in: the public page, its management, the media log, the `press` command
+    and the dashboard panel."""
+    from app.press import demo, log_routes, public, routes  # noqa: F401  (attach views)
+    from app.press.blueprint import bp, log_bp, public_bp
+    from app.press.cli import press_cli
+    from app.press.dashboard import register
+    from app.press.display import phone_display, time_left
+    from app.system.demo import register_demo
 
-from app.press import public, routes  # noqa: E402,F401
-from app.press.dashboard import register  # noqa: E402
-
-register()
+    app.add_template_filter(phone_display)
+    app.add_template_global(time_left)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(bp)
+    app.register_blueprint(log_bp)
+    app.cli.add_command(press_cli)
+    register()
+    register_demo("press", demo)

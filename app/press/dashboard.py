@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.dashboard import register_panel
+from app.dashboard.panels import register_panel
 from app.database import utcnow
 
 

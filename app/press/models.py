@@ -60,6 +60,11 @@ class Spokesperson(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
+    def audit_label(self) -> str:
+        """The name the audit trail keeps for this row (app.audit.services.record)."""
+        return self.name
+
+    @property
     def is_public(self) -> bool:
         return self.active and not self.away
 
@@ -109,6 +114,11 @@ class Statement(db.Model):
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def audit_label(self) -> str:
+        """The name the audit trail keeps for this row (app.audit.services.record)."""
+        return self.title
 
 
 class InquiryStatus(enum.StrEnum):

@@ -28,8 +28,9 @@ from sqlalchemy import select
 from app import ratelimit
 from app.auth.access import public
 from app.extensions import csrf, db
-from app.press import bp, services, uploads
+from app.press import services, uploads
 from app.press import vcard as vcards
+from app.press.blueprint import public_bp as bp
 from app.press.forms import InquiryForm, inquiry_token, inquiry_token_ok, inquiry_token_period
 from app.press.models import KitItem, PressPage, Spokesperson
 from app.security import same_site_request
@@ -52,13 +53,13 @@ def _public_person(slug: str) -> Spokesperson:
 
 def json_ld(view: services.PublicView) -> dict:
     """schema.org data built from exactly what the page shows."""
-    page_url = url_for("press.page", _external=True)
+    page_url = url_for("press_public.page", _external=True)
     people = ([view.on_duty] if view.on_duty else []) + view.backups
 
     def person(p: Spokesperson) -> dict:
         data = {"@type": "Person", "name": p.name, "jobTitle": p.title,
                 "telephone": p.phone, "email": p.email,
-                "url": url_for("press.vcard", slug=p.slug, _external=True)}
+                "url": url_for("press_public.vcard", slug=p.slug, _external=True)}
         return {k: v for k, v in data.items() if v}
 
     contact = {"@type": "ContactPoint", "contactType": "media relations"}
@@ -180,7 +181,7 @@ def inquire():
     if not same_site_request():
         abort(400)
     if form.website.data:  # the honeypot: act as if it worked, keep nothing
-        return see_other(url_for("press.thanks"))
+        return see_other(url_for("press_public.thanks"))
     if not inquiry_token_ok(form.form_token.data):
         form.validate()  # show any other problem at the same time
         return _inquiry_page(form, 422, EXPIRED)
@@ -196,7 +197,7 @@ def inquire():
         "phone": form.phone.data, "deadline": form.deadline.data, "topic": form.topic.data,
     })
     db.session.commit()
-    return see_other(url_for("press.thanks"))
+    return see_other(url_for("press_public.thanks"))
 
 
 @bp.route("/inquiries/thanks")
@@ -212,7 +213,7 @@ def vcard(slug: str):
     """A public spokesperson's vCard 3.0."""
     person = _public_person(slug)
     text = vcards.build(person, settings.org_name(),
-                       url_for("press.page", _external=True))
+                       url_for("press_public.page", _external=True))
     response = make_response(text)
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{person.slug}.vcf"'

@@ -1,6 +1,6 @@
-"""Signed-in press views under /press/manage: the liaison keeps the media page true and logs
-inquiries and coverage. Every staff member may read the inquiries and coverage logs; only
-the liaison (and admins) change anything or see spokespeople's internal notes."""
+"""The media page's management under /press/manage (liaison and admins): who is on duty,
+spokespeople, page settings, press kit, statements and the page's history. The media log
+(inquiries and coverage, which all staff read) is in `log_routes`."""
 
 from __future__ import annotations
 
@@ -10,64 +10,46 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.auth.access import roles
-from app.auth.models import Role
-from app.database import utcnow
 from app.extensions import db
 from app.pagination import paginate
-from app.press import bp, services, uploads
-from app.press.chart import coverage_svg
+from app.press import services, uploads
+from app.press.blueprint import bp
 from app.press.forms import (
-    CoverageForm,
-    InquiryUpdateForm,
     KitForm,
-    LoggedInquiryForm,
     SettingsForm,
     ShiftForm,
     SpokespersonForm,
     StatementForm,
 )
 from app.press.models import (
-    Attribution,
-    Coverage,
-    Inquiry,
-    InquiryStatus,
     KitItem,
     RotaShift,
     Spokesperson,
     Statement,
-    Tone,
 )
 from app.web import render, see_other
 
 PAGE_SIZE = 50
-liaison = roles(Role.liaison)
 
 
 # --- overview, rota, freshness ----------------------------------------------------------------
 
 
-def _people() -> list[Spokesperson]:
-    return list(db.session.scalars(
-        select(Spokesperson).order_by(Spokesperson.position, Spokesperson.id)))
-
-
 def _shift_form() -> ShiftForm:
     form = ShiftForm()
-    form.spokesperson_id.choices = [(p.id, p.name) for p in _people() if p.active]
+    form.spokesperson_id.choices = [(p.id, p.name) for p in services.spokespeople() if p.active]
     return form
 
 
 def _index(shift_form: ShiftForm, status: int = 200):
     view = services.public_view()
     day = services.today()
-    return render("press/index.html", status=status, view=view, people=_people(),
+    return render("press/index.html", status=status, view=view, people=services.spokespeople(),
                   rota=services.rota(day - timedelta(days=1)), shift_form=shift_form,
                   stale=services.is_stale(view.page), today=day)
 
 
-@bp.route("/manage")
-@liaison
+@bp.route("")
 def index():
     """The media page at a glance: who is on duty, the rota, freshness, what to edit."""
     form = _shift_form()
@@ -76,8 +58,7 @@ def index():
     return _index(form)
 
 
-@bp.route("/manage/reviewed", methods=["POST"])
-@liaison
+@bp.route("/reviewed", methods=["POST"])
 def reviewed():
     """Record that someone checked the media page is true today."""
     services.mark_reviewed(current_user._get_current_object())
@@ -85,8 +66,7 @@ def reviewed():
     return see_other(url_for("press.index"), "Marked the media page as reviewed today.")
 
 
-@bp.route("/manage/rota", methods=["POST"])
-@liaison
+@bp.route("/rota", methods=["POST"])
 def shift_add():
     """Add a rota shift."""
     form = _shift_form()
@@ -98,8 +78,7 @@ def shift_add():
     return see_other(url_for("press.index"), f"{person.name} is on the rota.")
 
 
-@bp.route("/manage/rota/<int:shift_id>/delete", methods=["POST"])
-@liaison
+@bp.route("/rota/<int:shift_id>/delete", methods=["POST"])
 def shift_delete(shift_id: int):
     """Remove a rota shift."""
     services.delete_shift(db.get_or_404(RotaShift, shift_id))
@@ -107,8 +86,7 @@ def shift_delete(shift_id: int):
     return see_other(url_for("press.index"), "Removed the shift.")
 
 
-@bp.route("/manage/spokespeople/<int:person_id>/on-duty", methods=["POST"])
-@liaison
+@bp.route("/spokespeople/<int:person_id>/on-duty", methods=["POST"])
 def on_duty(person_id: int):
     """Put this spokesperson on duty for today (the /press page changes at once)."""
     person = db.get_or_404(Spokesperson, person_id)
@@ -120,8 +98,7 @@ def on_duty(person_id: int):
     return see_other(url_for("press.index"), f"{person.name} is on duty today.")
 
 
-@bp.route("/manage/spokespeople/<int:person_id>/away", methods=["POST"])
-@liaison
+@bp.route("/spokespeople/<int:person_id>/away", methods=["POST"])
 def away(person_id: int):
     """Mark someone away (off the public page at once) or back."""
     person = db.get_or_404(Spokesperson, person_id)
@@ -154,15 +131,13 @@ def _save_person(person: Spokesperson | None):
     return render("press/spokesperson_form.html", status=status, form=form, person=person)
 
 
-@bp.route("/manage/spokespeople/new", methods=["GET", "POST"])
-@liaison
+@bp.route("/spokespeople/new", methods=["GET", "POST"])
 def spokesperson_new():
     """Add a spokesperson."""
     return _save_person(None)
 
 
-@bp.route("/manage/spokespeople/<int:person_id>/edit", methods=["GET", "POST"])
-@liaison
+@bp.route("/spokespeople/<int:person_id>/edit", methods=["GET", "POST"])
 def spokesperson_edit(person_id: int):
     """Edit a spokesperson."""
     return _save_person(db.get_or_404(Spokesperson, person_id))
@@ -171,8 +146,7 @@ def spokesperson_edit(person_id: int):
 # --- page settings, kit, statements, history ----------------------------------------------------
 
 
-@bp.route("/manage/settings", methods=["GET", "POST"])
-@liaison
+@bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Boilerplate, media-line hours, the response-time promise, after hours, review interval."""
     form = SettingsForm(obj=services.page())
@@ -190,8 +164,7 @@ def _kit_page(form: KitForm, status: int = 200):
     return render("press/kit.html", status=status, form=form, items=items)
 
 
-@bp.route("/manage/kit", methods=["GET", "POST"])
-@liaison
+@bp.route("/kit", methods=["GET", "POST"])
 def kit():
     """The press kit, and the upload form."""
     form = KitForm()
@@ -209,8 +182,7 @@ def kit():
     return _kit_page(form, status=422)
 
 
-@bp.route("/manage/kit/<int:item_id>/delete", methods=["POST"])
-@liaison
+@bp.route("/kit/<int:item_id>/delete", methods=["POST"])
 def kit_delete(item_id: int):
     """Take a file out of the press kit."""
     stored = services.delete_kit_item(db.get_or_404(KitItem, item_id))
@@ -219,8 +191,7 @@ def kit_delete(item_id: int):
     return see_other(url_for("press.kit"), "Removed from the press kit.")
 
 
-@bp.route("/manage/statements")
-@liaison
+@bp.route("/statements")
 def statements():
     """Statements and press releases, drafts included."""
     total = db.session.scalar(select(func.count()).select_from(Statement))
@@ -245,22 +216,19 @@ def _save_statement(statement: Statement | None):
     return render("press/statement_form.html", status=status, form=form, statement=statement)
 
 
-@bp.route("/manage/statements/new", methods=["GET", "POST"])
-@liaison
+@bp.route("/statements/new", methods=["GET", "POST"])
 def statement_new():
     """Write a statement or press release."""
     return _save_statement(None)
 
 
-@bp.route("/manage/statements/<int:statement_id>/edit", methods=["GET", "POST"])
-@liaison
+@bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
 def statement_edit(statement_id: int):
     """Edit, publish or unpublish a statement."""
     return _save_statement(db.get_or_404(Statement, statement_id))
 
 
-@bp.route("/manage/statements/<int:statement_id>/delete", methods=["POST"])
-@liaison
+@bp.route("/statements/<int:statement_id>/delete", methods=["POST"])
 def statement_delete(statement_id: int):
     """Delete a statement."""
     services.delete_statement(db.get_or_404(Statement, statement_id))
@@ -268,155 +236,7 @@ def statement_delete(statement_id: int):
     return see_other(url_for("press.statements"), "Deleted the statement.")
 
 
-@bp.route("/manage/history")
-@liaison
+@bp.route("/history")
 def history():
     """Press page history: every change to what /press shows, who made it and when."""
     return render("press/history.html", events=services.history())
-
-
-# --- media relations: inquiries and coverage (all staff read; the liaison changes) ----------------
-
-
-@bp.route("/manage/inquiries")
-def inquiries():
-    """The inquiries log: open first by deadline, then the rest newest first."""
-    status = request.args.get("status", "open")
-    query = select(Inquiry)
-    if status == "open":
-        query = query.where(Inquiry.status.in_([InquiryStatus.new, InquiryStatus.responding]))
-        order = (Inquiry.deadline,)
-    else:
-        if status in InquiryStatus.__members__:
-            query = query.where(Inquiry.status == InquiryStatus(status))
-        order = (Inquiry.deadline.desc(),)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = paginate(total, PAGE_SIZE)
-    rows = db.session.scalars(query.order_by(*order, Inquiry.id.desc()).limit(page.limit)
-                              .offset(page.offset)).unique().all()
-    return render("press/inquiries.html", block="results", inquiries=rows, current=status,
-                  page=page.number, pages=page.pages, args=request.args,
-                  now=utcnow(), statuses=list(InquiryStatus))
-
-
-@bp.route("/manage/inquiries/new", methods=["GET", "POST"])
-@liaison
-def inquiry_new():
-    """Log an inquiry that came by phone or in person."""
-    form = LoggedInquiryForm()
-    if form.validate_on_submit():
-        row = services.log_inquiry(form.data)
-        db.session.commit()
-        return see_other(url_for("press.inquiry", inquiry_id=row.id), "Logged the inquiry.")
-    return render("press/inquiry_new.html", form=form,
-                  status=422 if form.is_submitted() else 200)
-
-
-def _inquiry_form(inquiry: Inquiry) -> InquiryUpdateForm:
-    form = InquiryUpdateForm(obj=inquiry)
-    form.spokesperson_id.choices = [(0, "Not assigned")] + [(p.id, p.name) for p in _people()]
-    if request.method == "GET":
-        form.status.data = inquiry.status.value
-        form.attribution.data = inquiry.attribution.value
-        form.spokesperson_id.data = inquiry.spokesperson_id or 0
-    return form
-
-
-@bp.route("/manage/inquiries/<int:inquiry_id>")
-def inquiry(inquiry_id: int):
-    """One inquiry, with the response form for the liaison."""
-    row = db.get_or_404(Inquiry, inquiry_id)
-    return render("press/inquiry.html", inquiry=row, form=_inquiry_form(row),
-                  now=utcnow(), **_journalist(row))
-
-
-def _journalist(row: Inquiry) -> dict:
-    """The linked contact, or (not yet linked) the contact who already has this email."""
-    from app.people import services as people  # here: press loads before people's models
-
-    if row.contact_id:
-        return {"contact": people.load_contact(row.contact_id), "match": None}
-    return {"contact": None, "match": people.contact_by_email(row.journalist_email)}
-
-
-@bp.route("/manage/inquiries/<int:inquiry_id>/contact", methods=["POST"])
-@liaison
-def inquiry_contact(inquiry_id: int):
-    """Link the journalist to their contact, adding one (with the outlet as a media
-    organization) when nobody has their email yet."""
-    from app.people import services as people
-    from app.people.models import OrgType
-
-    row = db.get_or_404(Inquiry, inquiry_id)
-    target = url_for("press.inquiry", inquiry_id=row.id)
-    if row.contact_id:
-        return see_other(target, "Already linked to a contact.")
-    contact, created = people.find_or_add_contact(
-        row.journalist_name, row.journalist_email, current_user,
-        phone=row.journalist_phone or None, organization=row.outlet, org_type=OrgType.media,
-        source=f"Media inquiry #{row.id}", is_media=True, reason="Sent a media inquiry")
-    services.link_journalist(row, contact.id, created)
-    db.session.commit()
-    return see_other(target, f"Added {contact.name} to your media contacts." if created
-                     else f"Linked this inquiry to {contact.name}.")
-
-
-@bp.route("/manage/inquiries/<int:inquiry_id>", methods=["POST"])
-@liaison
-def inquiry_update(inquiry_id: int):
-    """Record the status, terms, who answers and how it went."""
-    row = db.get_or_404(Inquiry, inquiry_id)
-    form = _inquiry_form(row)
-    if not form.validate():
-        return render("press/inquiry.html", status=422, inquiry=row, form=form,
-                      now=utcnow(), **_journalist(row))
-    services.update_inquiry(row, {
-        "status": InquiryStatus(form.status.data),
-        "attribution": Attribution(form.attribution.data),
-        "spokesperson_id": form.spokesperson_id.data or None,
-        "response_notes": form.response_notes.data or "",
-    })
-    db.session.commit()
-    return see_other(url_for("press.inquiries"), "Saved the inquiry.")
-
-
-def _coverage_page(form: CoverageForm, status: int = 200):
-    total = db.session.scalar(select(func.count()).select_from(Coverage))
-    page = paginate(total, PAGE_SIZE)
-    rows = db.session.scalars(
-        select(Coverage).order_by(Coverage.published_on.desc(), Coverage.id.desc())
-        .limit(page.limit).offset(page.offset)).all()
-    months = services.coverage_by_month(12)
-    return render("press/coverage.html", status=status, form=form, items=rows,
-                  chart=coverage_svg(months), months=months, tones=list(Tone),
-                  page=page.number, pages=page.pages, args=request.args)
-
-
-@bp.route("/manage/coverage")
-def coverage():
-    """The coverage log and a chart of coverage over time by tone."""
-    form = CoverageForm(formdata=None)
-    form.published_on.data = services.today()
-    return _coverage_page(form)
-
-
-@bp.route("/manage/coverage", methods=["POST"])
-@liaison
-def coverage_add():
-    """Log a story."""
-    form = CoverageForm()
-    if not form.validate():
-        return _coverage_page(form, status=422)
-    services.add_coverage({k: getattr(form, k).data for k in (
-        "outlet", "published_on", "headline", "url", "quoted")} | {"tone": Tone(form.tone.data)})
-    db.session.commit()
-    return see_other(url_for("press.coverage"), "Logged the story.")
-
-
-@bp.route("/manage/coverage/<int:item_id>/delete", methods=["POST"])
-@liaison
-def coverage_delete(item_id: int):
-    """Delete a coverage entry."""
-    services.delete_coverage(db.get_or_404(Coverage, item_id))
-    db.session.commit()
-    return see_other(url_for("press.coverage"), "Deleted the entry.")

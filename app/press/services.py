@@ -15,7 +15,7 @@ from app.audit.services import record
 from app.auth.models import Role, User
 from app.database import utcnow
 from app.extensions import db
-from app.mail import queue
+from app.mail.services import queue
 from app.press import uploads
 from app.press.models import (
     OPEN_STATUSES,
@@ -96,6 +96,12 @@ class PublicView:
     backups: list[Spokesperson]
     kit: list[KitItem]
     statements: list[Statement]
+
+
+def spokespeople() -> list[Spokesperson]:
+    """Every spokesperson in the page's order, active or not (for the liaison's pages)."""
+    return list(db.session.scalars(
+        select(Spokesperson).order_by(Spokesperson.position, Spokesperson.id)))
 
 
 def public_spokespeople() -> list[Spokesperson]:
@@ -391,7 +397,7 @@ def receive_inquiry(data: dict) -> Inquiry:
         select(User).where(User.role == Role.admin, User.active.is_(True))
     ).all()
     deadline = localtime(inquiry.deadline, "%a %b %-d, %-I:%M %p")
-    link = _external("press.inquiry", inquiry_id=inquiry.id)
+    link = _external("media_log.inquiry", inquiry_id=inquiry.id)
     for user in recipients:
         queue(
             kind="press.inquiry", to=user.email, to_name=user.name,

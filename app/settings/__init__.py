@@ -1,12 +1,12 @@
 """Organization-wide settings (key/value), read and written through services; admins edit
 the organization's name and time zone on the Settings page."""
 
-from flask import Blueprint
+from flask import Flask
 
-from app.auth.access import restrict
-from app.auth.models import Role
 
-bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
-restrict(bp, Role.admin)
+def init_app(app: Flask) -> None:
+    """Plug the Settings page in."""
+    from app.settings import routes  # noqa: F401  (attach views)
+    from app.settings.blueprint import bp
 
-from app.settings import routes  # noqa: E402,F401
+    app.register_blueprint(bp)

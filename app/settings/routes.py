@@ -6,7 +6,8 @@ from flask import request, url_for
 
 from app.audit.services import record
 from app.extensions import db
-from app.settings import bp, services
+from app.settings import services
+from app.settings.blueprint import bp
 from app.settings.forms import OrganizationForm
 from app.web import render, see_other
 

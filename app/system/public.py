@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.access import public
 from app.extensions import db
-from app.system import bp
+from app.system.blueprint import bp
 
 
 def _package_dir(package: str, *parts: str) -> Path | None:

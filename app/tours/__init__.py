@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-from app.auth.access import restrict
-from app.auth.models import Role
-
-bp = Blueprint("tours", __name__, url_prefix="/tours/manage")
-public_bp = Blueprint("tours_public", __name__, url_prefix="/tours")
-restrict(bp, Role.liaison)
-
-from app.system.retention import register_purger  # noqa: E402
-from app.tours import public, routes, services  # noqa: E402,F401
-from app.tours.dashboard import register  # noqa: E402
+from flask import Flask
 
 
-def _purge(now) -> str:
-    return f"Anonymized {services.purge_bookers(now)} tour booker(s)."
+def init_app(app: Flask) -> None:
+    """Plug tours in: both sides' pages, the `tours` command, the dashboard panel, the
+    screening list matcher and the purge of visitors' details."""
+    from app.people.screening import register_matcher
+    from app.system.demo import register_demo
+    from app.system.retention import register_purger
+    from app.tours import demo, public, routes, screening, services  # noqa: F401
+    from app.tours.blueprint import bp, public_bp
+    from app.tours.cli import tours_cli
+    from app.tours.dashboard import register
 
+    def purge(now) -> str:
+        return f"Anonymized {services.purge_bookers(now)} tour booker(s)."
 
-register()
-register_purger("tours", _purge)
+    app.register_blueprint(bp)
+    app.register_blueprint(public_bp)
+    app.cli.add_command(tours_cli)
+    register()
+    register_matcher(screening.screening_list)
+    register_purger("tours", purge)
+    register_demo("tours", demo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.dashboard import register_panel
+from app.dashboard.panels import register_panel
 from app.extensions import db
 from app.tours.models import Status, TourBooking, TourSlot
 

@@ -9,8 +9,8 @@ from flask import abort, current_app, request, url_for
 
 from app.auth.access import public
 from app.extensions import db
-from app.tours import public_bp as bp
 from app.tours import services
+from app.tours.blueprint import public_bp as bp
 from app.tours.forms import (
     BookingForm,
     RescheduleForm,

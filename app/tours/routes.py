@@ -14,8 +14,10 @@ from sqlalchemy.orm import joinedload
 from app.database import utcnow
 from app.extensions import db
 from app.pagination import paginate
+from app.people.contacts import find_or_add_contact
 from app.templating import org_zone
-from app.tours import bp, services
+from app.tours import services
+from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourScreen, TourSlot
 from app.tours.schedule import WEEKDAYS, TourSettings, format_range, parse_ranges, slots
@@ -151,8 +153,6 @@ def attendance(booking_id: int):
 def make_contact(booking_id: int):
     """Turn a booker who agreed to stay in touch into a contact (or link the contact who
     already has their email)."""
-    from app.people import services as people  # here: tours loads before people's models
-
     b = db.get_or_404(TourBooking, booking_id)
     details = services.booker_contact_details(b)
     if b.contact_id is not None:
@@ -160,7 +160,7 @@ def make_contact(booking_id: int):
     if details is None:
         return see_other(url_for("tours.show", booking_id=b.id),
                          "This visitor didn't agree to be kept as a contact.", "error")
-    contact, created = people.find_or_add_contact(
+    contact, created = find_or_add_contact(
         details["name"], details["email"], current_user, phone=details["phone"],
         organization=details["organization"], source=details["source"],
         reason="Agreed to stay in touch when booking a tour")

@@ -21,8 +21,9 @@ from app import ratelimit
 from app.audit.services import record
 from app.database import utcnow
 from app.extensions import db
-from app.mail import queue
 from app.mail.models import OutboxMessage
+from app.mail.services import queue
+from app.people.screening import normalise
 from app.settings import services as settings
 from app.templating import org_zone
 from app.tours import ical
@@ -36,7 +37,7 @@ from app.tours.models import (
     TourSlot,
 )
 from app.tours.schedule import Slot, TourSettings, conflicts, parse_key, slots
-from app.tours.screening import normalise, screen_booking
+from app.tours.screening import screen_booking
 
 SETTINGS_KEY = "tours"
 

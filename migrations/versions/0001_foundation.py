@@ -8,14 +8,43 @@ Create Date: 2026-11-21 18:26:11.604262
 from alembic import op
 import sqlalchemy as sa
 
-from app.audit.models import APPEND_ONLY_DROP_SQL, APPEND_ONLY_SQL
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# The database itself refuses edits to history, whatever code or operator tries. The one
+# update allowed is the foreign key's ON DELETE SET NULL (the text stays).
+APPEND_ONLY_SQL = {
+    "sqlite": [
+        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+        "WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL "
+        "AND NEW.action = OLD.action AND NEW.summary = OLD.summary) "
+        "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
+        "BEGIN IF TG_OP = 'UPDATE' AND OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL "
+        "AND NEW.action = OLD.action AND NEW.summary = OLD.summary THEN RETURN NEW; END IF; "
+        "RAISE EXCEPTION 'audit_events is append-only'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+    ],
+}
+APPEND_ONLY_DROP_SQL = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS audit_events_no_update",
+        "DROP TRIGGER IF EXISTS audit_events_no_delete",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+        "DROP FUNCTION IF EXISTS audit_events_append_only()",
+    ],
+}
 
 
 def upgrade():
@@ -69,7 +98,7 @@ def upgrade():
         batch_op.create_index('ix_audit_events_object', ['object_type', 'object_id'], unique=False)
 
     # ### end Alembic commands ###
-    # The audit trail is append-only in the database itself (see app/audit/models.py).
+    # The audit trail is append-only in the database itself.
     for sql in APPEND_ONLY_SQL.get(op.get_bind().dialect.name, []):
         op.execute(sql)
 

@@ -8,14 +8,62 @@ Create Date: 2026-11-21 18:29:16.224733
 from alembic import op
 import sqlalchemy as sa
 
-from app.people.search import DROP_SQL, INDEX_SQL
-
 
 # revision identifiers, used by Alembic.
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
+
+# Full-text search index objects, per dialect: FTS5 tables kept in step by triggers on SQLite,
+# GIN expression indexes on PostgreSQL.
+INDEX_SQL = {
+    "sqlite": [
+        "CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, content='contacts', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER contacts_fts_ai AFTER INSERT ON contacts BEGIN "
+        "INSERT INTO contacts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+        "CREATE TRIGGER contacts_fts_ad AFTER DELETE ON contacts BEGIN "
+        "INSERT INTO contacts_fts(contacts_fts, rowid, search_text) "
+        "VALUES ('delete', old.id, old.search_text); END",
+        "CREATE TRIGGER contacts_fts_au AFTER UPDATE OF search_text ON contacts BEGIN "
+        "INSERT INTO contacts_fts(contacts_fts, rowid, search_text) "
+        "VALUES ('delete', old.id, old.search_text); "
+        "INSERT INTO contacts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+        "CREATE VIRTUAL TABLE notes_fts USING fts5(summary, body, content='notes', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER notes_fts_ai AFTER INSERT ON notes BEGIN "
+        "INSERT INTO notes_fts(rowid, summary, body) VALUES (new.id, new.summary, new.body); END",
+        "CREATE TRIGGER notes_fts_ad AFTER DELETE ON notes BEGIN "
+        "INSERT INTO notes_fts(notes_fts, rowid, summary, body) "
+        "VALUES ('delete', old.id, old.summary, old.body); END",
+        "CREATE TRIGGER notes_fts_au AFTER UPDATE OF summary, body ON notes BEGIN "
+        "INSERT INTO notes_fts(notes_fts, rowid, summary, body) "
+        "VALUES ('delete', old.id, old.summary, old.body); "
+        "INSERT INTO notes_fts(rowid, summary, body) VALUES (new.id, new.summary, new.body); END",
+    ],
+    "postgresql": [
+        "CREATE INDEX ix_contacts_fts ON contacts USING gin (to_tsvector('simple', search_text))",
+        "CREATE INDEX ix_notes_fts ON notes USING gin "
+        "(to_tsvector('simple', summary || ' ' || body))",
+    ],
+}
+DROP_SQL = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS notes_fts_au",
+        "DROP TRIGGER IF EXISTS notes_fts_ad",
+        "DROP TRIGGER IF EXISTS notes_fts_ai",
+        "DROP TABLE IF EXISTS notes_fts",
+        "DROP TRIGGER IF EXISTS contacts_fts_au",
+        "DROP TRIGGER IF EXISTS contacts_fts_ad",
+        "DROP TRIGGER IF EXISTS contacts_fts_ai",
+        "DROP TABLE IF EXISTS contacts_fts",
+    ],
+    "postgresql": [
+        "DROP INDEX IF EXISTS ix_notes_fts",
+        "DROP INDEX IF EXISTS ix_contacts_fts",
+    ],
+}
 
 
 def upgrade():
@@ -202,7 +250,7 @@ def upgrade():
         batch_op.create_index('ix_stance_changes_contact_id_at', ['contact_id', 'at'], unique=False)
 
     # ### end Alembic commands ###
-    # Full-text search index objects (see app/people/search.py).
+    # Full-text search index objects.
     for sql in INDEX_SQL.get(op.get_bind().dialect.name, []):
         op.execute(sql)
 

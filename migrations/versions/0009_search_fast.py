@@ -6,13 +6,22 @@ Revises: 0008_search
 
 from alembic import op
 
-from app.people.search import VOCAB_DROP_SQL, VOCAB_SQL
-
 revision = '0009_search_fast'
 down_revision = '0008_search'
 branch_labels = None
 depends_on = None
 
+
+# Read-only views of the two contact indexes' term lists (SQLite). Named *_fts_* so
+# autogenerate leaves them alone.
+VOCAB_SQL = [
+    "CREATE VIRTUAL TABLE contact_docs_fts_vocab USING fts5vocab(contact_docs_fts, 'row')",
+    "CREATE VIRTUAL TABLE contact_private_fts_vocab USING fts5vocab(contact_private_fts, 'row')",
+]
+VOCAB_DROP_SQL = [
+    "DROP TABLE IF EXISTS contact_docs_fts_vocab",
+    "DROP TABLE IF EXISTS contact_private_fts_vocab",
+]
 
 INDEXES = [("ix_contacts_archived_at_sort_name", ["archived_at", "sort_name"]),
            ("ix_contacts_stance_sort_name", ["stance", "sort_name"]),

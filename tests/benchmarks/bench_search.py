@@ -4,7 +4,7 @@ Not collected by pytest (no test_ prefix). Run:
     .venv/bin/python tests/benchmarks/bench_search.py [--contacts 50000] [--db /tmp/bench.sqlite]
 
 It builds the data with the `flask demo --scale` code, then times one list page
-(services.contact_page: count + a page of 25, with organizations, owners, emails, phones)
+(contact_page: count + a page of 25, with organizations, owners, emails, phones)
 per query, for a liaison (who also searches sensitive notes) and for staff, grouped by kind
 of query.
 
@@ -66,9 +66,9 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.models import User
-from app.demo import load_scale
 from app.extensions import db
-from app.people import services
+from app.people.queries import contact_page
+from app.system.demo import load_scale
 
 # kind -> list of request args (as the list page gets them from its URL)
 QUERIES: dict[str, list[dict[str, str]]] = {
@@ -131,7 +131,7 @@ def main() -> None:
                 for _ in range(args.rounds):
                     for q in queries:
                         t = time.perf_counter()
-                        services.contact_page(q, user, int(q.get("page", 1)))
+                        contact_page(q, user, int(q.get("page", 1)))
                         ms = (time.perf_counter() - t) * 1000
                         timings.append(ms)
                         worst = max(worst, (ms, q), key=lambda x: x[0])

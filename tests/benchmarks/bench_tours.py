@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from flask_migrate import upgrade
 
 from app import create_app
-from app.demo import load_demo, load_scale
 from app.extensions import db
+from app.system.demo import load_demo, load_scale
 from tests.conftest import sign_in
 
 

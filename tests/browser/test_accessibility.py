@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.demo import load_demo
 from app.events import services as events
 from app.events.models import Invitation
 from app.extensions import db
+from app.system.demo import load_demo
 from tests.browser.conftest import sign_in
-from tests.events.factories import make_contact, make_event
-from tests.factories import make_user
+from tests.factories import make_event, make_invitee, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def rsvp_path(app):
     event = make_event(capacity=10)
-    contact = make_contact()
+    contact = make_invitee()
     db.session.commit()
     events.invite(event, [contact.id], None)
     db.session.commit()

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.auth.models import Role
 from app.extensions import db
 from app.mail.services import deliver_due
 from tests.browser.conftest import sign_in
-from tests.events.factories import make_contact
-from tests.factories import make_user
+from tests.factories import make_invitee, make_user
+
+pytestmark = pytest.mark.browser
 
 
 def test_create_invite_rsvp_journey(app, live_server, page, smtp_server):
     user = make_user(role=Role.liaison, email="liaison@example.org", name="Dana Reyes")
     for name in ("Avery", "Blair", "Casey"):
-        make_contact(first_name=name, tags="faith-leaders")
-    make_contact(first_name="Drew", tags="faith-leaders", do_not_contact=True)
-    make_contact(first_name="Emery", tags="neighbors")
+        make_invitee(first_name=name, tags="faith-leaders")
+    make_invitee(first_name="Drew", tags="faith-leaders", do_not_contact=True)
+    make_invitee(first_name="Emery", tags="neighbors")
     db.session.commit()
     email = user.email
     db.session.close()  # SQLite transactions here begin IMMEDIATE: hold none while serving

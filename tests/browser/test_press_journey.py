@@ -13,8 +13,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.press import services
 from tests.browser.conftest import sign_in
-from tests.factories import make_user
-from tests.press.factories import make_page, make_spokesperson
+from tests.factories import make_page, make_spokesperson, make_user
 
 pytestmark = pytest.mark.browser
 

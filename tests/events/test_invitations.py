@@ -12,7 +12,7 @@ from app.events import services
 from app.events.models import Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from tests.events.factories import make_contact, make_event
+from tests.factories import make_event, make_invitee
 
 
 def _calendar_parts(msg):
@@ -32,9 +32,9 @@ def _calendar_parts(msg):
 
 def test_invite_preview_shows_exclusions_with_reasons(as_liaison):
     event = make_event()
-    make_contact(first_name="Avery", tags="faith,neighbors")
-    make_contact(first_name="Blair", tags="faith", do_not_contact=True)
-    make_contact(first_name="Casey", tags="faith", email=None)
+    make_invitee(first_name="Avery", tags="faith,neighbors")
+    make_invitee(first_name="Blair", tags="faith", do_not_contact=True)
+    make_invitee(first_name="Casey", tags="faith", email=None)
     db.session.commit()
     page = as_liaison.get(f"/events/{event.id}/invite?tag=faith").get_data(as_text=True)
     assert "Avery" in page and "Blair" in page and "Casey" in page
@@ -48,9 +48,9 @@ def test_invite_preview_shows_exclusions_with_reasons(as_liaison):
 
 def test_sending_skips_excluded_even_if_posted(as_liaison):
     event = make_event()
-    ok = make_contact()
-    dnc = make_contact(do_not_contact=True)
-    none = make_contact(email=None)
+    ok = make_invitee()
+    dnc = make_invitee(do_not_contact=True)
+    none = make_invitee(email=None)
     db.session.commit()
     response = as_liaison.post(f"/events/{event.id}/invite",
                                data={"contact_id": [ok.id, dnc.id, none.id]})
@@ -67,7 +67,7 @@ def test_imip_request_structure(app, as_liaison, deliver):
     event = make_event(title="Summer celebration", starts_at=start,
                        ends_at=start.replace(hour=23, minute=59),
                        address="99 Secret Ave", address_invitees_only=True)
-    people = [make_contact(first_name=n) for n in ("Ana", "Ben", "Cy")]
+    people = [make_invitee(first_name=n) for n in ("Ana", "Ben", "Cy")]
     db.session.commit()
     response = as_liaison.post(f"/events/{event.id}/invite",
                                data={"contact_id": [p.id for p in people]})
@@ -108,8 +108,8 @@ def test_imip_request_structure(app, as_liaison, deliver):
 
 def test_change_and_cancel_resend_with_growing_sequence(app, as_liaison, deliver):
     event = make_event()
-    contact = make_contact()
-    declined = make_contact()
+    contact = make_invitee()
+    declined = make_invitee()
     db.session.commit()
     services.invite(event, [contact.id, declined.id], None)
     db.session.commit()
@@ -141,7 +141,7 @@ def test_change_and_cancel_resend_with_growing_sequence(app, as_liaison, deliver
 
 def test_crlf_in_names_and_titles_cannot_inject_headers(as_liaison, deliver):
     event = make_event(title="Party\r\nBcc: victim@evil.example")
-    contact = make_contact(first_name="Eve\r\nBcc: other@evil.example",
+    contact = make_invitee(first_name="Eve\r\nBcc: other@evil.example",
                            email="eve@example.org")
     db.session.commit()
     services.invite(event, [contact.id], None)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.events.models import Event, EventKind
 from app.extensions import db
 from tests.conftest import count_queries
-from tests.events.factories import make_contact, make_event
+from tests.factories import make_event, make_invitee
 
 
 def _form(**overrides) -> dict:
@@ -119,7 +119,7 @@ def test_query_counts_do_not_grow_with_rows(as_liaison):
         return counts
 
     first = make_event()
-    contacts = [make_contact() for _ in range(3)]
+    contacts = [make_invitee() for _ in range(3)]
     db.session.commit()
     from app.events.services import invite
     invite(first, [c.id for c in contacts], None)
@@ -128,7 +128,7 @@ def test_query_counts_do_not_grow_with_rows(as_liaison):
     for i in range(40):
         make_event(title=f"Bulk {i}", starts_at=first.starts_at + timedelta(hours=i),
                    ends_at=first.starts_at + timedelta(hours=i + 1))
-    more = [make_contact() for _ in range(30)]
+    more = [make_invitee() for _ in range(30)]
     db.session.commit()
     invite(first, [c.id for c in more], None)
     db.session.commit()
@@ -149,7 +149,7 @@ def test_dashboard_panel_settings_and_calendar_pages(as_liaison):
 
 
 def test_demo_seed_and_scale(app):
-    from app.demo import load_demo, load_scale
+    from app.system.demo import load_demo, load_scale
     load_demo()
     assert db.session.scalar(select(Event.id).limit(1)) is not None
     assert load_scale(50)["events"] == 5

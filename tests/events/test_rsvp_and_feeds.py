@@ -14,14 +14,13 @@ from app.events.models import Answer, Attendance, Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.notes.models import Commitment
-from tests.events.factories import make_contact, make_event
-from tests.factories import make_user
+from tests.factories import make_event, make_invitee, make_user
 
 MARKER = "ZZPRIVATE-7f3a"
 
 
 def _invite(event, n=1):
-    contacts = [make_contact() for _ in range(n)]
+    contacts = [make_invitee() for _ in range(n)]
     db.session.commit()
     services.invite(event, [c.id for c in contacts], None)
     db.session.commit()

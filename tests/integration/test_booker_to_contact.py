@@ -6,21 +6,16 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.people.contacts import load_contact
 from app.people.models import Contact, Organization
-from app.people.services import load_contact
 from app.tours import services
 from app.tours.models import TourBooking
 from tests import factories
-from tests.tours.conftest import form_data
-
-
-def _book(client, **overrides) -> TourBooking:
-    client.post("/tours", data=form_data(**overrides))
-    return db.session.scalars(select(TourBooking).order_by(TourBooking.id.desc())).first()
+from tests.tours.conftest import book
 
 
 def test_create_contact_from_a_booker_who_agreed(client, as_liaison, tours):
-    b = _book(client, contact_consent="y", phone="(555) 555-0142", name="Robin  Q Visitor")
+    b = book(client, contact_consent="y", phone="(555) 555-0142", name="Robin  Q Visitor")
     bid = b.id
     page = as_liaison.get(f"/tours/manage/bookings/{bid}").get_data(as_text=True)
     assert "Create contact" in page
@@ -47,7 +42,7 @@ def test_create_contact_from_a_booker_who_agreed(client, as_liaison, tours):
 def test_links_the_existing_contact_with_that_email(client, as_liaison, tours):
     existing = factories.make_contact(first_name="Robin", emails=["Robin@Example.org"])
     db.session.commit()
-    b = _book(client, contact_consent="y")
+    b = book(client, contact_consent="y")
     as_liaison.post(f"/tours/manage/bookings/{b.id}/contact")
     assert db.session.query(Contact).count() == 1
     assert db.session.get(TourBooking, b.id).contact_id == existing.id
@@ -57,14 +52,14 @@ def test_links_the_existing_contact_with_that_email(client, as_liaison, tours):
 
 def test_no_contact_without_consent_and_only_for_the_liaison(client, as_staff, as_liaison,
                                                               tours):
-    b = _book(client)
+    b = book(client)
     assert not b.contact_consent
     assert "Create contact" not in as_liaison.get(
         f"/tours/manage/bookings/{b.id}").get_data(as_text=True)
     response = as_liaison.post(f"/tours/manage/bookings/{b.id}/contact")
     assert response.status_code == 303
     assert db.session.query(Contact).count() == 0
-    agreed = _book(client, contact_consent="y", email="other@example.org")
+    agreed = book(client, contact_consent="y", email="other@example.org")
     assert as_staff.post(f"/tours/manage/bookings/{agreed.id}/contact").status_code == 403
     assert db.session.query(Contact).count() == 0
 
@@ -74,7 +69,7 @@ def test_purge_unlinks_the_contact_but_keeps_it(client, as_liaison, tours):
 
     from app.database import utcnow
 
-    b = _book(client, contact_consent="y")
+    b = book(client, contact_consent="y")
     as_liaison.post(f"/tours/manage/bookings/{b.id}/contact")
     b = db.session.get(TourBooking, b.id)
     b.slot.ends_at = utcnow() - timedelta(days=400)

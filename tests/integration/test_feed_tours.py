@@ -4,20 +4,14 @@ the visitors; parsed back with icalendar."""
 from __future__ import annotations
 
 import icalendar
-from sqlalchemy import select
 
 from app.events import services as events
 from app.extensions import db
 from app.tours import services
 from app.tours.models import TourBooking
-from tests.tours.conftest import configure, first_open, form_data
+from tests.tours.conftest import book, configure
 
 MARKER = "Qv9Marker"
-
-
-def _book(client, n=0, **overrides) -> TourBooking:
-    client.post("/tours", data=form_data(first_open(n), **overrides))
-    return db.session.scalars(select(TourBooking).order_by(TourBooking.id.desc())).first()
 
 
 def _feed(client, user) -> icalendar.Calendar:
@@ -38,9 +32,9 @@ def test_confirmed_tours_appear_without_visitor_details(client, as_liaison, as_s
     details = {"name": f"{MARKER} Visitor", "email": f"{MARKER.lower()}@example.org",
                "phone": "555-555-0199", "affiliation": f"{MARKER} Org",
                "reason": f"{MARKER} reason", "accessibility": f"{MARKER} ramp"}
-    confirmed = _book(client, 0, group_size="3", **details)
-    requested = _book(client, 1, group_size="1", email="waiting@example.org")
-    declined = _book(client, 2, group_size="2", email="no@example.org")
+    confirmed = book(client, 0, group_size="3", **details)
+    requested = book(client, 1, group_size="1", email="waiting@example.org")
+    declined = book(client, 2, group_size="2", email="no@example.org")
     services.confirm(confirmed)
     services.decline(declined)
     db.session.commit()
@@ -67,7 +61,7 @@ def test_confirmed_tours_appear_without_visitor_details(client, as_liaison, as_s
 
 def test_a_cancelled_tour_is_marked_cancelled_with_a_higher_sequence(client, as_liaison):
     configure(approval_required=False)
-    booking = _book(client, group_size="1")
+    booking = book(client, group_size="1")
     uid = booking.id
     before = _tours(_feed(as_liaison, as_liaison.user))[uid]
     assert str(before["SUMMARY"]) == "Tour (1 person)"

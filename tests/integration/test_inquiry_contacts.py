@@ -10,12 +10,13 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.extensions import db
+from app.people.contacts import load_contact
+from app.people.merge import merge_contacts
 from app.people.models import Contact, Organization, OrgType, Sphere
-from app.people.services import load_contact, merge_contacts
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from tests import factories
-from tests.press.factories import make_inquiry
+from tests.factories import make_inquiry
 
 
 def test_public_inquiry_never_creates_a_contact(client):

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.mail.services import deliver_due
 from app.people.models import Stance
-from app.people.screening import is_free_mail, stance_matcher
+from app.people.screening import Booker, is_free_mail, normalise, stance_matcher
 from app.tours.models import Status, TourBooking
-from app.tours.screening import Booker, normalise
 from tests import factories
 from tests.tours.conftest import configure, form_data, without_csrf
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.mail import queue
 from app.mail.models import OutboxMessage, Status
-from app.mail.services import deliver_due
+from app.mail.services import deliver_due, queue
 
 
 def test_long_message_has_crlf_and_is_accepted(app, smtp_server):

@@ -19,9 +19,8 @@ from sqlalchemy import select, update
 
 from app.database import utcnow
 from app.extensions import db
-from app.mail import queue
 from app.mail.models import OutboxMessage, Status
-from app.mail.services import deliver_due
+from app.mail.services import deliver_due, queue
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.notes.models import Commitment, note_contacts
-from app.people import services
+from app.people.duplicates import find_duplicates
 from app.people.models import Contact, ContactEmail, ContactPhone, Organization, StanceChange
 from tests import factories
 
@@ -56,12 +56,12 @@ def test_duplicate_warning_then_save_anyway(as_staff, contact):
 
 
 def test_similar_name_same_org_and_same_phone_are_duplicates(app, contact, org):
-    found = services.find_duplicates("Alma", "Ortíz", org.id, [], [])
+    found = find_duplicates("Alma", "Ortíz", org.id, [], [])
     expected = [(contact.id, "similar name in the same organization")]
     assert [(c.id, why) for c, why in found] == expected
-    found = services.find_duplicates("X", "Y", None, [], ["+15555550123"])
+    found = find_duplicates("X", "Y", None, [], ["+15555550123"])
     assert [why for _, why in found] == ["same phone"]
-    assert services.find_duplicates("Alma", "Ortiz", None, [], []) == []
+    assert find_duplicates("Alma", "Ortiz", None, [], []) == []
 
 
 def test_stance_change_goes_on_timeline(as_liaison, contact):

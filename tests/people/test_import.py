@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.people import imports
+from app.people.contacts import load_contact
 from app.people.models import (
     Contact,
     ContactEmail,
@@ -25,7 +26,6 @@ from app.people.models import (
     Stance,
     StanceChange,
 )
-from app.people.services import load_contact
 from tests import factories
 from tests.conftest import count_queries
 

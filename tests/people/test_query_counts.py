@@ -19,18 +19,20 @@ PAGES = ["/", "/people/", "/people/?q=person", "/people/?stance=ally&sort=recent
 
 
 def _fill(n: int) -> dict:
+    """n contacts in one organization, each with an email, a phone, a note (every third
+    sensitive) and a commitment; made in bulk, as make_contact/make_note would one by one."""
     org = factories.make_organization(name="Big Org")
-    first = None
-    for i in range(n):
-        c = factories.make_contact(first_name=f"Person{i}", organization_id=org.id,
-                                   emails=[f"p{i}@example.org"], phones=["+15555550100"],
-                                   stance="ally", is_media=i % 2 == 0)
-        first = first or c
-        factories.make_note([c], [org], summary="coffee chat", sensitive=i % 3 == 0)
-        factories.make_commitment(contact_id=c.id, organization_id=org.id)
+    contacts = factories.make_contacts(
+        {"first_name": f"Person{i}", "organization_id": org.id, "emails": [f"p{i}@example.org"],
+         "phones": ["+15555550100"], "stance": "ally", "is_media": i % 2 == 0}
+        for i in range(n))
+    factories.make_notes({"contacts": [c], "organizations": [org], "summary": "coffee chat",
+                          "sensitive": i % 3 == 0} for i, c in enumerate(contacts))
+    factories.make_commitments({"contact_id": c.id, "organization_id": org.id}
+                               for c in contacts)
     db.session.commit()
     note = db.session.scalar(select(Note).where(Note.sensitive.is_(False)).limit(1))
-    return {"contact": first.id, "org": org.id, "note": note.id}
+    return {"contact": contacts[0].id, "org": org.id, "note": note.id}
 
 
 def _counts(client, ids) -> dict[str, int]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.notes.models import Note, note_contacts
-from app.people import search, services
+from app.people import queries, search
+from app.people.queries import contact_page
 from tests import factories
 
 
@@ -65,11 +66,11 @@ def test_prefixes_phone_groups_and_tags(app):
         assert _found(q, False) == {a.id}, q
     assert _found("555-302-9999", False) == set()
     user = factories.make_user()
-    rows, total, _ = services.contact_page({"tag": "faith"}, user, 1)
+    rows, total, _ = contact_page({"tag": "faith"}, user, 1)
     assert [r.id for r in rows] == [a.id] and total == 1
-    rows, _, _ = services.contact_page({"tag": "harm-reduction"}, user, 1)
+    rows, _, _ = contact_page({"tag": "harm-reduction"}, user, 1)
     assert [r.id for r in rows] == [a.id]
-    assert services.contact_page({"tag": "harm"}, user, 1)[1] == 0
+    assert contact_page({"tag": "harm"}, user, 1)[1] == 0
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])
@@ -87,11 +88,35 @@ def test_dense_and_sparse_paths_give_the_same_pages(app, monkeypatch, role):
              {"q": "naomi", "sort": "recent"}, {"q": "nao", "sort": "contact"},
              {"q": "naomi press", "stance": "ally"}, {"tag": "press", "sort": "recent"}]
     for args in cases:
-        pages = [services.contact_page(args, user, page, size=3) for page in (1, 2, 3)]
-        monkeypatch.setattr(services, "COUNT_CAP", 1)
-        monkeypatch.setattr(services, "WALK_FROM", 1)
-        dense = [services.contact_page(args, user, page, size=3) for page in (1, 2, 3)]
+        pages = [contact_page(args, user, page, size=3) for page in (1, 2, 3)]
+        monkeypatch.setattr(queries, "COUNT_CAP", 1)
+        monkeypatch.setattr(queries, "WALK_FROM", 1)
+        dense = [contact_page(args, user, page, size=3) for page in (1, 2, 3)]
         monkeypatch.undo()
         assert [[c.id for c in p[0]] for p in pages] == [[c.id for c in p[0]] for p in dense]
         assert dense[0][2] == (pages[0][1] > 0) and not pages[0][2], args
         assert pages[0][0] or (args == {"q": "nal kit"} and role == "staff"), args
+
+
+def _index_triggers() -> list:
+    if db.engine.dialect.name == "sqlite":
+        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    else:
+        sql = ("SELECT tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger "
+               "WHERE NOT tgisinternal ORDER BY tgname")
+    return [tuple(row) for row in db.session.execute(text(sql))]
+
+
+def test_bulk_load_indexes_what_it_adds_and_puts_the_triggers_back(app):
+    """The triggers it holds back are read from the database (the migrations made them), so
+    the index is kept by the very same triggers after a bulk load."""
+    before = _index_triggers()
+    with search.bulk_load():
+        contact = factories.make_contact(first_name="Bulkina", last_name="Loadwell")
+        factories.make_note([contact], [], summary="Capybara census", sensitive=False)
+    db.session.commit()
+    assert _index_triggers() == before
+    assert _found("bulkina capybara", False) == {contact.id}
+    later = factories.make_contact(first_name="Afterward", last_name="Triggered")
+    db.session.commit()
+    assert _found("afterward", False) == {later.id}

@@ -1,69 +1,11 @@
-"""Press test data: make_<thing>(**overrides) adds a row (flushed, not committed)."""
+"""Kept so imports written before tests/factories/ still work: use tests.factories instead."""
 
-from __future__ import annotations
+from tests.factories.press import (
+    make_coverage,
+    make_inquiry,
+    make_page,
+    make_spokesperson,
+    make_statement,
+)
 
-import itertools
-from datetime import date, timedelta
-
-from app.database import utcnow
-from app.extensions import db
-from app.press.models import Coverage, Inquiry, PressPage, Spokesperson, Statement, Tone
-
-_seq = itertools.count(1)
-
-
-def make_page(**overrides) -> PressPage:
-    values = {"id": 1, "boilerplate": "We are a syringe services program.",
-              "hours": "Mon to Fri 9 to 5", "response_time": "within 2 hours",
-              "after_hours": "Leave a message.", "version": 1}
-    values.update(overrides)
-    row = PressPage(**values)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def make_spokesperson(**overrides) -> Spokesperson:
-    n = next(_seq)
-    values = {"name": f"Speaker Number{n}", "slug": f"speaker-{n}", "title": "Spokesperson",
-              "phone": f"+1312555{n % 10000:04d}", "email": f"speaker{n}@program.example",
-              "position": n}
-    values.update(overrides)
-    person = Spokesperson(**values)
-    db.session.add(person)
-    db.session.flush()
-    return person
-
-
-def make_statement(**overrides) -> Statement:
-    n = next(_seq)
-    values = {"title": f"Statement {n}", "issued_on": date.today(), "body": "Body text.",
-              "published": True}
-    values.update(overrides)
-    row = Statement(**values)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def make_inquiry(**overrides) -> Inquiry:
-    n = next(_seq)
-    values = {"journalist_name": f"Reporter {n}", "journalist_email": f"r{n}@news.example",
-              "outlet": f"Outlet {n}", "topic": "A story", "deadline": utcnow() +
-              timedelta(hours=3)}
-    values.update(overrides)
-    row = Inquiry(**values)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def make_coverage(**overrides) -> Coverage:
-    n = next(_seq)
-    values = {"outlet": f"Outlet {n}", "published_on": date.today(), "headline": f"Story {n}",
-              "tone": Tone.positive}
-    values.update(overrides)
-    row = Coverage(**values)
-    db.session.add(row)
-    db.session.flush()
-    return row
+__all__ = ["make_coverage", "make_inquiry", "make_page", "make_spokesperson", "make_statement"]

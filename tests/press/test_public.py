@@ -15,12 +15,12 @@ from app.press import services
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from tests.conftest import count_queries
-from tests.factories import make_user
-from tests.press.factories import (
+from tests.factories import (
     make_inquiry,
     make_page,
     make_spokesperson,
     make_statement,
+    make_user,
 )
 
 MARK = "ZZPRIVATE"

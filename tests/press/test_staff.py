@@ -13,13 +13,13 @@ from app.extensions import db
 from app.press import services
 from app.press.models import Coverage, InquiryStatus, PressPage, Statement, Tone
 from tests.conftest import count_queries
-from tests.factories import make_user
-from tests.press.factories import (
+from tests.factories import (
     make_coverage,
     make_inquiry,
     make_page,
     make_spokesperson,
     make_statement,
+    make_user,
 )
 
 LIAISON_ONLY = ["/press/manage", "/press/manage/settings", "/press/manage/kit",

@@ -17,8 +17,7 @@ from app.press import services
 from app.press.forms import TOKEN_MAX_AGE, inquiry_token
 from app.press.models import Inquiry
 from app.tours.forms import form_started_token
-from tests.factories import PASSWORD, make_user
-from tests.press.factories import make_page, make_spokesperson
+from tests.factories import PASSWORD, make_page, make_spokesperson, make_user
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import select, text
 
 from app.auth.access import is_public, required_roles
 from app.auth.models import Role
-from app.demo import load_demo
 from app.extensions import db
+from app.system.demo import load_demo
 
 # The public surface (PRODUCT.md) plus the plumbing every site has. Adding to this list is
 # a product decision: say why in the commit.

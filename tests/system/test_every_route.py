@@ -29,8 +29,8 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from app import create_app
 from app.auth.models import Role
-from app.demo import load_demo
 from app.extensions import db
+from app.system.demo import load_demo
 from tests import factories
 from tests.conftest import ON_POSTGRES, IsolatedClient, _reset_postgres, base_config, sign_in
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from app.audit.services import record
 from app.auth.access import is_public
-from app.demo import load_demo
 from app.extensions import db
+from app.system.demo import load_demo
 from tests.factories import make_user
 from tests.system.test_access import sample_url
 

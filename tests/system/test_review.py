@@ -52,7 +52,7 @@ def test_export_audit_names_filters_but_not_the_search_words(as_admin):
 def test_press_json_ld_cannot_break_out_of_its_script(client):
     """Regression guard: text in the JSON-LD block can never close the <script>."""
     from app.extensions import db
-    from tests.press.factories import make_page, make_spokesperson
+    from tests.factories import make_page, make_spokesperson
 
     evil = "</script><script>alert(1)</script>"
     make_page(boilerplate=f"About us {evil}")

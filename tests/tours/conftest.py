@@ -8,9 +8,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.tours import services
+from app.tours.models import TourBooking
 from app.tours.schedule import DEFAULTS, TourSettings
 
 EVERY_EVENING = {d: [(18 * 60, 21 * 60)] for d in range(7)}
@@ -67,6 +69,10 @@ def form_data(slot=None, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def book(client, n: int = 0, **overrides) -> TourBooking:
+    """Request the n-th open slot through the public form, as a visitor; the newest booking."""
+    client.post("/tours", data=form_data(first_open(n), **overrides))
+    return db.session.scalars(select(TourBooking).order_by(TourBooking.id.desc())).first()
 
 
 def without_csrf(page: str) -> str:

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from app.demo import load_demo, load_scale
 from app.extensions import db
+from app.system.demo import load_demo, load_scale
 from app.tours.models import Status, TourBooking
 
 

@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import icalendar
-import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -18,12 +17,6 @@ from app.mail.services import deliver_due
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking
 from tests.tours.conftest import configure, first_open, form_data, without_csrf
-
-
-@pytest.fixture
-def mailbox(app, smtp_server):
-    app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
-    return smtp_server
 
 
 def deliver(mailbox, count):

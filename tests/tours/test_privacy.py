@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
 
-from app.database import utcnow
 from app.extensions import db
 from app.tours import services
-from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourSlot
+from app.tours.models import ScreenAction, ScreenKind
 from tests.conftest import count_queries
+from tests.factories import make_bookings
 from tests.tours.conftest import first_open, form_data
 
 MARKER = "ZQXMARKER"
@@ -37,23 +36,6 @@ def test_public_pages_never_show_booker_data(client, app, tours):
     assert "seats" not in page.lower() and "booked" not in page.lower()
 
 
-def bulk(n: int, offset: int = 0) -> None:
-    now = utcnow()
-    slot_ids = []
-    for i in range(offset, offset + n):
-        start = now + timedelta(days=1 + i // 4, hours=i % 4, minutes=7)
-        slot_ids.append(db.session.execute(
-            insert(TourSlot).values(starts_at=start, ends_at=start + timedelta(hours=1))
-            .returning(TourSlot.id)).scalar_one())
-    db.session.execute(insert(TourBooking), [
-        {"slot_id": sid, "status": Status.requested if i % 2 else Status.confirmed,
-         "name": f"Visitor {i}", "email": f"v{i}@example.org", "group_size": 1,
-         "token_nonce": f"n{i}", "token_hash": f"{i:064d}", "screening": [], "held": False,
-         "contact_consent": False, "sequence": 0, "created_at": now}
-        for i, sid in enumerate(slot_ids, start=offset)])
-    db.session.commit()
-
-
 def queries_for(client, urls) -> list[int]:
     counts = []
     for url in urls:
@@ -69,8 +51,10 @@ URLS = ["/tours/manage/", "/tours/manage/?show=upcoming", "/tours/manage/calenda
 
 @pytest.mark.parametrize("rows", [10])
 def test_query_counts_do_not_grow_with_rows(as_liaison, tours, rows):
-    bulk(rows)
+    make_bookings(rows)
+    db.session.commit()
     small = queries_for(as_liaison, URLS)
-    bulk(490, offset=rows)
+    make_bookings(490, offset=rows)
+    db.session.commit()
     large = queries_for(as_liaison, URLS)
     assert small == large, dict(zip(URLS, zip(small, large, strict=True), strict=True))

@@ -1,0 +1,37 @@
+"""The typed row an import preview keeps: what was read from one line of the file, and what
+planning decided it will do. Stored as JSON in the import's `rows` (never in process memory)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class StagedRow:
+    """One row on its way in."""
+
+    line: int  # the file's line number, as the person sees it in their spreadsheet
+    values: dict[str, Any]  # cleaned values by field (see reading.clean_row)
+    parse_errors: list[str] = field(default_factory=list)  # from reading the row
+    errors: list[str] = field(default_factory=list)  # parse errors plus planning's
+    notes: list[str] = field(default_factory=list)  # worth a look, not blocking
+    action: str = "create"  # create, update, unchanged or error
+    match_id: int | None = None  # the existing contact its email matched
+    match: dict[str, Any] | None = None  # {"id", "name"} of that contact, while it exists
+    org: list[Any] | None = None  # [id, name] of the existing organization it names
+    changes: dict[str, Any] = field(default_factory=dict)  # what an update fills in
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # {"id", "name", "reason"}
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StagedRow:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def staged_rows(data: dict[str, Any]) -> list[StagedRow]:
+    """The rows of an import's staged JSON."""
+    return [StagedRow.from_json(r) for r in data.get("rows", [])]

@@ -1,0 +1,5 @@
+"""The system blueprint: /healthz, the favicon and /vendor/ files."""
+
+from flask import Blueprint
+
+bp = Blueprint("system", __name__)
