@@ -18,11 +18,12 @@ from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db
+from app.pagination import page_number
 from app.people.models import Organization, Sphere, Stance
 from app.people.queries import contact_choices, user_choices
 from app.settings import services as settings
 from app.templating import org_zone
-from app.web import render, see_other, trigger
+from app.web import render, see_other, trigger, wants_fragment
 
 
 def _month_arg(value: str | None) -> date:
@@ -57,7 +58,7 @@ def index():
         ctx.update(first=first, weeks=weeks, by_day=by_day, prev_month=prev_month,
                    next_month=next_month)
     else:
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         past = request.args.get("when") == "past"
         query = select(Event)
         now = utcnow()
@@ -252,7 +253,7 @@ def attendance(event_id: int, invitation_id: int):
         return see_other(url_for("events.show", event_id=event_id), msg, "error")
     event = inv.event
     db.session.commit()
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_fragment():
         response = render("events/_attendance.html", inv=inv, event=event,
                           Attendance=Attendance)
         return trigger(response, "events-changed", toast="Attendance saved.")

@@ -13,6 +13,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.notes import services as notes
 from app.notes.models import Commitment, CommitmentStatus
+from app.pagination import page_number, paginate
 from app.people import csvio
 from app.people.blueprint import bp
 from app.people.contacts import (
@@ -48,11 +49,6 @@ from app.web import render, see_other, trigger
 ORG_PAGE_SIZE = 25
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), 100_000)
-
-
 def _list_context() -> dict:
     return {"stances": list(Stance), "influences": list(Influence), "spheres": list(Sphere),
             "org_types": list(OrgType), "sorts": SORTS,
@@ -62,7 +58,7 @@ def _list_context() -> dict:
 @bp.route("/")
 def index():
     """Contacts: one search box (names, organizations, emails, phones, tags, notes) and filters."""
-    page = _page()
+    page = page_number()
     contacts, total, capped = contact_page(request.args, current_user, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
@@ -72,9 +68,9 @@ def index():
 @bp.route("/media")
 def media():
     """Journalists and other media contacts, with outlet, beat and how to approach them."""
-    page = _page()
+    page = page_number()
     contacts, total, capped = contact_page({**request.args.to_dict(), "media": "1"},
-                                                    current_user, page)
+                                           current_user, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/media.html", block="results", contacts=contacts, total=total,
                   capped=capped, page=page, pages=pages, args=request.args)
@@ -271,19 +267,19 @@ def merge(contact_id: int):
 def organizations():
     """Organizations, searchable by name and filterable by type, sphere and tag."""
     query = organization_query(request.args)
-    page = _page()
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = paginate(total, ORG_PAGE_SIZE)
     rows = list(db.session.scalars(
         query.options(joinedload(Organization.owner)).order_by(Organization.name,
                                                                 Organization.id)
-        .limit(ORG_PAGE_SIZE).offset((page - 1) * ORG_PAGE_SIZE)))
+        .limit(page.limit).offset(page.offset)))
     counts = dict(db.session.execute(
         select(Contact.organization_id, func.count())
         .where(Contact.organization_id.in_([o.id for o in rows]),
                Contact.archived_at.is_(None)).group_by(Contact.organization_id)).all())
-    pages = max((total + ORG_PAGE_SIZE - 1) // ORG_PAGE_SIZE, 1)
     return render("people/organizations.html", block="results", organizations=rows,
-                  counts=counts, total=total, page=page, pages=pages, args=request.args,
+                  counts=counts, total=total, page=page.number, pages=page.pages,
+                  args=request.args,
                   org_types=list(OrgType), spheres=list(Sphere))
 
 

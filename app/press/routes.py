@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.pagination import paginate
 from app.press import services, uploads
 from app.press.blueprint import bp
 from app.press.forms import (
@@ -29,14 +30,6 @@ from app.press.models import (
 from app.web import render, see_other
 
 PAGE_SIZE = 50
-
-
-def _pages(total: int) -> int:
-    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-
-
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
 
 
 # --- overview, rota, freshness ----------------------------------------------------------------
@@ -201,12 +194,13 @@ def kit_delete(item_id: int):
 @bp.route("/statements")
 def statements():
     """Statements and press releases, drafts included."""
+    total = db.session.scalar(select(func.count()).select_from(Statement))
+    page = paginate(total, PAGE_SIZE)
     rows = db.session.scalars(
         select(Statement).order_by(Statement.issued_on.desc(), Statement.id.desc())
-        .limit(PAGE_SIZE).offset((_page_number() - 1) * PAGE_SIZE)).all()
-    total = db.session.scalar(select(func.count()).select_from(Statement))
-    return render("press/statements.html", statements=rows, page=_page_number(),
-                  pages=_pages(total), args=request.args)
+        .limit(page.limit).offset(page.offset)).all()
+    return render("press/statements.html", statements=rows, page=page.number,
+                  pages=page.pages, args=request.args)
 
 
 def _save_statement(statement: Statement | None):
