@@ -104,6 +104,24 @@ def cancel_event(event: Event) -> None:
     record("event.cancel", f"Cancelled event {event.title}", event)
 
 
+def events_by_ids(ids: list[int]) -> list[Event]:
+    """Events by id, soonest first (for other domains: the map shows events at places)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Event).where(Event.id.in_(ids))
+                                   .order_by(Event.starts_at, Event.id)))
+
+
+def event_choices(limit: int = 100) -> list[tuple[int, str]]:
+    """Events to pick from (upcoming first, then recent ones), as (id, "title, date")."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.starts_at)
+        .where(Event.ends_at >= now - timedelta(days=30))
+        .order_by(Event.starts_at, Event.id).limit(limit))
+    return [(i, f"{title}, {start.astimezone(org_zone()):%b %-d, %Y}") for i, title, start in rows]
+
+
 def hosts_of(event: Event) -> list[EventHost]:
     return db.session.scalars(
         select(EventHost).where(EventHost.event_id == event.id)
