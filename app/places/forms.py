@@ -71,7 +71,8 @@ class PlaceForm(CoordinatesForm):
 
     def __init__(self, *args, categories: list[Category], organizations, contacts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [(c.value, c.label) for c in categories]
+        self.category.choices = [("", "Choose a category"),
+                                 *((c.value, c.label) for c in categories)]
         self.organization_id.choices = [(None, "— none —"), *organizations]
         self.contact_id.choices = [(None, "— none —"), *contacts]
 

@@ -193,24 +193,18 @@ def _visible_place(place_id: int):
 
 @bp.route("/places/<int:place_id>")
 def show(place_id: int):
-    """One place: what and where it is, its block, its links and the events held there."""
+    """One place: what and where it is, its block, its links and the events held there. As
+    a fragment (htmx), its card: what a marker opens on the map."""
     place = _visible_place(place_id)
     user = _user()
-    here = events.events_by_ids(services.event_ids_at(place))
     form = None
     if user.can(Role.liaison) and not place.protected:
         form = EventPlaceForm()
         form.event_id.choices = events.event_choices()
-    return _map_page("places/show.html", place=place, area=services.shown_area(place, user),
-                     events_here=here, event_form=form)
-
-
-@bp.route("/places/<int:place_id>/card")
-def card(place_id: int):
-    """The card a marker opens on the map (a fragment)."""
-    place = _visible_place(place_id)
-    response = render("places/card.html", block="card", place=place,
-                      area=services.shown_area(place, _user()))
+    response = _map_page("places/show.html", block="card", place=place,
+                         area=services.shown_area(place, user), popup=wants_fragment(),
+                         events_here=events.events_by_ids(services.event_ids_at(place)),
+                         event_form=form)
     response.vary.add("Cookie")
     return response
 
@@ -252,11 +246,10 @@ def place_event(place_id: int):
     form = EventPlaceForm()
     form.event_id.choices = events.event_choices()
     if not form.validate_on_submit() or place.protected:
-        response = _map_page("places/show.html", status=422, place=place,
-                             area=services.shown_area(place, _user()),
-                             events_here=events.events_by_ids(services.event_ids_at(place)),
-                             event_form=form)
-        return response
+        return _map_page("places/show.html", status=422, place=place,
+                         area=services.shown_area(place, _user()), popup=False,
+                         events_here=events.events_by_ids(services.event_ids_at(place)),
+                         event_form=form)
     services.place_event(place, form.event_id.data)
     db.session.commit()
     return see_other(url_for("places.show", place_id=place.id), "The event is on the map.")

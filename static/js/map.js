@@ -124,7 +124,7 @@
     });
     applyFilters(state);
     if (focused) {
-      state.map.fitBounds(focused.pad(0.5), {maxZoom: 18});
+      state.map.fitBounds(focused.pad(0.5), {maxZoom: 17});
     } else if (state.pending) {
       state.map.setView(state.pending, 17);
     } else if (state.corners && state.corners.length) {
@@ -138,7 +138,7 @@
   function placeCard(state, marker, p) {
     var popup = L.popup({maxWidth: 320}).setLatLng(marker.getLatLng())
       .setContent(el("p", "muted", "Loading…")).openOn(state.map);
-    fetch(idUrl(state.box.dataset.cardUrl, p.id), {credentials: "same-origin", headers: {"HX-Request": "true"}})
+    fetch(idUrl(state.box.dataset.placeUrl, p.id), {credentials: "same-origin", headers: {"HX-Request": "true"}})
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
       .then(function (html) { popup.setContent(html); })  // our own server's escaped HTML
       .catch(function () {
