@@ -121,6 +121,9 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None,
                                   or other.last_contact_on > keep.last_contact_on):
         keep.last_contact_on = other.last_contact_on
     keep.sort_name = f"{keep.last_name} {keep.first_name}".strip().lower()
+    if keep.import_id != other.import_id:
+        # Now partly someone's earlier record: undoing the import must not delete it.
+        keep.import_id = None
     db.session.flush()
 
     _move_unique(ContactEmail, ContactEmail.email, keep.id, other.id)

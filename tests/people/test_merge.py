@@ -28,8 +28,9 @@ from app.people.models import (
     Stance,
     StanceChange,
 )
+from app.press.models import Inquiry
+from app.tours.models import TourBooking, TourSlot
 from tests import factories
-from tests.events.factories import make_event
 
 _seq = itertools.count(1)
 
@@ -45,8 +46,6 @@ def _invite(event, contact, answer=Answer.pending, answered_at=None, **more) -> 
 
 
 def _booking(contact):
-    from app.tours.models import TourBooking, TourSlot
-
     start = datetime(2026, 3, 2, 15, tzinfo=UTC) + timedelta(days=next(_seq))
     slot = TourSlot(starts_at=start, ends_at=start + timedelta(hours=1))
     db.session.add(slot)
@@ -236,7 +235,7 @@ def test_a_choice_that_is_neither_record_is_422_beside_the_field(as_liaison, con
 
 def test_everything_linked_moves_and_is_listed_before_the_confirm(as_liaison, contact):
     other = factories.make_contact(first_name="Alma", last_name="Dup")
-    both_event, their_event, talk = make_event(), make_event(), make_event()
+    both_event, their_event, talk = (factories.make_event() for _ in range(3))
     mine = _invite(both_event, contact)  # no answer yet
     theirs = _invite(both_event, other, Answer.yes, datetime.now(UTC),
                      attendance=Attendance.attended)
@@ -250,11 +249,7 @@ def test_everything_linked_moves_and_is_listed_before_the_confirm(as_liaison, co
     factories.make_note([contact, other], [], summary="Both")
     factories.make_commitment(contact_id=other.id)
     booking = _booking(other)
-    from app.press.models import Inquiry
-
-    inquiry = Inquiry(journalist_name="J", journalist_email="j@news.example", outlet="News",
-                      contact_id=other.id, topic="Site", deadline=datetime.now(UTC))
-    db.session.add(inquiry)
+    inquiry = factories.make_inquiry(contact_id=other.id)
     db.session.commit()
     ids = {"mine": mine.id, "theirs": theirs.id, "solo": solo.id, "booking": booking.id,
            "inquiry": inquiry.id, "other": other.id}
@@ -280,7 +275,6 @@ def test_everything_linked_moves_and_is_listed_before_the_confirm(as_liaison, co
     assert links == [contact.id, contact.id]
     assert db.session.scalar(select(Commitment.contact_id)) == contact.id
     assert db.session.get(Inquiry, ids["inquiry"]).contact_id == contact.id
-    from app.tours.models import TourBooking
     assert db.session.get(TourBooking, ids["booking"]).contact_id == contact.id
 
 
@@ -336,9 +330,23 @@ def test_the_same_email_on_both_is_kept_once(app, contact):
     assert emails == ["alma@example.org", "o@x.org"]
 
 
+def test_a_merged_contact_is_no_longer_one_an_import_undo_removes(as_liaison, contact):
+    from tests.people.test_import import HEADER, staged, upload
+
+    import_id = staged(upload(as_liaison, HEADER + "Rosa,Delgado,rosa@example.org,,,,,\n"))
+    as_liaison.post(f"/people/import/{import_id}/confirm")
+    rosa = db.session.scalar(select(Contact).where(Contact.first_name == "Rosa"))
+    merge_contacts(load_contact(rosa.id), load_contact(contact.id), None)
+    db.session.commit()
+    rosa_id = rosa.id
+    assert as_liaison.post(f"/people/import/{import_id}/undo").status_code == 303
+    kept = load_contact(rosa_id)
+    assert kept is not None and "alma@example.org" in {e.email for e in kept.emails}
+
+
 def test_invitation_answered_by_the_one_that_stays_wins(app, contact):
     other = factories.make_contact(first_name="Other")
-    event = make_event()
+    event = factories.make_event()
     mine = _invite(event, contact, Answer.no, datetime.now(UTC))
     _invite(event, other)
     db.session.commit()
@@ -413,7 +421,7 @@ def test_organization_service_refuses_itself(app, org):
 
 
 def test_delete_pages_list_what_links_here(as_admin, contact, org):
-    talk = make_event()
+    talk = factories.make_event()
     db.session.add(EventHost(event_id=talk.id, contact_id=contact.id, role="speaker"))
     factories.make_note([contact], [org])
     _booking(contact)
