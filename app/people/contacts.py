@@ -307,7 +307,7 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
         set_organization_stance(org, stance, values.get("stance_reason") or "", actor,
                                 first=creating)
     if renamed:
-        _refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
+        refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
     verb = "create" if creating else "update"
     record(f"organization.{verb}", f"{'Added' if creating else 'Edited'} organization "
            f"{org.name} (#{org.id})", org, actor)
@@ -338,7 +338,8 @@ def organization_stance_history(org: Organization) -> list[OrganizationStanceCha
         .limit(100)))
 
 
-def _refresh_search_text(query: Select) -> None:
+def refresh_search_text(query: Select) -> None:
+    """Rebuild the search words of the contacts `query` selects (after a rename or merge)."""
     for contact in db.session.scalars(query.options(
             joinedload(Contact.organization), selectinload(Contact.emails),
             selectinload(Contact.phones))):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.people.contacts import normalize_email, parse_phone, split_lines
@@ -173,12 +173,28 @@ class ConfirmDeleteForm(CleanForm):
     confirm = StringField("Type the name to confirm", validators=[DataRequired("Type the name.")])
 
 
-class MergeForm(CleanForm):
-    """Merge another contact into this one."""
+class OneOfTwo(RadioField):
+    """A choice between the two records of a merge (by id); anything else is refused."""
 
-    other_id = IntegerField("Number of the duplicate contact (from its address, /people/N)",
-                            validators=[DataRequired("Enter the duplicate's number."),
-                                        NumberRange(1, 2**31 - 1, "Enter a contact number.")])
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError("Choose one of the two.")
+
+
+def merge_form(first_id: int, second_id: int, fields: dict[str, str],
+               from_second: set[str], keep_id: int) -> FlaskForm:
+    """The side-by-side merge form: which record stays (`keep`), and for each field in
+    `fields` (name: label) whose value survives (`pick_<name>`, a record's id); the second
+    record's value is preselected for the names in `from_second`."""
+    ids = [(str(first_id), "this one"), (str(second_id), "this one")]
+
+    class MergeForm(CleanForm):
+        keep = OneOfTwo("Which record stays", choices=ids, default=str(keep_id))
+
+    for name, label in fields.items():
+        setattr(MergeForm, f"pick_{name}", OneOfTwo(
+            label, choices=ids, default=str(second_id if name in from_second else first_id)))
+    return MergeForm()
 
 
 class ImportForm(CleanForm):

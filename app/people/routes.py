@@ -14,7 +14,7 @@ from app.extensions import db
 from app.notes import services as notes
 from app.notes.models import Commitment, CommitmentStatus
 from app.pagination import page_number, paginate
-from app.people import csvio
+from app.people import csvio, lifecycle
 from app.people.blueprint import bp
 from app.people.contacts import (
     ContactData,
@@ -31,8 +31,7 @@ from app.people.contacts import (
     update_contact,
 )
 from app.people.duplicates import find_duplicates
-from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
-from app.people.merge import merge_contacts
+from app.people.forms import ConfirmDeleteForm, ContactForm, OrganizationForm
 from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
 from app.people.queries import (
     PAGE_SIZE,
@@ -233,31 +232,8 @@ def restore(contact_id: int):
 def delete(contact_id: int):
     """Delete a contact for good (admin only, after typing the name)."""
     contact = db.get_or_404(Contact, contact_id)
-    return _confirm_delete(contact, delete_contact, url_for("people.index"))
-
-
-@bp.route("/<int:contact_id>/merge", methods=["GET", "POST"])
-@roles(Role.liaison)
-def merge(contact_id: int):
-    """Merge a duplicate into this contact (its notes, commitments and history move here)."""
-    contact = load_contact(contact_id) or abort(404)
-    form = MergeForm()
-    if form.validate_on_submit():
-        other = load_contact(form.other_id.data)
-        if other is None or other.id == contact.id:
-            form.other_id.errors.append("Choose another existing contact.")
-        else:
-            merge_contacts(contact, other, current_user)
-            db.session.commit()
-            return see_other(url_for("people.show", contact_id=contact.id),
-                             f"Merged the duplicate into {contact.name}.")
-    status = 422 if request.method == "POST" else 200
-    suggestions = find_duplicates(
-        contact.first_name, contact.last_name, contact.organization_id,
-        [e.email for e in contact.emails], [p.number for p in contact.phones],
-        exclude_id=contact.id)
-    return render("people/merge.html", form=form, contact=contact, suggestions=suggestions,
-                  status=status)
+    return _confirm_delete(contact, delete_contact, url_for("people.index"),
+                           lifecycle.links_to_contact)
 
 
 # --- organizations --------------------------------------------------------------------
@@ -377,11 +353,13 @@ def organization_restore(org_id: int):
 def organization_delete(org_id: int):
     """Delete an organization for good (admin only, after typing the name)."""
     org = db.get_or_404(Organization, org_id)
-    return _confirm_delete(org, delete_organization, url_for("people.organizations"))
+    return _confirm_delete(org, delete_organization, url_for("people.organizations"),
+                           lifecycle.links_to_organization)
 
 
-def _confirm_delete(obj, delete, done_url: str):
-    """Hard delete after the admin types the name (a slip of the finger can't do it)."""
+def _confirm_delete(obj, delete, done_url: str, links):
+    """Hard delete after the admin types the name (a slip of the finger can't do it); the
+    page lists what links here (`links(obj)`, every domain's rows), which loses the link."""
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         if " ".join(form.confirm.data.split()).lower() != obj.name.lower():
@@ -392,7 +370,8 @@ def _confirm_delete(obj, delete, done_url: str):
             db.session.commit()
             return see_other(done_url, f"Deleted {name} for good.")
     status = 422 if request.method == "POST" else 200
-    return render("people/delete.html", form=form, obj=obj, name=obj.name, status=status)
+    return render("people/delete.html", form=form, obj=obj, name=obj.name, links=links(obj),
+                  status=status)
 
 
 @bp.route("/export.csv")
