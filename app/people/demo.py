@@ -13,7 +13,6 @@ from app.extensions import db
 from app.people.contacts import (
     ContactData,
     create_contact,
-    parse_phone,
     save_organization,
     set_stance,
 )
@@ -26,6 +25,7 @@ from app.people.models import (
     Sphere,
     Stance,
 )
+from app.phones import parse as parse_phone
 
 # name, type, sphere, phone, tags
 ORGANIZATIONS = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -14,7 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.people.contacts import normalize_email, parse_phone, split_lines
+from app import phones
+from app.forms import BaseForm
+from app.people.contacts import normalize_email, split_lines
 from app.people.models import (
     Channel,
     Influence,
@@ -22,22 +23,6 @@ from app.people.models import (
     Sphere,
     Stance,
 )
-
-
-def _clean(value):
-    """Strip surrounding space and NUL characters (which PostgreSQL refuses in text)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return value
-
-
-class CleanForm(FlaskForm):
-    """A form whose text inputs arrive trimmed and free of NUL characters."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            options["filters"] = [_clean, *options.get("filters", [])]
-            return unbound_field.bind(form=form, **options)
 
 
 def _value(value) -> str:
@@ -81,7 +66,7 @@ def check_phones(value: str) -> list[str]:
     numbers = []
     for item in split_lines(value):
         try:
-            numbers.append(parse_phone(item[:40]))
+            numbers.append(phones.parse(item[:40]))
         except ValueError as exc:
             raise ValidationError(
                 f"“{item[:40]}” isn't a phone number we can read. Include the area code."
@@ -89,7 +74,7 @@ def check_phones(value: str) -> list[str]:
     return numbers
 
 
-class ContactForm(CleanForm):
+class ContactForm(BaseForm):
     """Add or edit a contact."""
 
     first_name = StringField("First name", validators=[
@@ -140,7 +125,7 @@ class ContactForm(CleanForm):
         field.parsed = check_phones(field.data or "")
 
 
-class OrganizationForm(CleanForm):
+class OrganizationForm(BaseForm):
     """Add or edit an organization."""
 
     name = StringField("Name", validators=[DataRequired("Enter the organization's name."),
@@ -179,13 +164,13 @@ class OrganizationForm(CleanForm):
             field.parsed = numbers[0]
 
 
-class ConfirmDeleteForm(CleanForm):
+class ConfirmDeleteForm(BaseForm):
     """Hard delete asks for the name, typed out."""
 
     confirm = StringField("Type the name to confirm", validators=[DataRequired("Type the name.")])
 
 
-class MergeForm(CleanForm):
+class MergeForm(BaseForm):
     """Merge another contact into this one."""
 
     other_id = IntegerField("Number of the duplicate contact (from its address, /people/N)",
@@ -193,12 +178,12 @@ class MergeForm(CleanForm):
                                         NumberRange(1, 2**31 - 1, "Enter a contact number.")])
 
 
-class ImportForm(CleanForm):
+class ImportForm(BaseForm):
     """Upload a CSV of contacts."""
 
     file = FileField("CSV file", description="A .csv file with a header row, up to 5 MB "
                                              "(about 20,000 contacts).")
 
 
-class ActionForm(CleanForm):
+class ActionForm(BaseForm):
     """A button that changes state (confirm, undo, discard): only the CSRF token."""

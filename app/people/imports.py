@@ -49,7 +49,6 @@ from app.people.contacts import (
     build_search_text,
     normalize_email,
     normalize_tags,
-    parse_phone,
     split_lines,
 )
 from app.people.duplicates import Candidate, chunks, find_duplicates_many
@@ -66,6 +65,7 @@ from app.people.models import (
     Stance,
     StanceChange,
 )
+from app.phones import parse as parse_phone
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000

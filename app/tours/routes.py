@@ -11,10 +11,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import clock
+from app.clock import org_zone
 from app.database import utcnow
 from app.extensions import db
 from app.people.contacts import find_or_add_contact
-from app.templating import org_zone
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
@@ -56,7 +57,7 @@ def calendar():
     try:
         start = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
-        start = services.today()
+        start = clock.today()
     end = start + timedelta(days=13)
     offered = slots(s, org_zone(), start, end)
     first = offered[0].starts_at if offered else utcnow()
