@@ -11,10 +11,9 @@ def init_app(app: Flask) -> None:
     from app.press.blueprint import bp, log_bp, public_bp
     from app.press.cli import press_cli
     from app.press.dashboard import register
-    from app.press.display import phone_display, time_left
+    from app.press.display import time_left
     from app.system.demo import register_demo
 
-    app.add_template_filter(phone_display)
     app.add_template_global(time_left)
     app.register_blueprint(public_bp)
     app.register_blueprint(bp)

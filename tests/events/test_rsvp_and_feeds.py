@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import icalendar
 import vobject
@@ -140,7 +141,7 @@ def test_private_feed_token_gated_and_regenerable(app, client, as_liaison):
     page = as_liaison.get("/events/calendar").get_data(as_text=True)
     url = re.search(r'value="(http://[^"]+/calendar/feed/[^"]+\.ics)"', page).group(1)
     assert "webcal://" in page
-    path = url.split("localhost", 1)[1]
+    path = urlsplit(url).path
     response = client.get(path)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
