@@ -8,8 +8,8 @@ import icalendar
 import vobject
 from sqlalchemy import func, select
 
-from app.events import services
-from app.events.models import Invitation
+from app.events import invitations
+from app.events.models import Answer, Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from tests.factories import make_event, make_invitee
@@ -111,11 +111,11 @@ def test_change_and_cancel_resend_with_growing_sequence(app, as_liaison, deliver
     contact = make_invitee()
     declined = make_invitee()
     db.session.commit()
-    services.invite(event, [contact.id, declined.id], None)
+    invitations.invite(event, [contact.id, declined.id], None)
     db.session.commit()
     inv = db.session.scalar(select(Invitation).where(Invitation.contact_id == declined.id))
     inv.event = event
-    services.respond(inv, services.Answer.no)
+    invitations.respond(inv, Answer.no)
     db.session.commit()
     form = {"title": "Moved celebration", "kind": "celebration", "starts": "2031-07-01T17:00",
             "ends": "2031-07-01T19:00", "timezone": "America/Chicago", "status": "scheduled"}
@@ -144,7 +144,7 @@ def test_crlf_in_names_and_titles_cannot_inject_headers(as_liaison, deliver):
     contact = make_invitee(first_name="Eve\r\nBcc: other@evil.example",
                            email="eve@example.org")
     db.session.commit()
-    services.invite(event, [contact.id], None)
+    invitations.invite(event, [contact.id], None)
     db.session.commit()
     (msg,) = deliver(1)
     assert msg["Bcc"] is None

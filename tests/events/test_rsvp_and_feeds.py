@@ -9,7 +9,7 @@ import icalendar
 import vobject
 from sqlalchemy import func, select
 
-from app.events import services
+from app.events import invitations, reminders, services
 from app.events.models import Answer, Attendance, Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
@@ -22,11 +22,11 @@ MARKER = "ZZPRIVATE-7f3a"
 def _invite(event, n=1):
     contacts = [make_invitee() for _ in range(n)]
     db.session.commit()
-    services.invite(event, [c.id for c in contacts], None)
+    invitations.invite(event, [c.id for c in contacts], None)
     db.session.commit()
     invs = db.session.scalars(select(Invitation).where(Invitation.event_id == event.id)
                               .order_by(Invitation.id)).all()
-    return [(inv, services.rsvp_token(inv)) for inv in invs]
+    return [(inv, invitations.rsvp_token(inv)) for inv in invs]
 
 
 def test_rsvp_get_never_answers_post_does(client, as_liaison):
@@ -171,12 +171,12 @@ def test_reminders_once_to_yes_only(app, deliver):
                        ends_at=datetime.now(UTC) + timedelta(days=1, hours=1))
     (yes, _), (maybe, _) = _invite(event, 2)
     yes.event = maybe.event = event
-    services.respond(yes, Answer.yes)
-    services.respond(maybe, Answer.maybe)
+    invitations.respond(yes, Answer.yes)
+    invitations.respond(maybe, Answer.maybe)
     db.session.commit()
     deliver(2)  # the invitations
-    assert services.send_reminders() == 1
-    assert services.send_reminders() == 0
+    assert reminders.send_reminders() == 1
+    assert reminders.send_reminders() == 0
     db.session.commit()
     messages = deliver(3)
     assert messages[-1]["Subject"].startswith("Reminder:")
