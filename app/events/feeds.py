@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import fields
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,10 +16,9 @@ from app.auth.models import User
 from app.database import utcnow
 from app.events import ical
 from app.events.models import Event, EventStatus
-from app.events.services import external_url
 from app.extensions import db
-from app.notes.models import Commitment, CommitmentStatus
 from app.settings import services as settings
+from app.system.feeds import FeedItem, feed_items, register_feed_source
 
 _STATUS = {EventStatus.scheduled: "CONFIRMED", EventStatus.tentative: "TENTATIVE",
            EventStatus.cancelled: "CANCELLED"}
@@ -78,61 +77,34 @@ def public_feed() -> tuple[str, int]:
     return ical.calendar(events, name=name, feed=True), len(events)
 
 
+def event_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
+    """Events' feed source: every event (staff see them all), without attendees."""
+    query = select(Event).where(Event.ends_at >= since)
+    if until is not None:
+        query = query.where(Event.starts_at < until)
+    events = db.session.scalars(query.order_by(Event.starts_at)).all()
+    return [_feed_item(vevent(e)) for e in events]
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(FeedItem))
+
+
+def _feed_item(ev: ical.VEvent) -> FeedItem:
+    return FeedItem(**{name: getattr(ev, name) for name in _ITEM_FIELDS})
+
+
+def register() -> None:
+    register_feed_source("events", event_items)
+
+
 def private_feed(user: User) -> str:
-    """A staff member's feed: every event (no attendees), confirmed tours (as "Tour (N
-    people)": never a visitor's name or details) and their open commitments as all-day
-    items."""
+    """A staff member's feed: what every registered source shows them (app.system.feeds:
+    events, confirmed tours, their open commitments), from 90 days ago on."""
     since = utcnow() - timedelta(days=90)
-    events = db.session.scalars(
-        select(Event).where(Event.ends_at >= since).order_by(Event.starts_at)
-    ).all()
-    items = [vevent(e) for e in events]
-    commitments = db.session.scalars(
-        select(Commitment).where(Commitment.owner_id == user.id,
-                                 Commitment.status == CommitmentStatus.open)
-        .order_by(Commitment.due_on)
-    ).all()
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
-    for c in commitments:
-        start, end = ical.all_day(c.due_on)
-        items.append(ical.VEvent(
-            uid=f"commitment-{c.id}@{domain or 'liaison.local'}", start=start, end=end,
-            summary=f"Due: {c.what}", dtstamp=c.created_at, categories=("Commitment",),
-            transparent=True,
-        ))
-    items.extend(_tour_items(user, since, domain or "liaison.local"))
+    items = [ical.VEvent(**{name: getattr(item, name) for name in _ITEM_FIELDS})
+             for item in feed_items(user, since)]
     name = f"{current_app.config['ORG_NAME']} — {user.name}"
     return ical.calendar(items, name=name, feed=True)
-
-
-def _tour_items(user: User, since: datetime, domain: str) -> list[ical.VEvent]:
-    """Confirmed tours (and ones cancelled after confirmation, so calendars drop them).
-    Calendar files leave the app, so they say only how many people come; the link opens
-    the booking for those who may see it (the liaison)."""
-    from app.tours.models import Status, TourBooking, TourSlot
-
-    rows = db.session.execute(
-        select(TourBooking.id, TourBooking.group_size, TourBooking.status,
-               TourBooking.sequence, TourBooking.created_at, TourBooking.decided_at,
-               TourSlot.starts_at, TourSlot.ends_at)
-        .join(TourSlot, TourBooking.slot_id == TourSlot.id)
-        .where(TourSlot.ends_at >= since, TourBooking.decided_at.is_not(None),
-               TourBooking.status.in_([Status.confirmed, Status.attended, Status.no_show,
-                                       Status.cancelled]))
-        .order_by(TourSlot.starts_at, TourBooking.id)
-    ).all()
-    with_link = user.can("liaison")
-    items = []
-    for r in rows:
-        people = f"{r.group_size} {'person' if r.group_size == 1 else 'people'}"
-        items.append(ical.VEvent(
-            uid=f"tour-{r.id}@{domain}", start=r.starts_at, end=r.ends_at,
-            summary=f"Tour ({people})", dtstamp=r.decided_at or r.created_at,
-            sequence=r.sequence, categories=("Tour",),
-            status="CANCELLED" if r.status == Status.cancelled else "CONFIRMED",
-            url=external_url("tours.show", booking_id=r.id) if with_link else "",
-        ))
-    return items
 
 
 def etag(body: str) -> str:

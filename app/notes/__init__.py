@@ -4,12 +4,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug notes in: their pages and dashboard panels."""
-    from app.notes import demo, routes  # noqa: F401  (attach views)
+    """Plug notes in: their pages, dashboard panels and commitments on calendar feeds."""
+    from app.notes import demo, feed, routes  # noqa: F401  (attach views)
     from app.notes.blueprint import bp
     from app.notes.dashboard import register
     from app.system.demo import register_demo
 
     app.register_blueprint(bp)
     register()
+    feed.register()
     register_demo("notes", demo)

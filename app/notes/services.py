@@ -213,6 +213,16 @@ def commitment_query(args: Mapping[str, str], today: date) -> Select:
     return query
 
 
+def open_commitments(owner: User, due_by: date | None = None) -> list[Commitment]:
+    """`owner`'s open commitments (those due on or before `due_by`, if given), soonest
+    first: for their calendar feed and their morning digest."""
+    query = select(Commitment).where(Commitment.owner_id == owner.id,
+                                     Commitment.status == CommitmentStatus.open)
+    if due_by is not None:
+        query = query.where(Commitment.due_on <= due_by)
+    return list(db.session.scalars(query.order_by(Commitment.due_on)))
+
+
 def with_people(query: Select) -> Select:
     """Eager-load what a commitment row shows."""
     return query.options(joinedload(Commitment.contact), joinedload(Commitment.organization),
