@@ -23,7 +23,7 @@ from app.events.models import Answer, Attendance, Event, Invitation
 from app.events.services import EventError, external_url, when_text
 from app.extensions import db
 from app.mail.services import clean_header, queue
-from app.notes.models import Commitment
+from app.notes import services as notes
 from app.people.models import Contact, Sphere, Stance
 from app.settings import services as settings
 
@@ -236,8 +236,8 @@ def create_followups(event: Event, by: User, *, what: str, due_on: date) -> int:
         Invitation.event_id == event.id, Invitation.attendance == Attendance.attended,
         Invitation.contact_id.is_not(None))).all()
     for inv in attendees:
-        db.session.add(Commitment(what=what[:300], contact_id=inv.contact_id, owner_id=by.id,
-                                  due_on=due_on, created_by_id=by.id))
+        notes.create_commitment({"what": what[:300], "contact_id": inv.contact_id,
+                                 "owner_id": by.id, "due_on": due_on}, by)
     event.followups_created_at = utcnow()
     db.session.flush()
     record("event.followups", f"Created {len(attendees)} follow-ups from {event.title}", event)

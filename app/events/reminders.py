@@ -16,7 +16,7 @@ from app.events.models import Answer, DigestSent, Event, EventStatus, Invitation
 from app.events.services import external_url, when_text
 from app.extensions import db
 from app.mail.services import queue
-from app.notes.models import Commitment, CommitmentStatus
+from app.notes import services as notes
 from app.settings import services as settings
 from app.templating import org_zone
 
@@ -68,12 +68,7 @@ def send_digests(today: date | None = None) -> int:
     ).all()
     sent = 0
     for user in users:
-        commitments = db.session.scalars(
-            select(Commitment).where(Commitment.owner_id == user.id,
-                                     Commitment.status == CommitmentStatus.open,
-                                     Commitment.due_on <= today + timedelta(days=1))
-            .order_by(Commitment.due_on)
-        ).all()
+        commitments = notes.open_commitments(user, due_by=today + timedelta(days=1))
         if not commitments and not events:
             continue
         try:

@@ -9,6 +9,7 @@ import icalendar
 import vobject
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEvent
 from app.events import invitations, reminders, services
 from app.events.models import Answer, Attendance, Invitation
 from app.extensions import db
@@ -91,6 +92,12 @@ def test_attendance_and_followups(as_liaison):
     assert response.status_code == 303
     commitments = db.session.scalars(select(Commitment)).all()
     assert [(c.contact_id, c.due_on) for c in commitments] == [(a.contact_id, date(2031, 1, 5))]
+    assert commitments[0].owner_id == commitments[0].created_by_id == as_liaison.user.id
+    # Made through notes' own verb, so each follow-up has the audit record any commitment has.
+    recorded = db.session.execute(select(AuditEvent.action, AuditEvent.object_id).where(
+        AuditEvent.action.in_(["commitment.create", "event.followups"]))).all()
+    assert sorted(recorded) == [("commitment.create", commitments[0].id),
+                                ("event.followups", event.id)]
     as_liaison.post(f"/events/{event.id}/followups",
                     data={"what": "Again", "due_on": "2031-01-05"})
     assert db.session.scalar(select(func.count()).select_from(Commitment)) == 1
