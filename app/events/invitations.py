@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from email.utils import parseaddr
@@ -24,7 +25,8 @@ from app.events.services import EventError, external_url, when_text
 from app.extensions import db
 from app.mail.services import clean_header, queue
 from app.notes import services as notes
-from app.people.models import Contact, Sphere, Stance
+from app.people.models import Contact
+from app.people.queries import contact_query
 from app.settings import services as settings
 
 
@@ -41,31 +43,22 @@ class Candidate:
         return self.reason is None
 
 
-def candidates(event: Event, *, stance: str = "", tag: str = "", sphere: str = "",
-               organization_id: int | None = None, q: str = "",
+# The invite builder's filters: the People list's own (app.people.queries), so the preview
+# holds exactly the people that list shows for the same search and filters.
+FILTERS = ("q", "stance", "tag", "sphere", "organization")
+
+
+def candidates(event: Event, args: Mapping[str, str | None], user: User | None, *,
                contact_ids: list[int] | None = None, limit: int = 500) -> list[Candidate]:
-    """Contacts matching the filters, each either eligible or excluded with a reason."""
-    query = select(Contact).where(Contact.archived_at.is_(None))
-    filtered = False
-    if stance in Stance.__members__:
-        query, filtered = query.where(Contact.stance == Stance(stance)), True
-    if sphere in Sphere.__members__:
-        query, filtered = query.where(Contact.sphere == Sphere(sphere)), True
-    if tag.strip():
-        t = tag.strip().lower()
-        query = query.where((Contact.tags == t) | Contact.tags.like(f"{t},%")
-                            | Contact.tags.like(f"%,{t}") | Contact.tags.like(f"%,{t},%"))
-        filtered = True
-    if organization_id:
-        query, filtered = query.where(Contact.organization_id == organization_id), True
-    if q.strip():
-        like = f"%{q.strip().lower()}%"
-        query = query.where(func.lower(Contact.first_name + " " + Contact.last_name).like(like))
-        filtered = True
-    if contact_ids is not None:
-        query, filtered = query.where(Contact.id.in_(contact_ids)), True
-    if not filtered:
+    """Active contacts the People list shows `user` for the same filters (`args`: q, stance,
+    tag, sphere, organization) and among `contact_ids` if given, each either eligible or
+    excluded with a reason. With no filter and no ids, nobody."""
+    filters = {k: str(args[k]) for k in FILTERS if str(args.get(k) or "").strip()}
+    if not filters and contact_ids is None:
         return []
+    query = contact_query(filters, user)
+    if contact_ids is not None:
+        query = query.where(Contact.id.in_(contact_ids))
     contacts = db.session.scalars(
         query.options(selectinload(Contact.emails)).order_by(Contact.sort_name, Contact.id)
         .limit(limit)
@@ -114,7 +107,7 @@ def invite(event: Event, contact_ids: list[int], by: User | None) -> tuple[int, 
         raise EventError("This event is cancelled.")
     if event.starts_at <= utcnow():
         raise EventError("This event has already started.")
-    chosen = candidates(event, contact_ids=contact_ids, limit=len(contact_ids) or 1)
+    chosen = candidates(event, {}, by, contact_ids=contact_ids, limit=len(contact_ids) or 1)
     count = 0
     for cand in chosen:
         if not cand.eligible:

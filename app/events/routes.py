@@ -217,13 +217,8 @@ def invite(event_id: int):
         if left_out:
             message += f" {len(left_out)} left out (see the reasons in the preview)."
         return see_other(url_for("events.show", event_id=event.id), message)
-    org = form.organization.data
-    found = invitations.candidates(
-        event, stance=form.stance.data or "", tag=form.tag.data or "",
-        sphere=form.sphere.data or "",
-        organization_id=int(org) if org and org.isdecimal() and len(org) < 10 else None,
-        q=form.q.data or "",
-    ) if form.validate() else []
+    found = invitations.candidates(event, form.data, current_user._get_current_object()
+                                   ) if form.validate() else []
     sample = None
     eligible = [c for c in found if c.eligible]
     if eligible:
