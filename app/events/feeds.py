@@ -83,14 +83,17 @@ def event_items(user: User, since: datetime, until: datetime | None) -> list[Fee
     if until is not None:
         query = query.where(Event.starts_at < until)
     events = db.session.scalars(query.order_by(Event.starts_at)).all()
-    return [_feed_item(vevent(e)) for e in events]
+    return [vevent(e) for e in events]
 
 
 _ITEM_FIELDS = tuple(f.name for f in fields(FeedItem))
 
 
-def _feed_item(ev: ical.VEvent) -> FeedItem:
-    return FeedItem(**{name: getattr(ev, name) for name in _ITEM_FIELDS})
+def _as_vevent(item: FeedItem) -> ical.VEvent:
+    """Another domain's item as a VEVENT (one without organizer or attendees)."""
+    if isinstance(item, ical.VEvent):
+        return item
+    return ical.VEvent(**{name: getattr(item, name) for name in _ITEM_FIELDS})
 
 
 def register() -> None:
@@ -101,8 +104,7 @@ def private_feed(user: User) -> str:
     """A staff member's feed: what every registered source shows them (app.system.feeds:
     events, confirmed tours, their open commitments), from 90 days ago on."""
     since = utcnow() - timedelta(days=90)
-    items = [ical.VEvent(**{name: getattr(item, name) for name in _ITEM_FIELDS})
-             for item in feed_items(user, since)]
+    items = [_as_vevent(item) for item in feed_items(user, since)]
     name = f"{current_app.config['ORG_NAME']} — {user.name}"
     return ical.calendar(items, name=name, feed=True)
 

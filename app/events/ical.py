@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from app.system.feeds import FeedItem
+
 PRODID = "-//Liaison//Events//EN"
 
 
@@ -24,23 +26,13 @@ class Person:
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs a setattr call per field, x5,000
-class VEvent:
-    """One VEVENT. `start`/`end` are aware datetimes (written in UTC) or dates (all-day)."""
+class VEvent(FeedItem):
+    """One VEVENT: a calendar item (app.system.feeds.FeedItem: uid, start/end as aware
+    datetimes, written in UTC, or dates for all-day, summary, status…) and the organizer and
+    attendees an invitation names."""
 
-    uid: str
-    start: datetime | date
-    end: datetime | date
-    summary: str
-    dtstamp: datetime
-    sequence: int = 0
-    description: str = ""
-    location: str = ""
-    status: str = "CONFIRMED"  # CONFIRMED | TENTATIVE | CANCELLED
-    url: str = ""
-    categories: tuple[str, ...] = ()
     organizer: Person | None = None
     attendees: tuple[Person, ...] = field(default=())
-    transparent: bool = False
 
 
 def escape(text: str) -> str:

@@ -29,7 +29,7 @@ from flask import current_app
 from app.auth.models import User
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: events' VEVENT extends it, and is built 5,000 at a time
 class FeedItem:
     """One calendar item. `start`/`end` are aware datetimes, or dates for an all-day item
     (then `end` is the day after, as iCalendar's DTEND is exclusive)."""
