@@ -4,8 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug notes in: their pages, dashboard panels and commitments on calendar feeds."""
-    from app.notes import demo, feed, routes  # noqa: F401  (attach views)
+    """Plug notes in: their pages, dashboard panels, commitments on calendar feeds and
+    their sections of the contact and organization pages."""
+    from app.notes import demo, feed, routes, sections  # noqa: F401  (attach views)
     from app.notes.blueprint import bp
     from app.notes.dashboard import register
     from app.system.demo import register_demo
@@ -13,4 +14,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register()
     feed.register()
+    sections.register()
     register_demo("notes", demo)
