@@ -4,9 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug events in: staff and public pages, the `digest` command, the dashboard panel
-    and the events on staff calendar feeds."""
-    from app.events import demo, feeds, public, routes  # noqa: F401  (attach views)
+    """Plug events in: staff and public pages, the `digest` command, the dashboard panel,
+    the events on staff calendar feeds and the lifecycle receivers."""
+    from app.events import demo, feeds, lifecycle, public, routes  # noqa: F401  (attach views)
     from app.events.blueprint import bp, public_bp
     from app.events.cli import digest_cli
     from app.events.dashboard import register
@@ -18,3 +18,4 @@ def init_app(app: Flask) -> None:
     register()
     feeds.register()
     register_demo("events", demo)
+    lifecycle.connect()

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import fields
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from app import ical
 from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
-from app.events import ical
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.settings import services as settings
@@ -86,16 +85,6 @@ def event_items(user: User, since: datetime, until: datetime | None) -> list[Fee
     return [vevent(e) for e in events]
 
 
-_ITEM_FIELDS = tuple(f.name for f in fields(FeedItem))
-
-
-def _as_vevent(item: FeedItem) -> ical.VEvent:
-    """Another domain's item as a VEVENT (one without organizer or attendees)."""
-    if isinstance(item, ical.VEvent):
-        return item
-    return ical.VEvent(**{name: getattr(item, name) for name in _ITEM_FIELDS})
-
-
 def register() -> None:
     register_feed_source("events", event_items)
 
@@ -104,7 +93,7 @@ def private_feed(user: User) -> str:
     """A staff member's feed: what every registered source shows them (app.system.feeds:
     events, confirmed tours, their open commitments), from 90 days ago on."""
     since = utcnow() - timedelta(days=90)
-    items = [_as_vevent(item) for item in feed_items(user, since)]
+    items = feed_items(user, since)
     name = f"{current_app.config['ORG_NAME']} — {user.name}"
     return ical.calendar(items, name=name, feed=True)
 

@@ -15,19 +15,20 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app import ical
 from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
-from app.events import ical
 from app.events.feeds import vevent
 from app.events.models import Answer, Attendance, Event, Invitation
-from app.events.services import EventError, external_url, when_text
+from app.events.services import EventError, when_text
 from app.extensions import db
 from app.mail.services import clean_header, queue
 from app.notes import services as notes
 from app.people.models import Contact
 from app.people.queries import contact_query
 from app.settings import services as settings
+from app.urls import external_url
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,9 @@ def rsvp(token: str):
 
 def _calendar_response(body: str) -> Response:
     tag = feeds.etag(body)
-    if request.if_none_match and tag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = Response(body)
+    # contains_weak: a proxy that gzips the feed (nginx) sends the tag back as W/"…".
+    not_modified = request.if_none_match.contains_weak(tag)
+    response = Response(status=304) if not_modified else Response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.set_etag(tag)
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -10,15 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.clock import org_zone
+from app.clock import today as org_today
 from app.database import utcnow
 from app.events.invitations import send_invitation
 from app.events.models import Answer, DigestSent, Event, EventStatus, Invitation
-from app.events.services import external_url, when_text
+from app.events.services import when_text
 from app.extensions import db
 from app.mail.services import queue
 from app.notes import services as notes
 from app.settings import services as settings
-from app.templating import org_zone
+from app.urls import external_url
 
 REMINDER_DAYS_KEY = "events.reminder_days"
 DEFAULT_REMINDER_DAYS = 2
@@ -52,7 +54,7 @@ def send_digests(today: date | None = None) -> int:
     """Each active user's morning digest: commitments due and events this week. Sending
     twice on one day sends nothing the second time (a unique row per user and day)."""
     zone = org_zone()
-    today = today or utcnow().astimezone(zone).date()
+    today = today or org_today()
     week_start = datetime.combine(today, datetime.min.time(), zone)
     week_end = week_start + timedelta(days=7)
     events = db.session.scalars(

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-from email.utils import parseaddr
-
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from app import ical
 from app.audit.services import record
 from app.auth.models import User
+from app.clock import org_zone
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
-from app.templating import org_zone
 
 # Changes to these fields matter to invitees: SEQUENCE grows and invitees get an update.
 SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "description", "status")
@@ -23,24 +20,11 @@ class EventError(ValueError):
     """A request the event's state does not allow (answering after it started, …)."""
 
 
-# --- URLs in mail and feeds ------------------------------------------------------------------
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL, from the request or (in the CLI) from PUBLIC_BASE_URL."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if has_request_context() and not base:
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=base or "http://localhost:5000"):
-        return url_for(endpoint, _external=True, **values)
-
-
 # --- events ----------------------------------------------------------------------------------
 
 
 def new_uid() -> str:
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
-    return f"{secrets.token_hex(12)}@{domain or 'liaison.local'}"
+    return ical.new_uid("event")
 
 
 def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: list[int],

@@ -4,9 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug notes in: their pages, dashboard panels, commitments on calendar feeds and
-    their sections of the contact and organization pages."""
-    from app.notes import demo, feed, routes, sections  # noqa: F401  (attach views)
+    """Plug notes in: their pages, dashboard panels, commitments on calendar feeds, their
+    sections of the contact and organization pages and the lifecycle receivers."""
+    from app.notes import demo, feed, lifecycle, routes, sections  # noqa: F401  (attach views)
     from app.notes.blueprint import bp
     from app.notes.dashboard import register
     from app.system.demo import register_demo
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     feed.register()
     sections.register()
     register_demo("notes", demo)
+    lifecycle.connect()

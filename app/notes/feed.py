@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from app import ical, urls
 from app.auth.models import User
 from app.notes import services
-from app.system.feeds import FeedItem, item_uid, register_feed_source
+from app.system.feeds import FeedItem, register_feed_source
 
 
 def commitment_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
@@ -14,12 +15,16 @@ def commitment_items(user: User, since: datetime, until: datetime | None) -> lis
     stays on the calendar however long ago it fell due (`since` does not hide it): it is
     still a promise to keep."""
     due_by = until.date() if until is not None else None
-    return [
-        FeedItem(uid=item_uid("commitment", c.id), start=c.due_on,
-                 end=c.due_on + timedelta(days=1), summary=f"Due: {c.what}",
-                 dtstamp=c.created_at, categories=("Commitment",), transparent=True)
-        for c in services.open_commitments(user, due_by=due_by)
-    ]
+    host = urls.host()
+    items = []
+    for c in services.open_commitments(user, due_by=due_by):
+        start, end = ical.all_day(c.due_on)
+        items.append(ical.VEvent(
+            uid=ical.uid("commitment", c.id, host), start=start, end=end,
+            summary=f"Due: {c.what}", dtstamp=c.created_at, categories=("Commitment",),
+            transparent=True,
+        ))
+    return items
 
 
 def register() -> None:

@@ -20,34 +20,15 @@ everyone else). Nothing here or in events changes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from email.utils import parseaddr
+from datetime import datetime
 
-from flask import current_app
-
+from app import ical
 from app.auth.models import User
 
-
-@dataclass(slots=True)  # not frozen: events' VEVENT extends it, and is built 5,000 at a time
-class FeedItem:
-    """One calendar item. `start`/`end` are aware datetimes, or dates for an all-day item
-    (then `end` is the day after, as iCalendar's DTEND is exclusive)."""
-
-    uid: str
-    start: datetime | date
-    end: datetime | date
-    summary: str
-    dtstamp: datetime
-    sequence: int = 0
-    description: str = ""
-    location: str = ""
-    status: str = "CONFIRMED"  # CONFIRMED | TENTATIVE | CANCELLED
-    url: str = ""
-    categories: tuple[str, ...] = ()
-    transparent: bool = False  # True: shows as free time (a reminder, not a meeting)
-
-
+# A feed item is a VEVENT without organizer or attendees (app/ical.py): its UID from
+# ical.uid(kind, id), the same as in any mail about the thing, so calendars never double it;
+# an all-day item's start and end from ical.all_day(day).
+FeedItem = ical.VEvent
 FeedSource = Callable[[User, datetime, datetime | None], list[FeedItem]]
 SOURCES: dict[str, FeedSource] = {}
 
@@ -61,10 +42,3 @@ def register_feed_source(name: str, source: FeedSource) -> FeedSource:
 def feed_items(user: User, since: datetime, until: datetime | None = None) -> list[FeedItem]:
     """Every registered source's items for `user`, source by source in registration order."""
     return [item for source in SOURCES.values() for item in source(user, since, until)]
-
-
-def item_uid(kind: str, key: int | str) -> str:
-    """A UID for an item that has none of its own: stable for the thing it shows, under the
-    domain mail is sent from."""
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
-    return f"{kind}-{key}@{domain or 'liaison.local'}"

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app import ical, urls
 from app.auth.models import User
-from app.events.services import external_url
 from app.extensions import db
-from app.system.feeds import FeedItem, item_uid, register_feed_source
+from app.system.feeds import FeedItem, register_feed_source
 from app.tours.models import Status, TourBooking, TourSlot
+from app.tours.services import booking_uid
+from app.urls import external_url
 
 
 def tour_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
@@ -30,11 +32,12 @@ def tour_items(user: User, since: datetime, until: datetime | None) -> list[Feed
         query = query.where(TourSlot.starts_at < until)
     rows = db.session.execute(query.order_by(TourSlot.starts_at, TourBooking.id)).all()
     with_link = user.can("liaison")
+    host = urls.host()
     items = []
     for r in rows:
         people = f"{r.group_size} {'person' if r.group_size == 1 else 'people'}"
-        items.append(FeedItem(
-            uid=item_uid("tour", r.id), start=r.starts_at, end=r.ends_at,
+        items.append(ical.VEvent(
+            uid=booking_uid(r.id, host), start=r.starts_at, end=r.ends_at,
             summary=f"Tour ({people})", dtstamp=r.decided_at or r.created_at,
             sequence=r.sequence, categories=("Tour",),
             status="CANCELLED" if r.status == Status.cancelled else "CONFIRMED",

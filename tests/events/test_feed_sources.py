@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
+from app import ical
 from app.events import feeds
 from app.extensions import db
 from app.notes.models import CommitmentStatus
 from app.notes.services import close_commitment
 from app.system import feeds as registry
-from app.system.feeds import FeedItem, item_uid
 from tests.factories import make_commitment, make_event, make_user
 
 
@@ -39,16 +39,16 @@ def test_a_registered_source_reaches_the_feed_for_whom_it_says(app, client, as_l
         seen.append((user.id, since, until))
         if user.id != as_liaison.user.id:
             return []
-        return [FeedItem(uid=item_uid("renewal", 7), start=start,
-                         end=start + timedelta(hours=1), summary="Coalition renewal",
-                         dtstamp=start, categories=("Coalition",))]
+        return [ical.VEvent(uid=ical.uid("renewal", 7), start=start,
+                            end=start + timedelta(hours=1), summary="Coalition renewal",
+                            dtstamp=start, categories=("Coalition",))]
 
     monkeypatch.setitem(registry.SOURCES, "renewals", renewals)
     mine = _items(client, as_liaison.user)
-    renewal = mine[item_uid("renewal", 7)]
+    renewal = mine[ical.uid("renewal", 7)]
     assert str(renewal["SUMMARY"]) == "Coalition renewal"
     assert renewal.decoded("DTSTART") == start
-    assert item_uid("renewal", 7) not in _items(client, other)
+    assert ical.uid("renewal", 7) not in _items(client, other)
     assert [s[0] for s in seen] == [as_liaison.user.id, other.id]
     assert seen[0][1] < datetime.now(UTC) - timedelta(days=89) and seen[0][2] is None
 
@@ -74,11 +74,11 @@ def test_commitments_only_the_users_own_open_ones(app, client, as_liaison):
     close_commitment(kept, CommitmentStatus.kept, None)
     db.session.commit()
     items = _items(client, as_liaison.user)
-    item = items[item_uid("commitment", mine.id)]
+    item = items[ical.uid("commitment", mine.id)]
     assert str(item["SUMMARY"]) == "Due: Send the report"
     assert item.decoded("DTSTART") == date(2031, 2, 1)
     assert item.decoded("DTEND") == date(2031, 2, 2)
     assert str(item["TRANSP"]) == "TRANSPARENT"
-    assert item_uid("commitment", kept.id) not in items
-    assert item_uid("commitment", theirs.id) not in items
-    assert item_uid("commitment", theirs.id) in _items(client, other)
+    assert ical.uid("commitment", kept.id) not in items
+    assert ical.uid("commitment", theirs.id) not in items
+    assert ical.uid("commitment", theirs.id) in _items(client, other)
