@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     _init_domains(app)
-    access_log.install()
+    access_log.init_app(app)
     return app
 
 

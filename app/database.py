@@ -9,6 +9,9 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 
+# Column defaults and older callers know the clock's `now` by this name.
+from app.clock import now as utcnow  # noqa: F401
+
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -71,11 +74,6 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    """Now, as an aware UTC datetime (the only kind we store)."""
-    return datetime.now(UTC)
 
 
 def render_item(type_: str, obj, autogen_context):

@@ -6,25 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from jinja2 import Environment, nodes, pass_environment
 
+from app import clock, phones, urls
 from app.settings import services as settings
-
-
-def org_zone() -> ZoneInfo:
-    """The organization's time zone (IANA name from settings)."""
-    return ZoneInfo(settings.timezone_name())
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
     """Format an aware UTC datetime in the organization's time zone."""
     if value is None:
         return ""
-    return value.astimezone(org_zone()).strftime(fmt)
+    return clock.local(value).strftime(fmt)
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,9 @@ def nav_items() -> list[NavItem]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime)
+    app.add_template_filter(phones.format, "phone")
     app.add_template_global(nav_items)
+    app.add_template_global(urls.external_url)
     app.add_template_global(settings.org_name, "org_name")
     app.add_template_global(settings.timezone_name, "org_timezone")
     register_macros(app.jinja_env)
@@ -135,8 +132,3 @@ def register_macros(env: Environment) -> dict[str, str]:
             found[name] = template
             env.globals[name] = _macro(template, name)
     return found
-
-
-def today():
-    """Today's date in the organization's time zone."""
-    return datetime.now(org_zone()).date()

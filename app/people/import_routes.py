@@ -134,8 +134,9 @@ def import_undo(import_id: int):
         return _preview(imp, 422, "The form expired. Please try again.")
     summary = imports.undo(imp, current_user)
     db.session.commit()
-    kept = f" {summary['kept']} kept: they have notes or links since." if summary["kept"] \
-        else ""
+    why = sorted({w for k in summary["kept_contacts"] for w in k["why"]})
+    kept = (f" {summary['kept']} kept: something links to them ({', '.join(why)})."
+            if summary["kept"] else "")
     return see_other(url_for("people.import_show", import_id=imp.id),
                      f"Import undone: {summary['removed']} removed, {summary['restored']} "
                      f"put back.{kept}")

@@ -11,10 +11,8 @@ from app.audit.services import record
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.notes import services as notes
-from app.notes.models import Commitment, CommitmentStatus
 from app.pagination import page_number, paginate
-from app.people import csvio
+from app.people import csvio, lifecycle
 from app.people.blueprint import bp
 from app.people.contacts import (
     ContactData,
@@ -31,8 +29,7 @@ from app.people.contacts import (
     update_contact,
 )
 from app.people.duplicates import find_duplicates
-from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
-from app.people.merge import merge_contacts
+from app.people.forms import ConfirmDeleteForm, ContactForm, OrganizationForm
 from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
 from app.people.queries import (
     PAGE_SIZE,
@@ -44,6 +41,7 @@ from app.people.queries import (
     stakeholder_counts,
     user_choices,
 )
+from app.people.sections import contact_sections, organization_sections
 from app.web import render, see_other, trigger
 
 ORG_PAGE_SIZE = 25
@@ -164,33 +162,11 @@ def new():
 
 @bp.route("/<int:contact_id>")
 def show(contact_id: int):
-    """A contact: details, stance timeline, notes (sensitive ones as closed entries for
-    admin and liaison only) and commitments."""
+    """A contact: details, stance timeline, and what the domains built on people add to the
+    page (notes, commitments, media inquiries…: app.people.sections)."""
     contact = load_contact(contact_id) or abort(404)
-    history = stance_history(contact)
-    contact_notes = notes.notes_about(current_user, contact_id=contact.id)
-    commitments = list(db.session.scalars(notes.with_people(
-        select(Commitment).where(Commitment.contact_id == contact.id)
-        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
-    return render("people/show.html", contact=contact, history=history, notes=contact_notes,
-                  commitments=commitments, interval=_interval_for(contact),
-                  inquiries=_inquiries_from(contact))
-
-
-def _inquiries_from(contact: Contact) -> list:
-    """Media inquiries linked to this contact (newest first), for journalists."""
-    from app.press.models import Inquiry
-
-    return list(db.session.scalars(
-        select(Inquiry).where(Inquiry.contact_id == contact.id)
-        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(50)))
-
-
-def _interval_for(contact: Contact) -> int:
-    if contact.keep_in_touch_days:
-        return contact.keep_in_touch_days
-    days = notes.intervals()
-    return days["media"] if contact.is_media else days[contact.stance.value]
+    return render("people/show.html", contact=contact, history=stance_history(contact),
+                  sections=contact_sections(contact, current_user._get_current_object()))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -233,31 +209,8 @@ def restore(contact_id: int):
 def delete(contact_id: int):
     """Delete a contact for good (admin only, after typing the name)."""
     contact = db.get_or_404(Contact, contact_id)
-    return _confirm_delete(contact, delete_contact, url_for("people.index"))
-
-
-@bp.route("/<int:contact_id>/merge", methods=["GET", "POST"])
-@roles(Role.liaison)
-def merge(contact_id: int):
-    """Merge a duplicate into this contact (its notes, commitments and history move here)."""
-    contact = load_contact(contact_id) or abort(404)
-    form = MergeForm()
-    if form.validate_on_submit():
-        other = load_contact(form.other_id.data)
-        if other is None or other.id == contact.id:
-            form.other_id.errors.append("Choose another existing contact.")
-        else:
-            merge_contacts(contact, other, current_user)
-            db.session.commit()
-            return see_other(url_for("people.show", contact_id=contact.id),
-                             f"Merged the duplicate into {contact.name}.")
-    status = 422 if request.method == "POST" else 200
-    suggestions = find_duplicates(
-        contact.first_name, contact.last_name, contact.organization_id,
-        [e.email for e in contact.emails], [p.number for p in contact.phones],
-        exclude_id=contact.id)
-    return render("people/merge.html", form=form, contact=contact, suggestions=suggestions,
-                  status=status)
+    return _confirm_delete(contact, delete_contact, url_for("people.index"),
+                           lifecycle.links_to_contact)
 
 
 # --- organizations --------------------------------------------------------------------
@@ -326,18 +279,16 @@ def organization_new():
 
 @bp.route("/organizations/<int:org_id>")
 def organization_show(org_id: int):
-    """An organization: details, its people, notes and commitments."""
+    """An organization: details, its people, stance timeline, and what the domains built
+    on people add (notes, commitments…: app.people.sections)."""
     org = db.session.scalar(select(Organization).where(Organization.id == org_id)
                             .options(joinedload(Organization.owner))) or abort(404)
     people = list(db.session.scalars(
         select(Contact).where(Contact.organization_id == org.id, Contact.archived_at.is_(None))
         .order_by(Contact.sort_name).limit(100)))
-    org_notes = notes.notes_about(current_user, organization_id=org.id)
-    commitments = list(db.session.scalars(notes.with_people(
-        select(Commitment).where(Commitment.organization_id == org.id)
-        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
-    return render("people/organization_show.html", org=org, people=people, notes=org_notes,
-                  commitments=commitments, history=organization_stance_history(org))
+    return render("people/organization_show.html", org=org, people=people,
+                  history=organization_stance_history(org),
+                  sections=organization_sections(org, current_user._get_current_object()))
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
@@ -377,11 +328,13 @@ def organization_restore(org_id: int):
 def organization_delete(org_id: int):
     """Delete an organization for good (admin only, after typing the name)."""
     org = db.get_or_404(Organization, org_id)
-    return _confirm_delete(org, delete_organization, url_for("people.organizations"))
+    return _confirm_delete(org, delete_organization, url_for("people.organizations"),
+                           lifecycle.links_to_organization)
 
 
-def _confirm_delete(obj, delete, done_url: str):
-    """Hard delete after the admin types the name (a slip of the finger can't do it)."""
+def _confirm_delete(obj, delete, done_url: str, links):
+    """Hard delete after the admin types the name (a slip of the finger can't do it); the
+    page lists what links here (`links(obj)`, every domain's rows), which loses the link."""
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         if " ".join(form.confirm.data.split()).lower() != obj.name.lower():
@@ -392,7 +345,8 @@ def _confirm_delete(obj, delete, done_url: str):
             db.session.commit()
             return see_other(done_url, f"Deleted {name} for good.")
     status = 422 if request.method == "POST" else 200
-    return render("people/delete.html", form=form, obj=obj, name=obj.name, status=status)
+    return render("people/delete.html", form=form, obj=obj, name=obj.name, links=links(obj),
+                  status=status)
 
 
 @bp.route("/export.csv")

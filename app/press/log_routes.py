@@ -7,6 +7,7 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import clock
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
@@ -139,7 +140,7 @@ def _coverage_page(form: CoverageForm, status: int = 200):
 def coverage():
     """The coverage log and a chart of coverage over time by tone."""
     form = CoverageForm(formdata=None)
-    form.published_on.data = services.today()
+    form.published_on.data = clock.today()
     return _coverage_page(form)
 
 

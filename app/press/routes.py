@@ -10,6 +10,7 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.pagination import paginate
 from app.press import services, uploads
@@ -43,7 +44,7 @@ def _shift_form() -> ShiftForm:
 
 def _index(shift_form: ShiftForm, status: int = 200):
     view = services.public_view()
-    day = services.today()
+    day = clock.today()
     return render("press/index.html", status=status, view=view, people=services.spokespeople(),
                   rota=services.rota(day - timedelta(days=1)), shift_form=shift_form,
                   stale=services.is_stale(view.page), today=day)
@@ -53,7 +54,7 @@ def _index(shift_form: ShiftForm, status: int = 200):
 def index():
     """The media page at a glance: who is on duty, the rota, freshness, what to edit."""
     form = _shift_form()
-    day = services.today()
+    day = clock.today()
     form.starts_on.data, form.ends_on.data = day, day + timedelta(days=6)
     return _index(form)
 
@@ -206,7 +207,7 @@ def statements():
 def _save_statement(statement: Statement | None):
     form = StatementForm(obj=statement)
     if request.method == "GET" and statement is None:
-        form.issued_on.data = services.today()
+        form.issued_on.data = clock.today()
     if form.validate_on_submit():
         statement = services.save_statement(statement, {k: getattr(form, k).data for k in (
             "title", "issued_on", "body", "published")})

@@ -11,11 +11,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import clock
+from app.clock import org_zone
 from app.database import utcnow
 from app.extensions import db
 from app.pagination import paginate
 from app.people.contacts import find_or_add_contact
-from app.templating import org_zone
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
@@ -53,7 +54,7 @@ def index():
 def calendar():
     """Offered slots for two weeks with the bookings in each."""
     s = services.tour_settings()
-    today = services.today()
+    today = clock.today()
     try:
         start = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
