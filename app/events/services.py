@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from app import ical
 from app.audit.services import record
 from app.auth.models import User
-from app.clock import org_zone
+from app.clock import now, org_zone
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 
@@ -80,11 +82,11 @@ def events_by_ids(ids: list[int]) -> list[Event]:
 
 
 def event_choices(limit: int = 100) -> list[tuple[int, str]]:
-    """Events to pick from (upcoming first, then recent ones), as (id, "title, date")."""
-    now = utcnow()
+    """Events to pick from (for other domains' forms): those that ended at most a month ago
+    or are still to come, in date order, as (id, "title, date")."""
     rows = db.session.execute(
         select(Event.id, Event.title, Event.starts_at)
-        .where(Event.ends_at >= now - timedelta(days=30))
+        .where(Event.ends_at >= now() - timedelta(days=30))
         .order_by(Event.starts_at, Event.id).limit(limit))
     return [(i, f"{title}, {start.astimezone(org_zone()):%b %-d, %Y}") for i, title, start in rows]
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
+from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.people.models import Organization
@@ -127,7 +128,7 @@ def seed() -> None:
         areas.append(services.save_area(None, services.AreaData(
             name=area_name, kind=kind, ring=ring, private=private), None))
     orgs = dict(db.session.execute(select(Organization.name, Organization.id)).all())
-    today = utcnow().date()
+    today = clock.today()
     for i, (place_name, category, north, east, addr, org, issue, notes) in enumerate(PLACES):
         p_lat, p_lng = _at(north, east)
         services.save_place(None, services.PlaceData(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from app.forms import BaseForm
 from app.places import geo, options
 from app.places.models import AreaKind, Category, NoteKind
 
@@ -42,7 +42,7 @@ class Coordinate:
             raise ValidationError(str(error)) from None
 
 
-class CoordinatesForm(FlaskForm):
+class CoordinatesForm(BaseForm):
     lat = StringField("Latitude", description="Click the map, or type it: 40.0115",
                       validators=[Coordinate("latitude")])
     lng = StringField("Longitude", description="Click the map, or type it: -86.4020",
@@ -69,7 +69,8 @@ class PlaceForm(CoordinatesForm):
                                   description="Its stance colours the marker.")
     contact_id = SelectField("Contact (optional)", coerce=_int_or_none, validate_choice=True)
 
-    def __init__(self, *args, categories: list[Category], organizations, contacts, **kwargs):
+    def __init__(self, *args, categories: list[Category] = (), organizations=(), contacts=(),
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [("", "Choose a category"),
                                  *((c.value, c.label) for c in categories)]
@@ -88,7 +89,7 @@ class SiteForm(CoordinatesForm):
         URL(require_tld=False, message="Give a link like https://example.org/hours.")])
 
 
-class AreaForm(FlaskForm):
+class AreaForm(BaseForm):
     """A block or area, drawn by its corners."""
 
     name = StringField("Name", validators=[DataRequired("Give the block or area a name."),
@@ -108,7 +109,7 @@ class AreaForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class AreaNoteForm(FlaskForm):
+class AreaNoteForm(BaseForm):
     """A dated note on a block."""
 
     noted_on = DateField("Date", validators=[DataRequired("Give the date.")])
@@ -119,7 +120,7 @@ class AreaNoteForm(FlaskForm):
         Length(max=5000, message="Keep a note under 5,000 characters.")])
 
 
-class MapSettingsForm(FlaskForm):
+class MapSettingsForm(BaseForm):
     """The tile server, its attribution, and the optional geocoder."""
 
     tiles_url = StringField(
@@ -144,7 +145,7 @@ class MapSettingsForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class EventPlaceForm(FlaskForm):
+class EventPlaceForm(BaseForm):
     """Put an event at this place."""
 
     event_id = SelectField("Event", coerce=_int_or_none, validate_choice=True,

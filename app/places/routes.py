@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from app.auth.access import roles
 from app.auth.models import Role
+from app.clock import today
 from app.events import services as events
 from app.extensions import db
 from app.people.models import Stance
@@ -32,7 +33,6 @@ from app.places.forms import (
 )
 from app.places.geocode import GeocodeError, lookup
 from app.places.models import AreaKind, AreaNote, Category, NoteKind, ServiceSite
-from app.templating import today
 from app.web import render, see_other, trigger, wants_fragment
 
 liaison = roles(Role.liaison)

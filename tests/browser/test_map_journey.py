@@ -122,7 +122,8 @@ def test_place_a_school_draw_its_block_filter_and_print(app, live_server, page, 
     assert page.evaluate("() => window.printed") == 1
     page.emulate_media(media="print")
     assert not page.locator(".site-nav").is_visible()
-    assert page.locator("table.walk-table").get_by_text("Lincoln Elementary", exact=True).is_visible()
+    sheet = page.locator("table.walk-table")
+    assert sheet.get_by_text("Lincoln Elementary", exact=True).is_visible()
     assert page.pdf(format="Letter")[:4] == b"%PDF"
     assert tiles_tried, "the map asked the (dead) tile server for tiles"
 
