@@ -93,12 +93,20 @@ def format_distance(metres: float | None) -> str:
 # --- polygons --------------------------------------------------------------------------------
 
 
+_K = math.pi / 180 * EARTH_RADIUS_M  # metres per degree along a great circle
+
+
+def _origin(ring: Sequence[Point]) -> tuple[float, float, float]:
+    """(lat, lng, cos of the mean latitude): where the local plane is pinned."""
+    return ring[0][0], ring[0][1], math.cos(math.radians(sum(p[0] for p in ring) / len(ring)))
+
+
 def _project(ring: Sequence[Point]) -> list[tuple[float, float]]:
-    """Corners as (x, y) metres on a plane tangent near the ring (equirectangular about its
-    mean latitude): exact enough for areas a few kilometres across."""
-    lat0 = math.radians(sum(p[0] for p in ring) / len(ring))
-    k = math.pi / 180 * EARTH_RADIUS_M
-    return [(p[1] * k * math.cos(lat0), p[0] * k) for p in ring]
+    """Corners as (x, y) metres from the first corner on a plane (equirectangular about the
+    mean latitude): exact enough for areas a few kilometres across. Measuring from a corner,
+    not from (0, 0), keeps the numbers small, so the shoelace sums lose no precision."""
+    lat0, lng0, scale = _origin(ring)
+    return [((p[1] - lng0) * _K * scale, (p[0] - lat0) * _K) for p in ring]
 
 
 def _signed_area(xy: Sequence[tuple[float, float]]) -> float:
@@ -126,10 +134,8 @@ def centroid(ring: Sequence[Point]) -> Point:
         cx += (x1 + x2) * cross
         cy += (y1 + y2) * cross
     cx, cy = cx / (6 * a), cy / (6 * a)
-    # Back from the plane to degrees (inverse of _project).
-    lat0 = math.radians(sum(p[0] for p in ring) / len(ring))
-    k = math.pi / 180 * EARTH_RADIUS_M
-    return (cy / k, cx / (k * math.cos(lat0)))
+    lat0, lng0, scale = _origin(ring)  # back from the plane to degrees
+    return (lat0 + cy / _K, lng0 + cx / (_K * scale))
 
 
 def bbox(ring: Sequence[Point]) -> tuple[float, float, float, float]:
@@ -252,6 +258,9 @@ def check_ring(corners: Sequence[Point]) -> list[Point]:
     if east - west > 1.0 or north - south > 1.0:
         raise GeoError("That shape is far too large for a block or area (over a degree "
                        "across).")
+    xy = _project(ring)
+    if all(_orientation(xy[0], xy[1], q) == 0 for q in xy[2:]):
+        raise GeoError("Those corners enclose no area; spread them around the block.")
     if self_intersects(ring):
         raise GeoError("The edges cross each other. Draw the corners in order around the "
                        "block.")

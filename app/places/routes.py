@@ -101,6 +101,20 @@ def data():
     return _json(services.map_data(_user()), Vary="Cookie")
 
 
+@bp.route("/open-issues")
+def open_issues():
+    """The dashboard panel's content (a fragment): places with an open issue that this user
+    may see, or nothing. A plain request goes to the list of them."""
+    if not wants_fragment():
+        response = see_other(url_for("places.index", issues="1"))
+        response.vary.add("HX-Request")
+        return response
+    places, total = services.places_with_open_issues(_user(), limit=5)
+    response = render("places/open_issues.html", places=places, total=total)
+    response.vary.add("Cookie")
+    return response
+
+
 @bp.route("/export.geojson")
 @liaison
 def export():

@@ -6,6 +6,7 @@ from tests.factories.auth import PASSWORD, make_user
 from tests.factories.events import make_event, make_invitee
 from tests.factories.notes import make_commitment, make_commitments, make_note, make_notes
 from tests.factories.people import make_contact, make_contacts, make_organization
+from tests.factories.places import make_area, make_map, make_place, make_site
 from tests.factories.press import (
     make_coverage,
     make_inquiry,
@@ -17,6 +18,7 @@ from tests.factories.tours import make_bookings
 
 __all__ = [
     "PASSWORD",
+    "make_area",
     "make_bookings",
     "make_commitment",
     "make_commitments",
@@ -26,10 +28,13 @@ __all__ = [
     "make_event",
     "make_inquiry",
     "make_invitee",
+    "make_map",
     "make_note",
     "make_notes",
     "make_organization",
     "make_page",
+    "make_place",
+    "make_site",
     "make_spokesperson",
     "make_statement",
     "make_user",
