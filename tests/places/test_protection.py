@@ -100,8 +100,9 @@ def _crawl(client, starts: list[str], per_path: int = 80) -> list[str]:
 
 def test_staff_never_meet_them_anywhere_they_can_reach(app, as_staff, protected):
     ids = protected
-    starts = ["/", "/map/open-issues", "/map", "/map/places.geojson", "/map?issues=1", f"/map?q={MARKER[:6]}",
-              "/map?q=Tents", "/map?category=participant_area", "/map/sites",
+    starts = ["/", "/map/open-issues", "/map", "/map/places.geojson", "/map?issues=1",
+              f"/map?q={MARKER[:6]}", "/map?q=Tents", "/map?category=participant_area",
+              "/map/sites",
               f"/people/organizations/{ids['org']}", f"/people/{ids['contact']}",
               f"/map/areas/{ids['block']}", f"/map/areas/{ids['block']}/walk",
               f"/map/places/{ids['shown']}", "/people/?q=Harbor", "/notes/", "/events/"]

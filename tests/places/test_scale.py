@@ -37,8 +37,9 @@ def test_2000_places_and_200_areas_in_one_request_under_1_mb(app, as_liaison, as
         assert n() <= 8, n()
 
 
-PAGES = ["/", "/map/open-issues", "/map", "/map?category=school&stance=ally&within=2000", "/map?q=bulk&issues=1",
-         "/map/places.geojson", "/map/places/{place}", "/map/places/{place}/edit",
+PAGES = ["/", "/map/open-issues", "/map", "/map?category=school&stance=ally&within=2000",
+         "/map?q=bulk&issues=1", "/map/places.geojson", "/map/places/{place}",
+         "/map/places/{place}/edit",
          "/map/areas/{area}", "/map/areas/{area}/walk", "/map/areas/{area}/edit", "/map/sites",
          "/map/places/new", "/map/areas/new", "/people/organizations/{org}"]
 
