@@ -27,7 +27,7 @@ class Found:
 
 
 def lookup(base_url: str, address: str, *, limit: int = 5,
-           timeout: float = TIMEOUT_SECONDS) -> list[Found]:
+           timeout: float | None = None) -> list[Found]:
     """Candidates for `address` from the geocoder at `base_url` (Nominatim's /search API:
     `?q=…&format=jsonv2&limit=…`, answering a JSON list of {lat, lon, display_name})."""
     if not base_url:
@@ -38,7 +38,8 @@ def lookup(base_url: str, address: str, *, limit: int = 5,
     request = urllib.request.Request(  # noqa: S310 (an http(s) address an admin set)
         f"{base_url}?{query}", headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(  # noqa: S310
+                request, timeout=timeout or TIMEOUT_SECONDS) as response:
             body = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as error:
         raise GeocodeError(f"The geocoder answered {error.code}; try again later, or click "
