@@ -18,7 +18,22 @@ def seed_accounts() -> None:
     record("user.created", f"Added {MARKER}")
 
 
-PRIVATE_SEEDERS = [seed_accounts]
+def seed_map() -> None:
+    """A potential participant area and a private area, MARKER in every field they have."""
+    from app.places import services
+    from app.places.models import AreaKind, Category, NoteKind
+    from tests.factories import make_area, make_place
+    from tests.factories.places import square
+
+    make_place(name=f"Tents {MARKER}", category=Category.participant_area,
+               address=f"Bridge {MARKER}", notes=f"People {MARKER}", issue_open=True)
+    area = make_area(name=f"River path {MARKER}", kind=AreaKind.area, private=True,
+                     ring=square(500, 500, 100))
+    services.add_area_note(area, noted_on=area.created_at.date(), kind=NoteKind.issue,
+                           text=f"Met {MARKER}", by=None)
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_map]
 
 
 def test_no_public_url_shows_private_data(app, client):
