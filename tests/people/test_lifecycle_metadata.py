@@ -220,4 +220,4 @@ def test_receivers_connect_once_however_many_apps(app, app_config):
     assert sorted(names) == sorted(set(names))
     modules = {r.__module__ for r in receivers}
     assert {"app.notes.lifecycle", "app.events.lifecycle"} <= modules
-    assert {"inquiries.contact_id", "tour_bookings.contact_id"} <= set(lifecycle.followed())
+    assert {"press_inquiries.contact_id", "tour_bookings.contact_id"} <= set(lifecycle.followed())

@@ -73,15 +73,8 @@ def violations() -> list[str]:
     return sorted(set(problems))
 
 
-# Violations waiting to be fixed: none since issue 9 (lifecycle signals, reads in their
-# domains). Keep it empty; the test fails if an entry here no longer occurs.
-KNOWN: set[str] = set()
-
-
 def test_dependencies_point_one_way():
-    found = violations()
-    assert [v for v in found if v.split(" (")[0] not in KNOWN] == []
-    assert not KNOWN - {v.split(" (")[0] for v in found}, "fixed: take it off KNOWN"
+    assert violations() == []
 
 
 def test_the_check_bites(tmp_path, monkeypatch):
