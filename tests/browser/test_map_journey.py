@@ -64,9 +64,18 @@ def test_place_a_school_draw_its_block_filter_and_print(app, live_server, page, 
     assert school.category == Category.school and school.distance_m < 600
     db.session.commit()
 
-    # Draw a block around it: click four corners around the school's marker.
+    # Draw a block around it: click four corners around the school's marker. (Saving with
+    # too few corners first: the 422 comes back through htmx and the map draws again.)
     page.goto(live_server + "/map/areas/new")
     _wait_for_map(page)
+    page.locator("#name").fill("Lincoln block")
+    page.get_by_role("button", name="Save").click()
+    page.locator("#corners-error").wait_for()
+    assert "Add the corners" in page.locator("#corners-error").inner_text()
+    _wait_for_map(page)
+    assert page.get_by_role("button", name="Undo last corner").count() == 1
+    assert axe(page) == []
+    page.locator("#map").evaluate("m => m.scrollIntoView({block: 'center'})")
     marker = page.locator(".place-marker.cat-school").bounding_box()
     cx, cy = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] / 2
     for dx, dy in ((-45, -35), (45, -35), (45, 35), (-45, 35)):
@@ -76,7 +85,6 @@ def test_place_a_school_draw_its_block_filter_and_print(app, live_server, page, 
     page.get_by_role("button", name="Undo last corner").click()
     assert len(page.locator("#corners").input_value().splitlines()) == 3
     page.mouse.click(cx - 45, cy + 35)
-    page.locator("#name").fill("Lincoln block")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/map/areas/\d+$"))
     assert page.locator("#area-places-heading").inner_text().startswith("Places on this block")
