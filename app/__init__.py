@@ -79,6 +79,7 @@ DOMAINS = (
     "events",
     "press",
     "tours",
+    "coalitions",
 )
 
 

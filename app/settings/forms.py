@@ -32,3 +32,14 @@ class OrganizationForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = [SelectChoice(z, z.replace("_", " ")) for z in _zones()]
+
+
+class ProgramValueForm(FlaskForm):
+    """One of the program's values (adding one, or rewording it)."""
+
+    name = StringField(
+        "Value",
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
+        validators=[DataRequired("Name the value."), Length(max=200)],
+        description="For example: Cultural humility.",
+    )
