@@ -103,7 +103,7 @@ def _coalition_form(coalition: Coalition | None = None) -> CoalitionForm:
         form.kind.data, form.scope.data = coalition.kind.value, coalition.scope.value
         form.sphere.data = coalition.sphere.value if coalition.sphere else ""
         form.organization_id.data = coalition.organization_id or 0
-    chosen = form.organization_id.data if isinstance(form.organization_id.data, int) else 0
+    chosen = coalition.organization_id if coalition is not None else None
     rows = db.session.execute(
         select(Organization.id, Organization.name)
         .where((Organization.id == chosen) | (
