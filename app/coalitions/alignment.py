@@ -53,17 +53,18 @@ class Summary:
             return "Not yet assessed"
         if self.conflicts and self.conflicts >= self.aligned:
             return "Conflicts with our values"
-        share = self.score / (2 * self.assessed)
+        share = self.score / (2 * self.assessed)  # 1.0 when every assessed value aligns
         if share >= 0.75:
             return "Strongly aligned"
-        if share >= 0.4:
+        if share > 0.5:
             return "Mostly aligned"
-        return "Mixed"
+        return "Mixed" if self.conflicts else "Partly aligned"
 
     @property
     def tone(self) -> str:
         """A stance-like class name for the badge."""
-        return {"Strongly aligned": "champion", "Mostly aligned": "ally", "Mixed": "neutral",
+        return {"Strongly aligned": "champion", "Mostly aligned": "ally",
+                "Partly aligned": "neutral", "Mixed": "skeptic",
                 "Conflicts with our values": "challenger"}.get(self.label, "unknown")
 
     @property

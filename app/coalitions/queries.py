@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
@@ -95,19 +95,16 @@ def load_coalition(coalition_id: int) -> Coalition | None:
 def members_page(coalition: Coalition, page: int,
                  size: int) -> tuple[list[CoalitionMember], int]:
     """One page of member organizations (with stance and representative) by name, and how
-    many there are in all, in one query (the count rides along as a window)."""
-    rows = db.session.execute(
-        select(CoalitionMember, func.count().over().label("total"))
-        .join(CoalitionMember.organization)
+    many there are in all (two queries)."""
+    total = db.session.scalar(select(func.count()).where(
+        CoalitionMember.coalition_id == coalition.id)) or 0
+    rows = list(db.session.scalars(
+        select(CoalitionMember).join(CoalitionMember.organization)
         .where(CoalitionMember.coalition_id == coalition.id)
         .options(joinedload(CoalitionMember.organization), joinedload(CoalitionMember.contact))
         .order_by(Organization.name, CoalitionMember.id)
-        .limit(size).offset((page - 1) * size)).all()
-    if not rows and page > 1:
-        total = db.session.scalar(select(func.count()).where(
-            CoalitionMember.coalition_id == coalition.id)) or 0
-        return [], total
-    return [r[0] for r in rows], (rows[0].total if rows else 0)
+        .limit(size).offset((page - 1) * size)))
+    return rows, total
 
 
 def load_member(coalition: Coalition, member_id: int) -> CoalitionMember | None:
@@ -196,17 +193,19 @@ class Due:
 def due_items(today: date, *, within: int = DUE_WITHIN_DAYS, user: User | None = None,
               limit: int = 200) -> list[Due]:
     """Renewals of memberships we keep (not let lapse) and open deadlines, due by `within`
-    days from today or already passed, soonest first (two queries). With `user`, only what
+    days from today or already passed, soonest first, in one query. With `user`, only what
     they represent us at."""
     until = today + timedelta(days=within)
     renewals = (
-        select(Membership.id, Membership.renewal_on, Membership.representative_id,
-               Coalition.id.label("cid"), Coalition.name)
+        select(literal("renewal").label("kind"), Membership.id.label("item_id"),
+               Membership.renewal_on.label("on"), literal("").label("title"),
+               Membership.representative_id, Coalition.id.label("cid"), Coalition.name)
         .join(Coalition, Coalition.id == Membership.coalition_id)
         .where(Membership.role.in_(ACTIVE_ROLES), Membership.lapsed_on.is_(None),
                Membership.renewal_on.is_not(None), Membership.renewal_on <= until))
     deadlines = (
-        select(Deadline.id, Deadline.due_on, Deadline.title, Membership.representative_id,
+        select(literal("deadline").label("kind"), Deadline.id.label("item_id"),
+               Deadline.due_on.label("on"), Deadline.title, Membership.representative_id,
                Coalition.id.label("cid"), Coalition.name)
         .join(Coalition, Coalition.id == Deadline.coalition_id)
         .outerjoin(Membership, Membership.coalition_id == Coalition.id)
@@ -214,14 +213,12 @@ def due_items(today: date, *, within: int = DUE_WITHIN_DAYS, user: User | None =
     if user is not None:
         renewals = renewals.where(Membership.representative_id == user.id)
         deadlines = deadlines.where(Membership.representative_id == user.id)
-    items = [Due("renewal", r.renewal_on, f"Renew membership of {r.name}", r.cid, r.name,
-                 r.representative_id, r.id)
-             for r in db.session.execute(
-                 renewals.order_by(Membership.renewal_on, Membership.id).limit(limit))]
-    items += [Due("deadline", d.due_on, d.title, d.cid, d.name, d.representative_id, d.id)
-              for d in db.session.execute(
-                  deadlines.order_by(Deadline.due_on, Deadline.id).limit(limit))]
-    return sorted(items, key=lambda i: (i.on, i.kind, i.item_id))[:limit]
+    both = union_all(renewals, deadlines).subquery("due")
+    rows = db.session.execute(select(both).order_by(both.c.on, both.c.kind, both.c.item_id)
+                              .limit(limit))
+    return [Due(r.kind, r.on, r.title if r.kind == "deadline"
+                else f"Renew membership of {r.name}", r.cid, r.name, r.representative_id,
+                r.item_id) for r in rows]
 
 
 # --- a contact's and an organization's coalitions --------------------------------------------
