@@ -205,9 +205,9 @@ def _scores(column) -> Select:
 
 def partner_query(args: Mapping[str, str]) -> Select:
     """Coalitions we are not part of (no membership, or prospective or former), and
-    organizations with alignment evidence or a supportive stance that are not already with
-    us in a coalition or the record of one we belong to; ranked by alignment score, then
-    stance, then name."""
+    organizations with alignment evidence or a supportive stance (not in conflict with our
+    values, not challenging) that are not already with us in a coalition or the record of
+    one we belong to; ranked by alignment score, then stance, then name."""
     sphere = args.get("sphere", "")
     sphere = Sphere(sphere) if sphere in Sphere.__members__ else None
     show = args.get("show", "")
@@ -249,6 +249,10 @@ def partner_query(args: Mapping[str, str]) -> Select:
         .where(Organization.archived_at.is_(None),
                or_(o_scores.c.id.is_not(None),
                    Organization.stance.in_((Stance.champion, Stance.ally))),
+               # Seeking partners, not opponents: conflicts outweighing alignment, or a
+               # challenging relationship, leave an organization off.
+               func.coalesce(o_scores.c.score, 0) >= 0,
+               Organization.stance != Stance.challenger,
                Organization.id.not_in(ours_as_orgs), Organization.id.not_in(with_us),
                # A coalition's own record is listed once, as the coalition.
                Organization.id.not_in(select(Coalition.organization_id).where(

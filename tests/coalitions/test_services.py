@@ -57,6 +57,8 @@ def test_find_partners_ranks_by_alignment_then_stance(app, values):
     factories.make_organization(name="Ally Housing", stance=Stance.ally,
                                        sphere=Sphere.social_services)
     unknown = factories.make_organization(name="Never Heard Of", stance=Stance.unknown)
+    opponent = factories.make_organization(name="Opponent", stance=Stance.challenger)
+    conflicted = factories.make_organization(name="Conflicted", stance=Stance.neutral)
     fellow = factories.make_organization(name="Fellow Member", stance=Stance.champion)
     record = factories.make_organization(name="Network Record", stance=Stance.ally,
                                          type="coalition")
@@ -70,13 +72,17 @@ def test_find_partners_ranks_by_alignment_then_stance(app, values):
     _rate(values, {0: Rating.aligned, 1: Rating.aligned}, organization=cool)
     _rate(values, {0: Rating.aligned, 1: Rating.aligned, 2: Rating.aligned}, coalition=prospect)
     _rate(values, {0: Rating.conflicts}, coalition=former)
+    _rate(values, {0: Rating.aligned}, organization=opponent)
+    _rate(values, {0: Rating.aligned, 1: Rating.conflicts, 2: Rating.conflicts},
+          organization=conflicted)
     _rate(values, {0: Rating.aligned, 1: Rating.aligned, 2: Rating.aligned}, coalition=ours)
     db.session.commit()
 
     rows, total = alignment.partner_page({}, 1)
     names = [r.name for r in rows]
     # Ours and our fellow member are not "partners to find"; the coalition's own record is
-    # listed once, as the coalition; an unknown organization without evidence isn't listed.
+    # listed once, as the coalition; an unknown organization without evidence isn't listed,
+    # nor are a challenging one and one whose conflicts outweigh its alignment.
     assert names == ["Prospect Network", "Warm Clinic", "Cool Clinic", "Ally Housing",
                      "Former Body"]
     assert total == 5
