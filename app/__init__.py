@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import config, database, errors, security, templating
+from app import config, database, errors, security, templating, web
 from app.auth import access
 from app.extensions import csrf, db, htmx, migrate
 from app.system import access_log
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     config.load(app, overrides)
     config.check_production(app)
+    web.init_app(app)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -55,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     _init_domains(app)
-    access_log.install()
+    access_log.init_app(app)
     return app
 
 

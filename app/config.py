@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.urls import DEFAULT_BASE
+
 # name -> (default, converter). Every setting an operator may change is listed here,
 # and the README's configuration table documents the same names.
 _BOOL = lambda v: str(v).strip().lower() in {"1", "true", "yes", "on"}  # noqa: E731
@@ -76,6 +78,9 @@ def check_production(app: Flask) -> None:
         raise RuntimeError("Refusing to start: debug mode is on while LIAISON_ENV=production.")
     if len(str(app.config["SECRET_KEY"]).encode()) < 32:
         raise RuntimeError("Refusing to start: SECRET_KEY must be at least 32 bytes in production.")
+    if not (app.config.get("PUBLIC_BASE_URL") or app.config.get("SERVER_NAME")):
+        app.logger.warning("PUBLIC_BASE_URL is not set: links in emails, calendar files and "
+                           "on the media page will point at %s.", DEFAULT_BASE)
 
 
 def _normalise_db_url(url: str) -> str:

@@ -9,6 +9,9 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 
+# Column defaults and older callers know the clock's `now` by this name.
+from app.clock import now as utcnow  # noqa: F401
+
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -43,6 +46,13 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def begin_write(session) -> None:
+    """Start the session's next transaction as a write: BEGIN IMMEDIATE on SQLite, so it
+    waits for the write lock up front (busy_timeout) instead of failing later, when a read
+    turns into a write after someone else committed. Call with no transaction open."""
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp that is always timezone-aware UTC in Python, on SQLite and PostgreSQL alike.
 
@@ -64,11 +74,6 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    """Now, as an aware UTC datetime (the only kind we store)."""
-    return datetime.now(UTC)
 
 
 def render_item(type_: str, obj, autogen_context):

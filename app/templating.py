@@ -1,27 +1,25 @@
-"""Template filters and globals shared by every page: local time and the navigation."""
+"""Template filters and globals shared by every page: local time, the navigation and the
+macros of every macro partial."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from functools import cache
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from jinja2 import Environment, nodes, pass_environment
 
+from app import clock, phones, urls
 from app.settings import services as settings
-
-
-def org_zone() -> ZoneInfo:
-    """The organization's time zone (IANA name from settings)."""
-    return ZoneInfo(settings.timezone_name())
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
     """Format an aware UTC datetime in the organization's time zone."""
     if value is None:
         return ""
-    return value.astimezone(org_zone()).strftime(fmt)
+    return clock.local(value).strftime(fmt)
 
 
 @dataclass(frozen=True)
@@ -68,11 +66,70 @@ def nav_items() -> list[NavItem]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime)
+    app.add_template_filter(phones.format, "phone")
     app.add_template_global(nav_items)
+    app.add_template_global(urls.external_url)
     app.add_template_global(settings.org_name, "org_name")
     app.add_template_global(settings.timezone_name, "org_timezone")
+    register_macros(app.jinja_env)
 
 
-def today():
-    """Today's date in the organization's time zone."""
-    return datetime.now(org_zone()).date()
+# --- macros as globals ------------------------------------------------------------------------
+#
+# A block rendered alone (web.render(..., block=...)) never runs its template's top-level
+# `{% from ... import ... %}`, so a macro imported there is undefined in the fragment. Every
+# macro of a macro partial is a global instead, under its own name: templates call
+# `field(form.name)` or `stance_badge(c.stance)` and import nothing, in a page, a block or
+# another partial alike. A macro partial is templates/_macros/*.html or a domain's
+# `_*.html` holding nothing but macros; a new one is picked up at the next start.
+
+
+def _is_partial(name: str) -> bool:
+    return name.endswith(".html") and (
+        name.startswith("_macros/") or name.rpartition("/")[2].startswith("_"))
+
+
+def _only_macros(body: list[nodes.Node]) -> bool:
+    def quiet(node: nodes.Node) -> bool:
+        if isinstance(node, nodes.Output):
+            return all(isinstance(n, nodes.TemplateData) and not n.data.strip()
+                       for n in node.nodes)
+        return isinstance(node, nodes.Macro | nodes.Assign)
+
+    return any(isinstance(n, nodes.Macro) for n in body) and all(quiet(n) for n in body)
+
+
+_PARSER = Environment(autoescape=True)  # parsing needs no app: names only, nothing compiled
+
+
+@cache
+def _macro_names(name: str, source: str) -> tuple[str, ...]:
+    """The macros a partial defines (cached: every app of a test run parses each once)."""
+    body = _PARSER.parse(source, name).body
+    return tuple(n.name for n in body if isinstance(n, nodes.Macro)) if _only_macros(body) else ()
+
+
+def _macro(template: str, name: str):
+    """A global that calls `name` from `template`, looked up per call so an edited
+    template (auto-reload in development) is the one used."""
+
+    @pass_environment
+    def call(env: Environment, *args, **kwargs):
+        return getattr(env.get_template(template).module, name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def register_macros(env: Environment) -> dict[str, str]:
+    """Make every macro of every macro partial a global; returns {macro: template}."""
+    found: dict[str, str] = {}
+    for template in env.list_templates(filter_func=_is_partial):
+        source = env.loader.get_source(env, template)[0]  # type: ignore[union-attr]
+        for name in _macro_names(template, source):
+            if name in found or name in env.globals:
+                where = found.get(name, "a template global")
+                raise RuntimeError(f"macro {name!r} in {template} clashes with {where}")
+            found[name] = template
+            env.globals[name] = _macro(template, name)
+    return found

@@ -7,9 +7,42 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, make_response, redirect, render_template
+from flask import Flask, Response, abort, flash, make_response, redirect, render_template
 from htmx_flask import request
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
+
+ID_MAX = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
+
+
+class IntegerIdConverter(IntegerConverter):
+    """`<int:...>` in every route is a row id: a number past ID_MAX is a 404, not an
+    "out of range" error inside the query (SQLite cannot even bind one past 2**63)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul() -> None:
+    """before_request: 400 for a NUL byte in the URL's arguments or query string. No page
+    sends one, and PostgreSQL refuses it in any text parameter (a 500 otherwise)."""
+    values = [*(request.view_args or {}).values()]
+    for key, items in request.args.lists():
+        values += [key, *items]
+    if any("\x00" in v for v in values if isinstance(v, str)):
+        abort(400)
+
+
+def init_app(app: Flask) -> None:
+    """Before any blueprint: routes built afterwards use IntegerIdConverter for `<int:...>`."""
+    app.url_map.converters["int"] = IntegerIdConverter
+    app.before_request(refuse_nul)
+
+
+def from_htmx() -> bool:
+    """True for any htmx request, boosted or not: it follows HX-Redirect, not a 302."""
+    return bool(request.htmx)
 
 
 def wants_fragment() -> bool:
@@ -21,8 +54,9 @@ def wants_fragment() -> bool:
 def render(template: str, block: str | None = None, status: int = 200, **ctx) -> Response:
     """Render the whole page, or only `block` of it when htmx asked for a fragment.
 
-    A block rendered alone does not run the template's top-level `{% from … import … %}`:
-    import the macros a fragment block uses inside the block itself.
+    A block rendered alone sees the context and the globals, never what its template sets or
+    imports at the top: which is why templates import no macros (every macro partial's
+    macros are globals, app.templating.register_macros).
     """
     if block and wants_fragment():
         body = render_block(template, block, **ctx)

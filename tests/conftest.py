@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.urls import SERVED_AT
 from tests import factories
 
 pytest_plugins = ["tests.relationships_fixtures"]
@@ -295,8 +296,10 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config[SERVED_AT] = base  # as `flask serve` does: links in mail lead here
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
         server.shutdown()
         thread.join(timeout=5)

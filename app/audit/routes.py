@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
 from sqlalchemy import func, or_, select
@@ -11,7 +11,9 @@ from app.audit.blueprint import bp
 from app.audit.models import AuditEvent
 from app.auth.access import restrict
 from app.auth.models import Role, User
+from app.clock import org_zone
 from app.extensions import db
+from app.pagination import paginate
 from app.web import render
 
 restrict(bp, Role.admin)
@@ -19,11 +21,22 @@ restrict(bp, Role.admin)
 PAGE_SIZE = 50
 
 
-def _date(value: str | None) -> datetime | None:
+def _day(value: str | None) -> date | None:
     try:
-        return datetime.fromisoformat(value) if value else None
+        return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+
+
+def _midnight(day: date, days_later: int = 0) -> datetime:
+    """Midnight starting `day` (plus `days_later`) in the organization's zone, in UTC: the
+    dates an admin types are the organization's days. Past either end of the calendar, the
+    calendar's end."""
+    try:
+        local = datetime.combine(day + timedelta(days=days_later), time(), org_zone())
+        return local.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if days_later or day.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 @bp.route("/")
@@ -34,23 +47,25 @@ def index():
     action = args.get("action", "").strip()
     if action:
         query = query.where(AuditEvent.action.startswith(action))
-    actor = args.get("actor", type=int)
-    if actor:
-        query = query.where(AuditEvent.actor_id == actor)
+    actor = args.get("actor", "")
+    if actor.isdecimal() and len(actor) < 10:
+        query = query.where(AuditEvent.actor_id == int(actor))
     q = args.get("q", "").strip()[:100]
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(AuditEvent.summary.ilike(like), AuditEvent.action.ilike(like),
-                                AuditEvent.object_label.ilike(like)))
-    since, until = _date(args.get("from")), _date(args.get("to"))
+        query = query.where(or_(AuditEvent.summary.icontains(q, autoescape=True),
+                                AuditEvent.action.icontains(q, autoescape=True),
+                                AuditEvent.object_label.icontains(q, autoescape=True)))
+    since, until = _day(args.get("from")), _day(args.get("to"))
     if since:
-        query = query.where(AuditEvent.at >= since)
+        query = query.where(AuditEvent.at >= _midnight(since))
     if until:
-        query = query.where(AuditEvent.at < datetime.combine(until, time()) + timedelta(days=1))
-    page = max(args.get("page", 1, type=int), 1)
+        query = query.where(AuditEvent.at < _midnight(until, days_later=1))
+    ignored = [label for name, label, day in (("from", "From", since), ("to", "To", until))
+               if args.get(name, "").strip() and day is None]
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = paginate(total, PAGE_SIZE)
     events = db.session.scalars(
-        query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(AuditEvent.id.desc()).limit(page.limit).offset(page.offset)
     ).all()
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     users = db.session.scalars(select(User).order_by(User.name)).all()
@@ -59,8 +74,9 @@ def index():
         block="results",
         events=events,
         total=total,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        page=page.number,
+        pages=page.pages,
+        ignored=ignored,
         actions=list(actions),
         users=users,
         args=args,

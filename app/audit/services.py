@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import has_request_context, request
 from flask_login import current_user
 
 from app.audit.models import AuditEvent
+from app.database import utcnow
 from app.extensions import db
 
 
@@ -29,7 +28,7 @@ def record(
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     event = AuditEvent(
-        at=datetime.now(UTC),
+        at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", None) or "system",
         action=action,

@@ -23,6 +23,7 @@ from flask_login import current_user, logout_user
 from app.auth.models import Role, User
 from app.extensions import db, login_manager
 from app.security import safe_next
+from app.web import from_htmx
 
 F = TypeVar("F", bound=Callable)
 
@@ -123,7 +124,7 @@ def _load_user(session_id: str) -> User | None:
 def _unauthorized():
     """Anonymous: redirect to sign-in; for htmx, 401 plus HX-Redirect so the page navigates."""
     target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
-    if request.headers.get("HX-Request") == "true":
+    if from_htmx():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target
         return response

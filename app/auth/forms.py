@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.auth import passwords
 from app.auth.models import Role
+from app.forms import BaseForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.staff.value, "Staff: read and add ordinary notes and contacts"),
@@ -30,7 +30,6 @@ def _name_field(label: str = "Name") -> StringField:
 def _email_field(label: str = "Email") -> EmailField:
     return EmailField(
         label,
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
             DataRequired("Enter an email address."),
             Length(max=254),
@@ -63,7 +62,7 @@ class _NewPasswordMixin:
             raise ValidationError(why)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = _email_field()
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=256)]
@@ -71,7 +70,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SetupForm(_NewPasswordMixin, FlaskForm):
+class SetupForm(_NewPasswordMixin, BaseForm):
     code = StringField(
         "Setup code",
         validators=[DataRequired("Enter the setup code."), Length(max=40)],
@@ -82,19 +81,19 @@ class SetupForm(_NewPasswordMixin, FlaskForm):
     load_demo = BooleanField("Also load the demo data (a fictional program) to explore")
 
 
-class PasswordForm(_NewPasswordMixin, FlaskForm):
+class PasswordForm(_NewPasswordMixin, BaseForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(BaseForm):
     name = _name_field()
     email = _email_field()
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.staff.value)
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(BaseForm):
     name = _name_field()
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Can sign in")

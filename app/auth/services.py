@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, select
 from app.audit.services import record
 from app.auth import passwords
 from app.auth.models import Role, SignInFailure, User
+from app.database import utcnow
 from app.extensions import db
 from app.settings import services as settings
 
@@ -80,7 +81,7 @@ def _account_key(email: str) -> str:
 def is_throttled(ip: str, email: str) -> bool:
     """True once there have been too many recent failures from this IP or for this account."""
     cfg = current_app.config
-    since = datetime.now(UTC) - timedelta(minutes=cfg["SIGNIN_WINDOW_MINUTES"])
+    since = utcnow() - timedelta(minutes=cfg["SIGNIN_WINDOW_MINUTES"])
     failures = db.session.scalar(
         select(func.count())
         .select_from(SignInFailure)
@@ -92,7 +93,7 @@ def is_throttled(ip: str, email: str) -> bool:
 
 def expire_sign_in_failures(now: datetime | None = None) -> str:
     """Delete failed sign-ins older than the throttle window: they no longer count."""
-    since = (now or datetime.now(UTC)) - timedelta(
+    since = (now or utcnow()) - timedelta(
         minutes=current_app.config["SIGNIN_WINDOW_MINUTES"])
     gone = db.session.execute(delete(SignInFailure).where(SignInFailure.at < since)).rowcount
     db.session.flush()
@@ -106,7 +107,7 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
     if ok and user is not None and user.active:
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
-        user.last_sign_in_at = datetime.now(UTC)
+        user.last_sign_in_at = utcnow()
         account = _account_key(email)
         db.session.execute(delete(SignInFailure).where(SignInFailure.account == account))
         record("auth.signed_in", f"{user.name} signed in", user, actor=user)
@@ -117,7 +118,7 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
 
 def note_failure(ip: str, email: str, user: User | None = None) -> None:
     """Count a failed attempt (sign-in or setup code) toward the throttle, and audit it."""
-    db.session.add(SignInFailure(at=datetime.now(UTC), ip=ip, account=_account_key(email)))
+    db.session.add(SignInFailure(at=utcnow(), ip=ip, account=_account_key(email)))
     target = f"account of {user.name}" if user else "an unknown account"
     if email == "setup":
         target = "the setup page"

@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug events in: staff and public pages, the `digest` command, the dashboard panel."""
-    from app.events import demo, public, routes  # noqa: F401  (attach views)
+    from app.events import demo, lifecycle, public, routes  # noqa: F401  (attach views)
     from app.events.blueprint import bp, public_bp
     from app.events.cli import digest_cli
     from app.events.dashboard import register
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(digest_cli)
     register()
     register_demo("events", demo)
+    lifecycle.connect()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 )
 
 from app.events.models import Answer, EventKind, EventStatus
+from app.forms import BaseForm
 
 MAX_DESCRIPTION = 10_000
 
@@ -50,7 +50,7 @@ def _zones() -> set[str]:
     return _ZONES
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     """An event. Times are entered in `timezone` (the organization's by default)."""
 
     title = StringField("Title", validators=[DataRequired("Give the event a title."),
@@ -99,7 +99,7 @@ class EventForm(FlaskForm):
         return value.replace(tzinfo=zone)
 
 
-class InviteFilterForm(FlaskForm):
+class InviteFilterForm(BaseForm):
     """Who to consider inviting (a GET form: it only previews)."""
 
     class Meta:
@@ -112,14 +112,14 @@ class InviteFilterForm(FlaskForm):
     organization = SelectField("Organization", coerce=str, validators=[Optional()])
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(BaseForm):
     """An invitee's answer."""
 
     answer = SelectField("Your answer", choices=[(a.value, a.label) for a in Answer
                                                  if a != Answer.pending])
 
 
-class FollowupForm(FlaskForm):
+class FollowupForm(BaseForm):
     """A commitment to create for each attendee."""
 
     what = StringField("Follow-up for each attendee", validators=[
@@ -128,7 +128,7 @@ class FollowupForm(FlaskForm):
     due_on = DateField("Due", validators=[InputRequired("Pick a due date.")])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     """Event settings."""
 
     reminder_days = IntegerField("Remind people who said yes this many days before",

@@ -12,21 +12,24 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.access import roles
 from app.auth.models import Role
+from app.clock import org_zone
+from app.clock import today as org_today
 from app.database import utcnow
 from app.events import services
 from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db
+from app.pagination import page_number
 from app.people.models import Organization, Sphere, Stance
 from app.people.queries import contact_choices, user_choices
 from app.settings import services as settings
-from app.templating import org_zone
-from app.web import render, see_other, trigger
+from app.urls import external_url
+from app.web import render, see_other, trigger, wants_fragment
 
 
 def _month_arg(value: str | None) -> date:
-    today = utcnow().astimezone(org_zone()).date()
+    today = org_today()
     try:
         return datetime.strptime(value or "", "%Y-%m").date().replace(day=1)
     except ValueError:
@@ -38,7 +41,7 @@ def index():
     """The calendar: an agenda of what's coming, or a month grid (?view=month&month=YYYY-MM)."""
     zone = org_zone()
     view = "month" if request.args.get("view") == "month" else "agenda"
-    today = utcnow().astimezone(zone).date()
+    today = org_today()
     ctx: dict = {"view": view, "today": today}
     if view == "month":
         first = _month_arg(request.args.get("month"))
@@ -57,7 +60,7 @@ def index():
         ctx.update(first=first, weeks=weeks, by_day=by_day, prev_month=prev_month,
                    next_month=next_month)
     else:
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         past = request.args.get("when") == "past"
         query = select(Event)
         now = utcnow()
@@ -157,7 +160,7 @@ def show(event_id: int):
         "events/show.html", block="invitees", event=event, hosts=services.hosts_of(event),
         invitations=services.invitations_of(event), counts=services.answer_counts(event),
         started=started, when=services.when_text(event),
-        followup_form=FollowupForm(due_on=utcnow().astimezone(org_zone()).date()
+        followup_form=FollowupForm(due_on=org_today()
                                    + timedelta(days=3)),
         Attendance=Attendance,
     )
@@ -252,7 +255,7 @@ def attendance(event_id: int, invitation_id: int):
         return see_other(url_for("events.show", event_id=event_id), msg, "error")
     event = inv.event
     db.session.commit()
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_fragment():
         response = render("events/_attendance.html", inv=inv, event=event,
                           Attendance=Attendance)
         return trigger(response, "events-changed", toast="Attendance saved.")
@@ -283,8 +286,8 @@ def my_calendar():
     """The signed-in user's calendar subscriptions: their private feed and the public one."""
     user = current_user._get_current_object()
     token = services.feed_token(user)
-    feed_url = url_for("events_public.private_feed", token=token, _external=True)
-    public_url = url_for("events_public.public_feed", _external=True)
+    feed_url = external_url("events_public.private_feed", token=token)
+    public_url = external_url("events_public.public_feed")
     return render("events/calendar.html", feed_url=feed_url, public_url=public_url,
                   webcal=lambda u: "webcal://" + u.split("://", 1)[1])
 

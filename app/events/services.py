@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import ical, urls
 from app.audit.services import record
 from app.auth.models import User
+from app.clock import org_zone
+from app.clock import today as org_today
 from app.database import utcnow
-from app.events import ical
 from app.events.models import (
     Answer,
     Attendance,
@@ -32,7 +34,7 @@ from app.mail.services import clean_header, queue
 from app.notes.models import Commitment, CommitmentStatus
 from app.people.models import Contact, Sphere, Stance
 from app.settings import services as settings
-from app.templating import org_zone
+from app.urls import external_url
 
 # Changes to these fields matter to invitees: SEQUENCE grows and invitees get an update.
 SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "description", "status")
@@ -44,24 +46,11 @@ class EventError(ValueError):
     """A request the event's state does not allow (answering after it started, …)."""
 
 
-# --- URLs in mail and feeds ------------------------------------------------------------------
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL, from the request or (in the CLI) from PUBLIC_BASE_URL."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if has_request_context() and not base:
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=base or "http://localhost:5000"):
-        return url_for(endpoint, _external=True, **values)
-
-
 # --- events ----------------------------------------------------------------------------------
 
 
 def new_uid() -> str:
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
-    return f"{secrets.token_hex(12)}@{domain or 'liaison.local'}"
+    return ical.new_uid("event")
 
 
 def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: list[int],
@@ -185,24 +174,25 @@ def private_feed(user: User) -> str:
                                  Commitment.status == CommitmentStatus.open)
         .order_by(Commitment.due_on)
     ).all()
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2]
+    host = urls.host()
     for c in commitments:
         start, end = ical.all_day(c.due_on)
         items.append(ical.VEvent(
-            uid=f"commitment-{c.id}@{domain or 'liaison.local'}", start=start, end=end,
+            uid=ical.uid("commitment", c.id, host), start=start, end=end,
             summary=f"Due: {c.what}", dtstamp=c.created_at, categories=("Commitment",),
             transparent=True,
         ))
-    items.extend(_tour_items(user, since, domain or "liaison.local"))
+    items.extend(_tour_items(user, since, host))
     name = f"{current_app.config['ORG_NAME']} — {user.name}"
     return ical.calendar(items, name=name, feed=True)
 
 
-def _tour_items(user: User, since: datetime, domain: str) -> list[ical.VEvent]:
+def _tour_items(user: User, since: datetime, host: str) -> list[ical.VEvent]:
     """Confirmed tours (and ones cancelled after confirmation, so calendars drop them).
     Calendar files leave the app, so they say only how many people come; the link opens
     the booking for those who may see it (the liaison)."""
     from app.tours.models import Status, TourBooking, TourSlot
+    from app.tours.services import booking_uid
 
     rows = db.session.execute(
         select(TourBooking.id, TourBooking.group_size, TourBooking.status,
@@ -219,7 +209,7 @@ def _tour_items(user: User, since: datetime, domain: str) -> list[ical.VEvent]:
     for r in rows:
         people = f"{r.group_size} {'person' if r.group_size == 1 else 'people'}"
         items.append(ical.VEvent(
-            uid=f"tour-{r.id}@{domain}", start=r.starts_at, end=r.ends_at,
+            uid=booking_uid(r.id, host), start=r.starts_at, end=r.ends_at,
             summary=f"Tour ({people})", dtstamp=r.decided_at or r.created_at,
             sequence=r.sequence, categories=("Tour",),
             status="CANCELLED" if r.status == Status.cancelled else "CONFIRMED",
@@ -524,7 +514,7 @@ def send_digests(today: date | None = None) -> int:
     """Each active user's morning digest: commitments due and events this week. Sending
     twice on one day sends nothing the second time (a unique row per user and day)."""
     zone = org_zone()
-    today = today or utcnow().astimezone(zone).date()
+    today = today or org_today()
     week_start = datetime.combine(today, datetime.min.time(), zone)
     week_end = week_start + timedelta(days=7)
     events = db.session.scalars(

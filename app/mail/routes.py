@@ -14,6 +14,7 @@ from app.extensions import db
 from app.mail import services
 from app.mail.blueprint import bp
 from app.mail.models import OutboxMessage, Status
+from app.pagination import paginate
 from app.web import render, see_other
 
 restrict(bp, Role.liaison)
@@ -27,11 +28,11 @@ def index():
     query = select(OutboxMessage)
     if status in Status.__members__:
         query = query.where(OutboxMessage.status == Status(status))
-    page = max(request.args.get("page", 1, type=int), 1)
-    messages = db.session.scalars(
-        query.order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = paginate(total, PAGE_SIZE)
+    messages = db.session.scalars(
+        query.order_by(OutboxMessage.id.desc()).limit(page.limit).offset(page.offset)
+    ).all()
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
@@ -43,8 +44,8 @@ def index():
         messages=messages,
         counts=counts,
         current=status,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        page=page.number,
+        pages=page.pages,
         configured=services.delivery_configured(),
         args=request.args,
     )

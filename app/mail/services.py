@@ -6,6 +6,7 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
@@ -14,8 +15,9 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 
-from app.database import utcnow
+from app.database import begin_write, utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, Status
 from app.settings import services as settings
@@ -24,6 +26,7 @@ log = logging.getLogger("liaison.outbox")
 
 MAX_ATTEMPTS = 8
 SMTP_POLICY = policy.SMTP.clone(max_line_length=78)
+RECORD_TRIES = 8  # about a minute of waiting, on top of each try's busy timeout
 LEASE = timedelta(minutes=5)  # a message "sending" for longer than this was abandoned
 
 
@@ -112,9 +115,22 @@ def delivery_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def _claim(message_id: int) -> bool:
-    """Take a message for sending; only one worker can win (a conditional UPDATE)."""
+@dataclass(frozen=True)
+class _Claimed:
+    """What a worker needs to send a message it has claimed (read in the claiming write)."""
+
+    id: int
+    sender: str
+    recipient: str
+    raw: bytes
+
+
+def _claim(message_id: int) -> _Claimed | None:
+    """Take a message for sending; only one worker can win (a conditional UPDATE). The
+    claim and the read of what to send are one write transaction, so nothing is left open
+    while we talk to SMTP."""
     now = utcnow()
+    begin_write(db.session)
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
@@ -126,8 +142,38 @@ def _claim(message_id: int) -> bool:
         )
         .values(status=Status.sending, claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
+    claimed = None
+    if result.rowcount == 1:
+        row = db.session.execute(select(OutboxMessage.sender, OutboxMessage.recipient,
+                                        OutboxMessage.raw)
+                                 .where(OutboxMessage.id == message_id)).one()
+        claimed = _Claimed(message_id, row.sender, row.recipient, row.raw)
     db.session.commit()
-    return result.rowcount == 1
+    return claimed
+
+
+def _record(message_id: int, error: Exception | None) -> Status:
+    """Write down how a send went, in its own write transaction. A message that was sent
+    must not stay "sending" (its lease would expire and it would go again), so a busy
+    database is waited for and retried rather than given up on."""
+    for attempt in range(RECORD_TRIES):
+        try:
+            begin_write(db.session)
+            row = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            if error is None:
+                row.status, row.sent_at, row.last_error = Status.sent, utcnow(), None
+            else:
+                _failed_attempt(row, error)
+            status = row.status
+            db.session.commit()
+            return status
+        except OperationalError:
+            db.session.rollback()
+            if attempt == RECORD_TRIES - 1:
+                raise
+            log.warning("outbox: database busy recording message %s; trying again", message_id)
+            time.sleep(min(0.1 * 2 ** attempt, 5))
+    raise AssertionError("unreachable")
 
 
 def _smtp() -> smtplib.SMTP:
@@ -173,21 +219,29 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
     client: smtplib.SMTP | None = None
     try:
         for message_id in due:
-            if not _claim(message_id):
+            try:
+                claimed = _claim(message_id)
+            except OperationalError:
+                # The database stayed busy past its timeout: nothing was claimed or sent, so
+                # the message simply waits for the next round.
+                db.session.rollback()
+                log.info("outbox: database busy; message %s waits for the next round",
+                         message_id)
                 continue
-            row = db.session.get(OutboxMessage, message_id)
+            if claimed is None:
+                continue
+            error: Exception | None = None
             try:
                 if client is None:
                     client = _smtp()
-                client.sendmail(row.sender, [row.recipient], row.raw)
+                client.sendmail(claimed.sender, [claimed.recipient], claimed.raw)
             except (OSError, smtplib.SMTPException) as exc:
-                client = None
-                _failed_attempt(row, exc)
-                counts["failed" if row.status == Status.failed else "retry"] += 1
-            else:
-                row.status, row.sent_at, row.last_error = Status.sent, utcnow(), None
+                client, error = None, exc
+            status = _record(claimed.id, error)
+            if status == Status.sent:
                 counts["sent"] += 1
-            db.session.commit()
+            else:
+                counts["failed" if status == Status.failed else "retry"] += 1
     finally:
         if client is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):

@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug notes in: their pages and dashboard panels."""
-    from app.notes import demo, routes  # noqa: F401  (attach views)
+    from app.notes import demo, lifecycle, routes  # noqa: F401  (attach views)
     from app.notes.blueprint import bp
     from app.notes.dashboard import register
     from app.system.demo import register_demo
@@ -13,3 +13,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register()
     register_demo("notes", demo)
+    lifecycle.connect()

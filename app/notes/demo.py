@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select, text
 
+from app import clock
 from app.auth.demo import team
 from app.database import utcnow
 from app.extensions import db
@@ -73,7 +74,7 @@ def seed() -> None:
     liaison = next((u for u in people if u.sees_sensitive), people[0] if people else None)
     staff = next((u for u in people if not u.sees_sensitive), liaison)
     by_last = {c.last_name: c for c in db.session.scalars(select(Contact))}
-    today = date.today()
+    today = clock.today()
     for last, days_ago, channel, summary, body, sensitive in NOTES:
         contact = by_last.get(last)
         if contact is None:

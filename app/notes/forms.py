@@ -14,12 +14,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import BaseForm
 from app.notes.models import BodyFormat, CommitmentStatus
-from app.people.forms import CleanForm
 from app.people.models import Channel
 
 
-class NoteForm(CleanForm):
+class NoteForm(BaseForm):
     """Log or edit an interaction."""
 
     occurred_on = DateField("Date", validators=[InputRequired("Enter the date it happened.")])
@@ -38,7 +38,7 @@ class NoteForm(CleanForm):
                                  "recorded. Never shown to staff, in exports or on dashboards.")
 
 
-class CommitmentForm(CleanForm):
+class CommitmentForm(BaseForm):
     """Record something we promised."""
 
     what = StringField("What we promised", validators=[DataRequired("Say what was promised."),
@@ -56,7 +56,7 @@ class CommitmentForm(CleanForm):
         return ok
 
 
-class CloseCommitmentForm(CleanForm):
+class CloseCommitmentForm(BaseForm):
     """Close a commitment: kept, or can't do and explained (when and how)."""
 
     status = RadioField("How it closed", choices=[
@@ -80,7 +80,7 @@ class CloseCommitmentForm(CleanForm):
         return ok
 
 
-class IntervalsForm(CleanForm):
+class IntervalsForm(BaseForm):
     """Keep-in-touch intervals by stance."""
 
     champion = IntegerField("Champions", validators=[InputRequired(), NumberRange(1, 3650)])

@@ -9,15 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.access import roles
 from app.auth.models import Role
+from app.clock import today
 from app.extensions import db
 from app.notes import services
 from app.notes.blueprint import bp
 from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
 from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
+from app.pagination import paginate
 from app.people import search
 from app.people.models import Channel, Contact, Organization
 from app.people.queries import contact_choices, organization_choices, user_choices
-from app.templating import today
 from app.web import render, see_other, trigger
 
 PAGE_SIZE = 25
@@ -25,10 +26,6 @@ PAGE_SIZE = 25
 
 def _ints(values) -> list[int]:
     return [int(v) for v in values if str(v).isdecimal() and len(str(v)) < 10]
-
-
-def _page() -> int:
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 # --- notes ------------------------------------------------------------------------------
@@ -82,16 +79,15 @@ def index():
     matching = search.note_ids_matching(q) if q else None
     if matching is not None:
         query = query.where(Note.id.in_(matching))
-    page = _page()
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = paginate(total, PAGE_SIZE)
     rows = list(db.session.scalars(
         query.options(joinedload(Note.author), selectinload(Note.contacts),
                       selectinload(Note.organizations))
         .order_by(Note.occurred_on.desc(), Note.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render("notes/index.html", block="results", notes=rows, total=total, page=page,
-                  pages=pages, args=request.args)
+        .limit(page.limit).offset(page.offset)))
+    return render("notes/index.html", block="results", notes=rows, total=total, page=page.number,
+                  pages=page.pages, args=request.args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -159,14 +155,13 @@ def commitments():
     """The commitments register, filterable by owner, status and due date."""
     day = today()
     query = services.commitment_query(request.args, day)
-    page = _page()
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = paginate(total, PAGE_SIZE)
     rows = list(db.session.scalars(services.with_people(
         query.order_by(Commitment.due_on, Commitment.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        .limit(page.limit).offset(page.offset))))
     return render("notes/commitments.html", block="results", commitments=rows, total=total,
-                  page=page, pages=pages, args=request.args, today=day,
+                  page=page.number, pages=page.pages, args=request.args, today=day,
                   users=user_choices(), statuses=list(CommitmentStatus))
 
 
@@ -234,14 +229,13 @@ def commitment_reopen(commitment_id: int):
 def due():
     """People due for contact, counted from their last logged interaction."""
     query = services.due_for_contact_query(today())
-    page = _page()
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = paginate(total, PAGE_SIZE)
     rows = list(db.session.scalars(
         query.options(joinedload(Contact.organization), joinedload(Contact.owner))
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render("notes/due.html", block="results", contacts=rows, total=total, page=page,
-                  pages=pages, args=request.args, intervals=services.intervals())
+        .limit(page.limit).offset(page.offset)))
+    return render("notes/due.html", block="results", contacts=rows, total=total, page=page.number,
+                  pages=page.pages, args=request.args, intervals=services.intervals())
 
 
 @bp.route("/keep-in-touch", methods=["GET", "POST"])

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -32,34 +31,13 @@ from app.people.models import (
     Stance,
     StanceChange,
 )
-
-DEFAULT_REGION = "US"
+from app.phones import digit_groups
+from app.phones import parse as parse_phone
 
 
 def normalize_email(value: str) -> str:
     """An email as we store and match it: trimmed and lower-cased."""
     return (value or "").strip().lower()
-
-
-_NANP = re.compile(r"(?:\+?1[-. ]?)?\(?([2-9]\d{2})\)?[-. ]?([2-9]\d{2})[-. ]?(\d{4})")
-
-
-def parse_phone(value: str, region: str = DEFAULT_REGION) -> str:
-    """A phone number in E.164 form; ValueError if it isn't a plausible number."""
-    if region == "US":
-        # The everyday North American shapes, without phonenumbers' full (slow) parse: an
-        # import reads thousands. Anything else takes the full parse.
-        match = _NANP.fullmatch((value or "").strip())
-        if match:
-            return "+1" + "".join(match.groups())
-    try:
-        number = phonenumbers.parse((value or "").strip(), region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"{value!r} doesn't look like a phone number") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError(f"{value!r} doesn't look like a phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
 
 def normalize_tags(value: str | Iterable[str]) -> str:
     """Tags stored as ",a,b," (lower-case, unique, sorted) so one LIKE finds a whole tag."""
@@ -89,17 +67,7 @@ def build_search_text(contact: Contact, organization_name: str | None,
     for number in phones:
         digits = number.lstrip("+")
         words.append(f"{digits} {digits[1:] if digits.startswith('1') else ''}")
-        if len(number) == 12 and number.startswith("+1"):
-            # North American numbers read nationally as (NPA) NXX-XXXX: the same digit groups
-            # phonenumbers would give, without parsing.
-            words.extend((number[2:5], number[5:8], number[8:]))
-            continue
-        try:
-            parsed = phonenumbers.parse(number, None)
-            national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-            words.extend(re.findall(r"\d+", national))  # digit groups, free of - and ()
-        except phonenumbers.NumberParseException:
-            pass
+        words.extend(digit_groups(number))
     words.append(contact.tags.replace(",", " "))
     return " ".join(w for w in words if w)
 
@@ -307,7 +275,7 @@ def save_organization(org: Organization | None, values: Mapping[str, Any],
         set_organization_stance(org, stance, values.get("stance_reason") or "", actor,
                                 first=creating)
     if renamed:
-        _refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
+        refresh_search_text(select(Contact).where(Contact.organization_id == org.id))
     verb = "create" if creating else "update"
     record(f"organization.{verb}", f"{'Added' if creating else 'Edited'} organization "
            f"{org.name} (#{org.id})", org, actor)
@@ -338,7 +306,8 @@ def organization_stance_history(org: Organization) -> list[OrganizationStanceCha
         .limit(100)))
 
 
-def _refresh_search_text(query: Select) -> None:
+def refresh_search_text(query: Select) -> None:
+    """Rebuild the search words of the contacts `query` selects (after a rename or merge)."""
     for contact in db.session.scalars(query.options(
             joinedload(Contact.organization), selectinload(Contact.emails),
             selectinload(Contact.phones))):

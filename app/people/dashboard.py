@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.clock import now, org_zone
 from app.dashboard.panels import register_panel
 from app.extensions import db
 from app.people.models import StanceChange
 from app.people.queries import stance_counts
-from app.templating import org_zone
 
 
 def stances(user) -> dict:
     """Counts by stance and the stance changes recorded since the 1st of the month."""
-    month_start = datetime.now(org_zone()).replace(
+    month_start = now().astimezone(org_zone()).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
     changes = db.session.scalars(
         select(StanceChange)

@@ -13,11 +13,11 @@ from app.extensions import db
 from app.people.contacts import (
     ContactData,
     create_contact,
-    parse_phone,
     save_organization,
     set_stance,
 )
 from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
+from app.phones import parse as parse_phone
 
 # name, type, sphere, phone, tags
 ORGANIZATIONS = [

@@ -13,7 +13,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.people.contacts import normalize_email
-from app.people.models import Contact, ContactEmail, ContactPhone
+from app.people.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+)
 
 
 def find_duplicates(first_name: str, last_name: str, organization_id: int | None,
@@ -50,6 +55,40 @@ def find_duplicates(first_name: str, last_name: str, organization_id: int | None
             found[contact.id] = (contact, reason)
     return list(found.values())
 
+_ARTICLES = {"the", "a", "an"}
+
+
+def _name_key(name: str) -> str:
+    words = " ".join((name or "").lower().split()).split(" ")
+    return " ".join(words[1:] if len(words) > 1 and words[0] in _ARTICLES else words)
+
+
+def find_duplicate_organizations(org: Organization,
+                                 limit: int = 10) -> list[tuple[Organization, str]]:
+    """Active organizations that look like `org`: the same email, phone or website, or
+    nearly the same name ("The Riverbend Council" and "Riverbend council")."""
+    key = _name_key(org.name)
+    first = key.split(" ")[0]
+    lowered = func.lower(Organization.name)
+    conditions = [lowered.startswith(first, autoescape=True),
+                  lowered.startswith(f"the {first}", autoescape=True)]
+    for column in ("email", "phone", "website"):
+        if getattr(org, column):
+            conditions.append(getattr(Organization, column) == getattr(org, column))
+    query = (select(Organization).where(or_(*conditions), Organization.id != org.id,
+                                        Organization.archived_at.is_(None))
+             .order_by(Organization.name, Organization.id).limit(50))
+    found = []
+    for other in db.session.scalars(query):
+        reason = next((f"same {column}" for column in ("email", "phone", "website")
+                       if getattr(org, column) and getattr(other, column) == getattr(org, column)),
+                      None)
+        if reason is None and difflib.SequenceMatcher(
+                None, _name_key(other.name), key).ratio() >= 0.8:
+            reason = "similar name"
+        if reason:
+            found.append((other, reason))
+    return found[:limit]
 
 def duplicate_reason(emails: set[str], phones: set[str], wanted_name: str,
                      their_emails: Iterable[str], their_phones: Iterable[str],

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.people.contacts import normalize_email, parse_phone, split_lines
+from app import phones
+from app.forms import BaseForm
+from app.people.contacts import normalize_email, split_lines
 from app.people.models import Channel, Influence, OrgType, Sphere, Stance
-
-
-def _clean(value):
-    """Strip surrounding space and NUL characters (which PostgreSQL refuses in text)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return value
-
-
-class CleanForm(FlaskForm):
-    """A form whose text inputs arrive trimmed and free of NUL characters."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            options["filters"] = [_clean, *options.get("filters", [])]
-            return unbound_field.bind(form=form, **options)
 
 
 def _value(value) -> str:
@@ -69,7 +54,7 @@ def check_phones(value: str) -> list[str]:
     numbers = []
     for item in split_lines(value):
         try:
-            numbers.append(parse_phone(item[:40]))
+            numbers.append(phones.parse(item[:40]))
         except ValueError as exc:
             raise ValidationError(
                 f"“{item[:40]}” isn't a phone number we can read. Include the area code."
@@ -77,7 +62,7 @@ def check_phones(value: str) -> list[str]:
     return numbers
 
 
-class ContactForm(CleanForm):
+class ContactForm(BaseForm):
     """Add or edit a contact."""
 
     first_name = StringField("First name", validators=[
@@ -128,7 +113,7 @@ class ContactForm(CleanForm):
         field.parsed = check_phones(field.data or "")
 
 
-class OrganizationForm(CleanForm):
+class OrganizationForm(BaseForm):
     """Add or edit an organization."""
 
     name = StringField("Name", validators=[DataRequired("Enter the organization's name."),
@@ -167,26 +152,42 @@ class OrganizationForm(CleanForm):
             field.parsed = numbers[0]
 
 
-class ConfirmDeleteForm(CleanForm):
+class ConfirmDeleteForm(BaseForm):
     """Hard delete asks for the name, typed out."""
 
     confirm = StringField("Type the name to confirm", validators=[DataRequired("Type the name.")])
 
 
-class MergeForm(CleanForm):
-    """Merge another contact into this one."""
+class OneOfTwo(RadioField):
+    """A choice between the two records of a merge (by id); anything else is refused."""
 
-    other_id = IntegerField("Number of the duplicate contact (from its address, /people/N)",
-                            validators=[DataRequired("Enter the duplicate's number."),
-                                        NumberRange(1, 2**31 - 1, "Enter a contact number.")])
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError("Choose one of the two.")
 
 
-class ImportForm(CleanForm):
+def merge_form(first_id: int, second_id: int, fields: dict[str, str],
+               from_second: set[str], keep_id: int) -> BaseForm:
+    """The side-by-side merge form: which record stays (`keep`), and for each field in
+    `fields` (name: label) whose value survives (`pick_<name>`, a record's id); the second
+    record's value is preselected for the names in `from_second`."""
+    ids = [(str(first_id), "this one"), (str(second_id), "this one")]
+
+    class MergeForm(BaseForm):
+        keep = OneOfTwo("Which record stays", choices=ids, default=str(keep_id))
+
+    for name, label in fields.items():
+        setattr(MergeForm, f"pick_{name}", OneOfTwo(
+            label, choices=ids, default=str(second_id if name in from_second else first_id)))
+    return MergeForm()
+
+
+class ImportForm(BaseForm):
     """Upload a CSV of contacts."""
 
     file = FileField("CSV file", description="A .csv file with a header row, up to 5 MB "
                                              "(about 20,000 contacts).")
 
 
-class ActionForm(CleanForm):
+class ActionForm(BaseForm):
     """A button that changes state (confirm, undo, discard): only the CSRF token."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
+from app.pagination import paginate
 from app.people import imports
 from app.people.blueprint import bp
 from app.people.forms import ActionForm, ImportForm
@@ -83,11 +84,10 @@ def _preview(imp: ContactImport, status: int = 200, message: str | None = None):
     show = request.args.get("show", "all")
     show = show if show in SHOW else "all"
     rows = _rows(imp, show)
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    pages = max((len(rows) + PREVIEW_PAGE_SIZE - 1) // PREVIEW_PAGE_SIZE, 1)
-    shown = rows[(page - 1) * PREVIEW_PAGE_SIZE:page * PREVIEW_PAGE_SIZE]
+    page = paginate(len(rows), PREVIEW_PAGE_SIZE)
     return render("people/import_preview.html", block="rows", imp=imp, data=imp.rows,
-                  rows=shown, total=len(rows), page=page, pages=pages, show=show,
+                  rows=page.slice(rows), total=len(rows), page=page.number, pages=page.pages,
+                  show=show,
                   shows=SHOW, form=ActionForm(), message=message, status=status,
                   args={"show": show})
 
@@ -134,8 +134,9 @@ def import_undo(import_id: int):
         return _preview(imp, 422, "The form expired. Please try again.")
     summary = imports.undo(imp, current_user)
     db.session.commit()
-    kept = f" {summary['kept']} kept: they have notes or links since." if summary["kept"] \
-        else ""
+    why = sorted({w for k in summary["kept_contacts"] for w in k["why"]})
+    kept = (f" {summary['kept']} kept: something links to them ({', '.join(why)})."
+            if summary["kept"] else "")
     return see_other(url_for("people.import_show", import_id=imp.id),
                      f"Import undone: {summary['removed']} removed, {summary['restored']} "
                      f"put back.{kept}")

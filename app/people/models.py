@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import phones
 from app.auth.models import User
 from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
@@ -145,20 +145,6 @@ class Channel(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-def format_phone(e164: str | None) -> str:
-    """An E.164 number in the national or international format people read."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    # North American numbers read nationally (the program is in the US); others in full.
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, fmt)
-
-
 class Organization(db.Model):
     """An organization in the external community (a council office, a clinic, a paper)."""
 
@@ -202,7 +188,7 @@ class Organization(db.Model):
 
     @property
     def phone_display(self) -> str:
-        return format_phone(self.phone)
+        return phones.format(self.phone)
 
 
 class Contact(db.Model):
@@ -300,7 +286,7 @@ class ContactPhone(db.Model):
 
     @property
     def display(self) -> str:
-        return format_phone(self.number)
+        return phones.format(self.number)
 
 
 class StanceChange(db.Model):

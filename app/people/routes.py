@@ -13,7 +13,8 @@ from app.auth.models import Role
 from app.extensions import db
 from app.notes import services as notes
 from app.notes.models import Commitment, CommitmentStatus
-from app.people import csvio
+from app.pagination import page_number, paginate
+from app.people import csvio, lifecycle
 from app.people.blueprint import bp
 from app.people.contacts import (
     ContactData,
@@ -30,8 +31,7 @@ from app.people.contacts import (
     update_contact,
 )
 from app.people.duplicates import find_duplicates
-from app.people.forms import ConfirmDeleteForm, ContactForm, MergeForm, OrganizationForm
-from app.people.merge import merge_contacts
+from app.people.forms import ConfirmDeleteForm, ContactForm, OrganizationForm
 from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
 from app.people.queries import (
     PAGE_SIZE,
@@ -48,11 +48,6 @@ from app.web import render, see_other, trigger
 ORG_PAGE_SIZE = 25
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), 100_000)
-
-
 def _list_context() -> dict:
     return {"stances": list(Stance), "influences": list(Influence), "spheres": list(Sphere),
             "org_types": list(OrgType), "sorts": SORTS,
@@ -62,7 +57,7 @@ def _list_context() -> dict:
 @bp.route("/")
 def index():
     """Contacts: one search box (names, organizations, emails, phones, tags, notes) and filters."""
-    page = _page()
+    page = page_number()
     contacts, total, capped = contact_page(request.args, current_user, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
@@ -72,9 +67,9 @@ def index():
 @bp.route("/media")
 def media():
     """Journalists and other media contacts, with outlet, beat and how to approach them."""
-    page = _page()
+    page = page_number()
     contacts, total, capped = contact_page({**request.args.to_dict(), "media": "1"},
-                                                    current_user, page)
+                                           current_user, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/media.html", block="results", contacts=contacts, total=total,
                   capped=capped, page=page, pages=pages, args=request.args)
@@ -237,31 +232,8 @@ def restore(contact_id: int):
 def delete(contact_id: int):
     """Delete a contact for good (admin only, after typing the name)."""
     contact = db.get_or_404(Contact, contact_id)
-    return _confirm_delete(contact, delete_contact, url_for("people.index"))
-
-
-@bp.route("/<int:contact_id>/merge", methods=["GET", "POST"])
-@roles(Role.liaison)
-def merge(contact_id: int):
-    """Merge a duplicate into this contact (its notes, commitments and history move here)."""
-    contact = load_contact(contact_id) or abort(404)
-    form = MergeForm()
-    if form.validate_on_submit():
-        other = load_contact(form.other_id.data)
-        if other is None or other.id == contact.id:
-            form.other_id.errors.append("Choose another existing contact.")
-        else:
-            merge_contacts(contact, other, current_user)
-            db.session.commit()
-            return see_other(url_for("people.show", contact_id=contact.id),
-                             f"Merged the duplicate into {contact.name}.")
-    status = 422 if request.method == "POST" else 200
-    suggestions = find_duplicates(
-        contact.first_name, contact.last_name, contact.organization_id,
-        [e.email for e in contact.emails], [p.number for p in contact.phones],
-        exclude_id=contact.id)
-    return render("people/merge.html", form=form, contact=contact, suggestions=suggestions,
-                  status=status)
+    return _confirm_delete(contact, delete_contact, url_for("people.index"),
+                           lifecycle.links_to_contact)
 
 
 # --- organizations --------------------------------------------------------------------
@@ -271,19 +243,19 @@ def merge(contact_id: int):
 def organizations():
     """Organizations, searchable by name and filterable by type, sphere and tag."""
     query = organization_query(request.args)
-    page = _page()
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = paginate(total, ORG_PAGE_SIZE)
     rows = list(db.session.scalars(
         query.options(joinedload(Organization.owner)).order_by(Organization.name,
                                                                 Organization.id)
-        .limit(ORG_PAGE_SIZE).offset((page - 1) * ORG_PAGE_SIZE)))
+        .limit(page.limit).offset(page.offset)))
     counts = dict(db.session.execute(
         select(Contact.organization_id, func.count())
         .where(Contact.organization_id.in_([o.id for o in rows]),
                Contact.archived_at.is_(None)).group_by(Contact.organization_id)).all())
-    pages = max((total + ORG_PAGE_SIZE - 1) // ORG_PAGE_SIZE, 1)
     return render("people/organizations.html", block="results", organizations=rows,
-                  counts=counts, total=total, page=page, pages=pages, args=request.args,
+                  counts=counts, total=total, page=page.number, pages=page.pages,
+                  args=request.args,
                   org_types=list(OrgType), spheres=list(Sphere))
 
 
@@ -381,11 +353,13 @@ def organization_restore(org_id: int):
 def organization_delete(org_id: int):
     """Delete an organization for good (admin only, after typing the name)."""
     org = db.get_or_404(Organization, org_id)
-    return _confirm_delete(org, delete_organization, url_for("people.organizations"))
+    return _confirm_delete(org, delete_organization, url_for("people.organizations"),
+                           lifecycle.links_to_organization)
 
 
-def _confirm_delete(obj, delete, done_url: str):
-    """Hard delete after the admin types the name (a slip of the finger can't do it)."""
+def _confirm_delete(obj, delete, done_url: str, links):
+    """Hard delete after the admin types the name (a slip of the finger can't do it); the
+    page lists what links here (`links(obj)`, every domain's rows), which loses the link."""
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         if " ".join(form.confirm.data.split()).lower() != obj.name.lower():
@@ -396,7 +370,8 @@ def _confirm_delete(obj, delete, done_url: str):
             db.session.commit()
             return see_other(done_url, f"Deleted {name} for good.")
     status = 422 if request.method == "POST" else 200
-    return render("people/delete.html", form=form, obj=obj, name=obj.name, status=status)
+    return render("people/delete.html", form=form, obj=obj, name=obj.name, links=links(obj),
+                  status=status)
 
 
 @bp.route("/export.csv")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
@@ -55,7 +56,7 @@ def seed() -> None:
         db.session.add(person)
         people.append(person)
     db.session.flush()
-    day = services.today()
+    day = clock.today()
     db.session.add(RotaShift(spokesperson=people[1], starts_on=day + timedelta(days=7),
                              ends_on=day + timedelta(days=13)))
     db.session.add_all([
@@ -93,7 +94,7 @@ def seed() -> None:
 
 def scale(n: int) -> dict[str, int]:
     """Inquiries and coverage in proportion to n contacts (1 per 50)."""
-    now, day = utcnow(), services.today()
+    now, day = utcnow(), clock.today()
     count = max(n // 50, 1)
     db.session.add_all(Inquiry(
         journalist_name=f"Reporter {i}", journalist_email=f"reporter{i}@news.example",

@@ -1,23 +1,8 @@
-"""Template helpers for press pages: readable phone numbers and time left before a deadline."""
+"""Template helper for press pages: time left before a deadline."""
 
 from __future__ import annotations
 
 from datetime import datetime
-
-import phonenumbers
-
-
-def phone_display(value: str | None) -> str:
-    """+13125550100 → (312) 555-0100 (international format for other countries)."""
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException:
-        return value
-    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1
-             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, style)
 
 
 def time_left(deadline: datetime, now: datetime) -> str:

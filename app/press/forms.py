@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
-import phonenumbers
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
@@ -33,50 +31,26 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.clock import now, org_zone
+from app.forms import BaseForm, Phone
 from app.press.models import Attribution, InquiryStatus, Tone
-from app.templating import org_zone
 
-PHONE_REGION = "US"
-
-
-def e164(value: str) -> str:
-    """A phone number in E.164, or ValueError."""
-    try:
-        number = phonenumbers.parse(value, PHONE_REGION)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError from exc
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+_DIALABLE = Phone("Enter a phone number we can dial, with its area code.")
 
 
-def normalize_phone(form, field) -> None:
-    if field.data:
-        try:
-            field.data = e164(field.data.strip())
-        except ValueError:
-            raise ValidationError(
-                "Enter a phone number we can dial, e.g. (312) 555-0100."
-            ) from None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class SpokespersonForm(FlaskForm):
-    name = StringField("Name", [DataRequired(), Length(max=120)], filters=[_strip])
-    title = StringField("Job title", [DataRequired(), Length(max=120)], filters=[_strip],
+class SpokespersonForm(BaseForm):
+    name = StringField("Name", [DataRequired(), Length(max=120)])
+    title = StringField("Job title", [DataRequired(), Length(max=120)],
                         description="Shown on the media page and in the vCard.")
-    pronouns = StringField("Pronouns", [Optional(), Length(max=40)], filters=[_strip])
-    languages = StringField("Languages", [Optional(), Length(max=120)], filters=[_strip],
+    pronouns = StringField("Pronouns", [Optional(), Length(max=40)])
+    languages = StringField("Languages", [Optional(), Length(max=120)],
                             description="For example: English, Spanish")
-    phone = StringField("Media phone", [DataRequired(), Length(max=30), normalize_phone],
-                        filters=[_strip], description="Public: journalists call this number.")
+    phone = StringField("Media phone", [DataRequired(), Length(max=30), _DIALABLE],
+                        description="Public: journalists call this number.")
     email = StringField("Media email", [DataRequired(), Email(), Length(max=254)],
-                        filters=[_strip], description="Public.")
-    bio = TextAreaField("Short bio", [Optional(), Length(max=1000)], filters=[_strip])
-    notes = TextAreaField("Internal notes", [Optional(), Length(max=2000)], filters=[_strip],
+                        description="Public.")
+    bio = TextAreaField("Short bio", [Optional(), Length(max=1000)])
+    notes = TextAreaField("Internal notes", [Optional(), Length(max=2000)],
                           description="Only staff see these; never on the media page.")
     position = IntegerField("Order", [InputRequired(), NumberRange(min=0, max=999)], default=100,
                             description="Lowest first: the primary spokesperson, then backups.")
@@ -85,7 +59,7 @@ class SpokespersonForm(FlaskForm):
                       "and remove hidden metadata such as location.")
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(BaseForm):
     spokesperson_id = SelectField("Spokesperson", coerce=int, validators=[InputRequired()])
     starts_on = DateField("From", [InputRequired()])
     ends_on = DateField("Until (inclusive)", [InputRequired()])
@@ -95,23 +69,21 @@ class ShiftForm(FlaskForm):
             raise ValidationError("The end date is before the start date.")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     boilerplate = TextAreaField("About the program (boilerplate)",
-                                [DataRequired(), Length(max=3000)], filters=[_strip])
-    hours = StringField("Media line hours", [DataRequired(), Length(max=200)], filters=[_strip],
+                                [DataRequired(), Length(max=3000)])
+    hours = StringField("Media line hours", [DataRequired(), Length(max=200)],
                         description="For example: Monday to Friday, 9 am to 6 pm Central")
     response_time = StringField("Response time we promise", [DataRequired(), Length(max=200)],
-                                filters=[_strip],
                                 description="For example: within 2 hours during media hours")
-    after_hours = TextAreaField("After-hours instructions", [Optional(), Length(max=1000)],
-                                filters=[_strip])
+    after_hours = TextAreaField("After-hours instructions", [Optional(), Length(max=1000)])
     review_interval_days = IntegerField("Review the page every (days)",
                                         [InputRequired(), NumberRange(min=1, max=365)],
                                         default=30)
 
 
-class KitForm(FlaskForm):
-    title = StringField("Title", [DataRequired(), Length(max=120)], filters=[_strip])
+class KitForm(BaseForm):
+    title = StringField("Title", [DataRequired(), Length(max=120)])
     file = FileField("File", description="PDF, PNG or JPEG, up to 10 MB.")
 
     def validate_file(self, field) -> None:
@@ -119,10 +91,10 @@ class KitForm(FlaskForm):
             raise ValidationError("Choose a file to upload.")
 
 
-class StatementForm(FlaskForm):
-    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[_strip])
+class StatementForm(BaseForm):
+    title = StringField("Title", [DataRequired(), Length(max=200)])
     issued_on = DateField("Date", [InputRequired()])
-    body = TextAreaField("Text", [DataRequired(), Length(max=20000)], filters=[_strip])
+    body = TextAreaField("Text", [DataRequired(), Length(max=20000)])
     published = BooleanField("Published (shown on the media page)")
 
 
@@ -163,27 +135,26 @@ def inquiry_token_ok(token: str | None, now: float | None = None) -> bool:
     return -_CLOCK_SKEW <= now - issued <= TOKEN_MAX_AGE
 
 
-class _InquiryFields(FlaskForm):
+class _InquiryFields(BaseForm):
     """What we log about a journalist's request, however it reached us."""
 
-    name = StringField("Your name", [DataRequired(), Length(max=120)], filters=[_strip])
-    outlet = StringField("Outlet", [DataRequired(), Length(max=120)], filters=[_strip],
+    name = StringField("Your name", [DataRequired(), Length(max=120)])
+    outlet = StringField("Outlet", [DataRequired(), Length(max=120)],
                          description="Publication, station or show; “freelance” is fine.")
-    email = StringField("Email", [DataRequired(), Email(), Length(max=254)], filters=[_strip])
-    phone = StringField("Phone", [Optional(), Length(max=30), normalize_phone], filters=[_strip])
+    email = StringField("Email", [DataRequired(), Email(), Length(max=254)])
+    phone = StringField("Phone", [Optional(), Length(max=30), _DIALABLE])
     deadline = DateTimeLocalField("Your deadline", [InputRequired()],
                                   format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    topic = TextAreaField("What is your story about?", [DataRequired(), Length(max=2000)],
-                          filters=[_strip])
+    topic = TextAreaField("What is your story about?", [DataRequired(), Length(max=2000)])
 
     def validate_deadline(self, field) -> None:
         if field.data is None:
             return
         aware = field.data.replace(tzinfo=org_zone()).astimezone(UTC)
-        now = datetime.now(UTC)
-        if aware < now - timedelta(minutes=5):
+        moment = now()
+        if aware < moment - timedelta(minutes=5):
             raise ValidationError("That deadline has already passed.")
-        if aware > now + timedelta(days=366):
+        if aware > moment + timedelta(days=366):
             raise ValidationError("Enter a deadline within the next year.")
         field.data = aware
 
@@ -205,33 +176,30 @@ class InquiryForm(_InquiryFields):
 class LoggedInquiryForm(_InquiryFields):
     """An inquiry that came by phone or in person, logged by the liaison (session CSRF)."""
 
-    name = StringField("Journalist's name", [DataRequired(), Length(max=120)], filters=[_strip])
-    email = StringField("Email", [Optional(), Email(), Length(max=254)], filters=[_strip],
+    name = StringField("Journalist's name", [DataRequired(), Length(max=120)])
+    email = StringField("Email", [Optional(), Email(), Length(max=254)],
                         description="If they gave one.")
     deadline = DateTimeLocalField("Their deadline", [InputRequired()],
                                   format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    topic = TextAreaField("What is the story about?", [DataRequired(), Length(max=2000)],
-                          filters=[_strip])
+    topic = TextAreaField("What is the story about?", [DataRequired(), Length(max=2000)])
 
 
-class InquiryUpdateForm(FlaskForm):
+class InquiryUpdateForm(BaseForm):
     status = SelectField("Status", choices=[(s.value, s.value.title()) for s in InquiryStatus])
     attribution = RadioField("Terms", choices=[(a.value, a.label) for a in Attribution],
                              default=Attribution.on_record.value)
     spokesperson_id = SelectField("Who answers", coerce=int)
-    response_notes = TextAreaField("Response notes", [Optional(), Length(max=5000)],
-                                   filters=[_strip])
+    response_notes = TextAreaField("Response notes", [Optional(), Length(max=5000)])
 
 
-class CoverageForm(FlaskForm):
-    outlet = StringField("Outlet", [DataRequired(), Length(max=120)], filters=[_strip])
+class CoverageForm(BaseForm):
+    outlet = StringField("Outlet", [DataRequired(), Length(max=120)])
     published_on = DateField("Date", [InputRequired()])
-    headline = StringField("Headline", [DataRequired(), Length(max=300)], filters=[_strip])
-    url = URLField("Link", [Optional(), URL(require_tld=False), Length(max=500)],
-                   filters=[_strip])
+    headline = StringField("Headline", [DataRequired(), Length(max=300)])
+    url = URLField("Link", [Optional(), URL(require_tld=False), Length(max=500)])
     tone = RadioField("Tone", choices=[(t.value, t.value.title()) for t in Tone],
                       default=Tone.neutral.value)
-    quoted = StringField("Who was quoted", [Optional(), Length(max=200)], filters=[_strip])
+    quoted = StringField("Who was quoted", [Optional(), Length(max=200)])
 
     def validate_url(self, field) -> None:
         if field.data and not field.data.lower().startswith(("http://", "https://")):

@@ -7,10 +7,12 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import clock
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
 from app.extensions import db
+from app.pagination import paginate
 from app.people.contacts import contact_by_email, find_or_add_contact, load_contact
 from app.people.models import OrgType
 from app.press import services
@@ -22,14 +24,6 @@ from app.web import render, see_other
 
 PAGE_SIZE = 50
 liaison = roles(Role.liaison)
-
-
-def _pages(total: int) -> int:
-    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-
-
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
 
 
 @bp.route("/inquiries")
@@ -45,10 +39,11 @@ def inquiries():
             query = query.where(Inquiry.status == InquiryStatus(status))
         order = (Inquiry.deadline.desc(),)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(*order, Inquiry.id.desc()).limit(PAGE_SIZE)
-                              .offset((_page_number() - 1) * PAGE_SIZE)).unique().all()
+    page = paginate(total, PAGE_SIZE)
+    rows = db.session.scalars(query.order_by(*order, Inquiry.id.desc()).limit(page.limit)
+                              .offset(page.offset)).unique().all()
     return render("press/inquiries.html", block="results", inquiries=rows, current=status,
-                  page=_page_number(), pages=_pages(total), args=request.args,
+                  page=page.number, pages=page.pages, args=request.args,
                   now=utcnow(), statuses=list(InquiryStatus))
 
 
@@ -131,20 +126,21 @@ def inquiry_update(inquiry_id: int):
 
 def _coverage_page(form: CoverageForm, status: int = 200):
     total = db.session.scalar(select(func.count()).select_from(Coverage))
+    page = paginate(total, PAGE_SIZE)
     rows = db.session.scalars(
         select(Coverage).order_by(Coverage.published_on.desc(), Coverage.id.desc())
-        .limit(PAGE_SIZE).offset((_page_number() - 1) * PAGE_SIZE)).all()
+        .limit(page.limit).offset(page.offset)).all()
     months = services.coverage_by_month(12)
     return render("press/coverage.html", status=status, form=form, items=rows,
                   chart=coverage_svg(months), months=months, tones=list(Tone),
-                  page=_page_number(), pages=_pages(total), args=request.args)
+                  page=page.number, pages=page.pages, args=request.args)
 
 
 @bp.route("/coverage")
 def coverage():
     """The coverage log and a chart of coverage over time by tone."""
     form = CoverageForm(formdata=None)
-    form.published_on.data = services.today()
+    form.published_on.data = clock.today()
     return _coverage_page(form)
 
 

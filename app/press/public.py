@@ -25,7 +25,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from app import ratelimit
+from app import clock, ratelimit
 from app.auth.access import public
 from app.extensions import csrf, db
 from app.press import services, uploads
@@ -35,6 +35,7 @@ from app.press.forms import InquiryForm, inquiry_token, inquiry_token_ok, inquir
 from app.press.models import KitItem, PressPage, Spokesperson
 from app.security import same_site_request
 from app.settings import services as settings
+from app.urls import base_url, external_url
 from app.web import see_other
 
 MAX_AGE = 60
@@ -53,13 +54,13 @@ def _public_person(slug: str) -> Spokesperson:
 
 def json_ld(view: services.PublicView) -> dict:
     """schema.org data built from exactly what the page shows."""
-    page_url = url_for("press_public.page", _external=True)
+    page_url = external_url("press_public.page")
     people = ([view.on_duty] if view.on_duty else []) + view.backups
 
     def person(p: Spokesperson) -> dict:
         data = {"@type": "Person", "name": p.name, "jobTitle": p.title,
                 "telephone": p.phone, "email": p.email,
-                "url": url_for("press_public.vcard", slug=p.slug, _external=True)}
+                "url": external_url("press_public.vcard", slug=p.slug)}
         return {k: v for k, v in data.items() if v}
 
     contact = {"@type": "ContactPoint", "contactType": "media relations"}
@@ -132,15 +133,15 @@ def page():
 
     One body for everybody, so one ETag: the key names the page's version (bumped by every
     change, so a revalidation sees it at once), today's date (the rota), the form token's
-    period (the token is part of the body) and the host (absolute links in the JSON-LD).
+    period (the token is part of the body) and the base URL (absolute links in the JSON-LD).
     A matching If-None-Match gets a 304 without rendering. The version is read through a
     one-second per-process memo, kept on purpose (see VERSION_TTL): it spares every hit a
     database round trip, at the price of another worker showing a change up to a second late.
     """
     version, stamp = _version()
     token = _token(inquiry_token_period())
-    day = services.today().isoformat()
-    key = f"{version}:{stamp}:{day}:{token}:{request.scheme}://{request.host}"
+    day = clock.today().isoformat()
+    key = f"{version}:{stamp}:{day}:{token}:{base_url()}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -212,8 +213,7 @@ def thanks():
 def vcard(slug: str):
     """A public spokesperson's vCard 3.0."""
     person = _public_person(slug)
-    text = vcards.build(person, settings.org_name(),
-                       url_for("press_public.page", _external=True))
+    text = vcards.build(person, settings.org_name(), external_url("press_public.page"))
     response = make_response(text)
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{person.slug}.vcf"'

@@ -10,7 +10,9 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
+from app.pagination import paginate
 from app.press import services, uploads
 from app.press.blueprint import bp
 from app.press.forms import (
@@ -31,14 +33,6 @@ from app.web import render, see_other
 PAGE_SIZE = 50
 
 
-def _pages(total: int) -> int:
-    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-
-
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
-
-
 # --- overview, rota, freshness ----------------------------------------------------------------
 
 
@@ -50,7 +44,7 @@ def _shift_form() -> ShiftForm:
 
 def _index(shift_form: ShiftForm, status: int = 200):
     view = services.public_view()
-    day = services.today()
+    day = clock.today()
     return render("press/index.html", status=status, view=view, people=services.spokespeople(),
                   rota=services.rota(day - timedelta(days=1)), shift_form=shift_form,
                   stale=services.is_stale(view.page), today=day)
@@ -60,7 +54,7 @@ def _index(shift_form: ShiftForm, status: int = 200):
 def index():
     """The media page at a glance: who is on duty, the rota, freshness, what to edit."""
     form = _shift_form()
-    day = services.today()
+    day = clock.today()
     form.starts_on.data, form.ends_on.data = day, day + timedelta(days=6)
     return _index(form)
 
@@ -201,18 +195,19 @@ def kit_delete(item_id: int):
 @bp.route("/statements")
 def statements():
     """Statements and press releases, drafts included."""
+    total = db.session.scalar(select(func.count()).select_from(Statement))
+    page = paginate(total, PAGE_SIZE)
     rows = db.session.scalars(
         select(Statement).order_by(Statement.issued_on.desc(), Statement.id.desc())
-        .limit(PAGE_SIZE).offset((_page_number() - 1) * PAGE_SIZE)).all()
-    total = db.session.scalar(select(func.count()).select_from(Statement))
-    return render("press/statements.html", statements=rows, page=_page_number(),
-                  pages=_pages(total), args=request.args)
+        .limit(page.limit).offset(page.offset)).all()
+    return render("press/statements.html", statements=rows, page=page.number,
+                  pages=page.pages, args=request.args)
 
 
 def _save_statement(statement: Statement | None):
     form = StatementForm(obj=statement)
     if request.method == "GET" and statement is None:
-        form.issued_on.data = services.today()
+        form.issued_on.data = clock.today()
     if form.validate_on_submit():
         statement = services.save_statement(statement, {k: getattr(form, k).data for k in (
             "title", "issued_on", "body", "published")})

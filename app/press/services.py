@@ -7,12 +7,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_app_context, url_for
+from flask import current_app, has_app_context
 from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.auth.models import Role, User
+from app.clock import today
 from app.database import utcnow
 from app.extensions import db
 from app.mail.services import queue
@@ -28,7 +29,8 @@ from app.press.models import (
     Statement,
     Tone,
 )
-from app.templating import localtime, org_zone
+from app.templating import localtime
+from app.urls import external_url
 
 PAGE_ID = 1
 RECENT_STATEMENTS = 5
@@ -79,11 +81,6 @@ def _forget_version(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_flag(session: Session) -> None:
     session.info.pop("press_changed", None)
-
-
-def today() -> date:
-    """Today in the organization's time zone (the rota is in local dates)."""
-    return utcnow().astimezone(org_zone()).date()
 
 
 # --- what the public sees -------------------------------------------------------------------
@@ -180,7 +177,7 @@ def check_freshness() -> int:
     if not admins:  # nobody to tell yet: try again on the next run
         return 0
     reviewed = localtime(row.reviewed_at, "%B %-d, %Y") if row.reviewed_at else "never"
-    link = _external("press.index")
+    link = external_url("press.index")
     for admin in admins:
         queue(
             kind="press.stale", to=admin.email, to_name=admin.name,
@@ -194,18 +191,6 @@ def check_freshness() -> int:
     record("press.stale_notice", f"Told {len(admins)} admin(s) the media page is stale")
     db.session.flush()
     return len(admins)
-
-
-def _external(endpoint: str, **values) -> str:
-    """An absolute link for email: PUBLIC_BASE_URL when set, else the request's host."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    if base:
-        return base.rstrip("/") + path
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except RuntimeError:  # the CLI, with no request and no SERVER_NAME
-        return path
 
 
 # --- spokespeople -----------------------------------------------------------------------------
@@ -397,7 +382,7 @@ def receive_inquiry(data: dict) -> Inquiry:
         select(User).where(User.role == Role.admin, User.active.is_(True))
     ).all()
     deadline = localtime(inquiry.deadline, "%a %b %-d, %-I:%M %p")
-    link = _external("media_log.inquiry", inquiry_id=inquiry.id)
+    link = external_url("media_log.inquiry", inquiry_id=inquiry.id)
     for user in recipients:
         queue(
             kind="press.inquiry", to=user.email, to_name=user.name,

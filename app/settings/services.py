@@ -65,8 +65,14 @@ def timezone_name() -> str:
     return get("timezone") or current_app.config["TIMEZONE"]
 
 
-def save_organization(*, name: str, timezone: str) -> list[str]:
-    """Store the organization's name and time zone; returns what changed."""
+def phone_region() -> str:
+    """The region phone numbers without a country code are read in, and shown nationally
+    for (an ISO 3166 code such as "US"; app/phones.py reads and formats numbers)."""
+    return get("phone_region") or "US"
+
+
+def save_organization(*, name: str, timezone: str, region: str | None = None) -> list[str]:
+    """Store the organization's name, time zone and phone region; returns what changed."""
     changed = []
     if name != org_name():
         put("org_name", name)
@@ -74,4 +80,7 @@ def save_organization(*, name: str, timezone: str) -> list[str]:
     if timezone != timezone_name():
         put("timezone", timezone)
         changed.append("time zone")
+    if region is not None and region != phone_region():
+        put("phone_region", region)
+        changed.append("phone region")
     return changed

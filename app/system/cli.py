@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from app import urls
 from app.auth import services as auth_services
 from app.extensions import db
 from app.mail.cli import start_background_worker
@@ -20,6 +21,8 @@ def serve(host: str, port: int) -> None:
     """Serve Liaison locally and deliver its mail (for production use gunicorn and
     `flask outbox work`; see the README)."""
     app = current_app._get_current_object()
+    # Links in mail name this address unless PUBLIC_BASE_URL (or SERVER_NAME) says otherwise.
+    app.config.setdefault(urls.SERVED_AT, urls.serving_at(host, port))
     if not auth_services.has_users():
         auth_services.issue_setup_code()  # printed on this console for the first admin
         db.session.commit()

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from app.people.screening import register_matcher
     from app.system.demo import register_demo
     from app.system.retention import register_purger
-    from app.tours import demo, public, routes, screening, services  # noqa: F401
+    from app.tours import demo, lifecycle, public, routes, screening, services  # noqa: F401
     from app.tours.blueprint import bp, public_bp
     from app.tours.cli import tours_cli
     from app.tours.dashboard import register
@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     register_matcher(screening.screening_list)
     register_purger("tours", purge)
     register_demo("tours", demo)
+    lifecycle.connect()

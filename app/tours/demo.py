@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
+from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.settings import services as settings
@@ -35,7 +36,7 @@ def seed() -> None:
             DEFAULTS, address="Riverbend Health Outreach\n410 Mill Street, side entrance",
             notice_hours=24))
     services.add_screen(ScreenKind.domain, "stop-the-site.example", ScreenAction.hold)
-    opens = services.open_slots(services.today(), services.today() + timedelta(days=30))
+    opens = services.open_slots(clock.today(), clock.today() + timedelta(days=30))
     for i, (name, email, org, size, reason) in enumerate(VISITORS):
         if not opens or db.session.scalar(select(TourBooking.id).where(TourBooking.email == email)):
             continue

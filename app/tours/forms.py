@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import time
 
-import phonenumbers
 from flask import current_app
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import (
     BooleanField,
@@ -29,19 +27,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.forms import BaseForm, Phone
 from app.tours.models import ScreenAction, ScreenKind
 from app.tours.schedule import WEEKDAYS, parse_ranges
-
-
-def plain_text(form, field) -> None:
-    """No control characters (PostgreSQL refuses NUL; nobody types the others)."""
-    value = field.data if isinstance(field.data, str) else ""
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        raise ValidationError("Please remove unusual characters.")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -62,36 +50,36 @@ def seconds_since_shown(token: str | None) -> float | None:
     return time.time() - int(shown)
 
 
-class BookingForm(FlaskForm):
+class BookingForm(BaseForm):
     """The public tour request."""
 
     slot = RadioField("Tour time", validate_choice=False,
                       validators=[InputRequired("Choose a tour time.")])
-    name = StringField("Your name", filters=[_strip],
-                       validators=[DataRequired("Please tell us your name."), Length(max=200),
-                                   plain_text])
-    email = EmailField("Email", filters=[_strip],
+    name = StringField("Your name",
+                       validators=[DataRequired("Please tell us your name."), Length(max=200)])
+    email = EmailField("Email",
                        description="We send the confirmation and a link to change or cancel here.",
                        validators=[DataRequired("Please give an email address."),
                                    Length(max=254),
                                    Email("Please give an email address like name@example.org.",
                                          check_deliverability=False)])
-    phone = StringField("Phone (optional)", filters=[_strip],
-                        validators=[Optional(), Length(max=40), plain_text])
-    affiliation = StringField("Organization or affiliation (optional)", filters=[_strip],
+    phone = StringField("Phone (optional)",
+                        validators=[Optional(), Length(max=40), Phone(
+                            "Please give a phone number we can call, or leave it empty.")])
+    affiliation = StringField("Organization or affiliation (optional)",
                               description="A school, congregation, office, business or "
                                           "neighborhood group, if any.",
-                              validators=[Optional(), Length(max=200), plain_text])
+                              validators=[Optional(), Length(max=200)])
     group_size = IntegerField("How many people, including you", default=1,
                               validators=[InputRequired("How many people are coming?"),
                                           NumberRange(min=1, max=100,
                                                       message="Between 1 and 100 people.")])
     reason = TextAreaField("Why you'd like to visit, or questions you have (optional)",
-                           filters=[_strip], validators=[Optional(), Length(max=2000), plain_text])
-    accessibility = TextAreaField("Accessibility needs (optional)", filters=[_strip],
+                           validators=[Optional(), Length(max=2000)])
+    accessibility = TextAreaField("Accessibility needs (optional)",
                                   description="Anything that would make the visit work "
                                               "better for your group.",
-                                  validators=[Optional(), Length(max=2000), plain_text])
+                                  validators=[Optional(), Length(max=2000)])
     contact_consent = BooleanField("You may keep my details to tell me about future open houses")
     guidelines = BooleanField("I have read the visitor guidelines and will follow them",
                               validators=[DataRequired("Please read and accept the visitor "
@@ -99,18 +87,6 @@ class BookingForm(FlaskForm):
     # Anti-abuse: a field people never see, and when the form was shown (signed).
     website = StringField("Leave this field empty", validators=[Optional()])
     started = HiddenField()
-
-    def validate_phone(self, field) -> None:
-        if not field.data:
-            return
-        region = current_app.config.get("PHONE_REGION", "US")
-        try:
-            number = phonenumbers.parse(field.data, region)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_possible_number(number):
-            raise ValidationError("Please give a phone number we can call, or leave it empty.")
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _ranges_validator(form, field) -> None:
@@ -134,7 +110,7 @@ def _dates_validator(form, field) -> None:
             raise ValidationError(f"“{line}” is not a date like 2026-12-24.") from None
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     """Tour settings; weekday fields are added below, one pair per day."""
 
     buffer_before = IntegerField("Buffer before service hours (minutes)",
@@ -153,9 +129,9 @@ class SettingsForm(FlaskForm):
                                    validators=[Optional(), _dates_validator])
     approval_required = BooleanField("Each booking waits for the liaison's approval")
     guidelines = TextAreaField("Visitor guidelines", description="Bookers must accept these.",
-                               validators=[DataRequired(), Length(max=4000), plain_text])
+                               validators=[DataRequired(), Length(max=4000)])
     address = TextAreaField("Tour address", description="Sent only once a booking is confirmed.",
-                            validators=[Optional(), Length(max=500), plain_text])
+                            validators=[Optional(), Length(max=500)])
     purge_days = IntegerField("Remove visitors' details this many days after the tour",
                               validators=[InputRequired(), NumberRange(1, 3650)])
 
@@ -167,27 +143,27 @@ for _day, _name in enumerate(WEEKDAYS):
         f"{_name} tour windows", validators=[_ranges_validator, Length(max=200)]))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(BaseForm):
     """Decline, with an optional word to the booker."""
 
-    message = TextAreaField("Message to the visitor (optional)", filters=[_strip],
-                            validators=[Optional(), Length(max=2000), plain_text])
+    message = TextAreaField("Message to the visitor (optional)",
+                            validators=[Optional(), Length(max=2000)])
 
 
-class ScreenForm(FlaskForm):
+class ScreenForm(BaseForm):
     """Add an entry to the screening list."""
 
     kind = SelectField("Match on", choices=[(k.value, k.value.title()) for k in ScreenKind])
-    value = StringField("Value", filters=[_strip],
+    value = StringField("Value",
                         description="An email, a domain (example.org), a name or an organization.",
-                        validators=[DataRequired(), Length(max=254), plain_text])
+                        validators=[DataRequired(), Length(max=254)])
     action = SelectField("What happens", choices=[
         (ScreenAction.hold.value, "Hold for approval"),
         (ScreenAction.block.value, "Block (no tour; they are not told)"),
     ])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(BaseForm):
     """The booker's choice of a new time (confirmed on the next page)."""
 
     slot = RadioField("New tour time", validate_choice=False,

@@ -7,6 +7,7 @@ from itertools import groupby
 
 from flask import abort, current_app, request, url_for
 
+from app import clock
 from app.auth.access import public
 from app.extensions import db
 from app.tours import services
@@ -26,7 +27,7 @@ PAGE_DAYS = 7
 
 def _window(start_param: str | None, s: TourSettings) -> dict:
     """The dates one page of slots covers, and where the earlier/later links go."""
-    first_day = services.today()
+    first_day = clock.today()
     last_day = first_day + timedelta(days=s.horizon_days)
     try:
         start = date.fromisoformat(start_param or "")
@@ -42,7 +43,7 @@ def _window(start_param: str | None, s: TourSettings) -> dict:
 def _days(window: dict, s: TourSettings) -> list[tuple[date, list]]:
     opens = services.open_slots(window["start"], window["end"], s)
     return [(day, list(group))
-            for day, group in groupby(opens, key=lambda o: services.local_date(o.slot.starts_at))]
+            for day, group in groupby(opens, key=lambda o: clock.local_date(o.slot.starts_at))]
 
 
 def _slot_page(form: BookingForm, s: TourSettings, start_param: str | None, status: int = 200,
@@ -71,7 +72,7 @@ def submit():
     s = services.tour_settings()
     form = BookingForm()
     chosen = parse_key(form.slot.data or "")
-    start_param = services.local_date(chosen).isoformat() if chosen else None
+    start_param = clock.local_date(chosen).isoformat() if chosen else None
     if not form.validate_on_submit():
         return _slot_page(form, s, start_param, status=422)
     if form.website.data:

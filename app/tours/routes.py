@@ -11,16 +11,18 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import clock
+from app.clock import org_zone
 from app.database import utcnow
 from app.extensions import db
+from app.pagination import paginate
 from app.people.contacts import find_or_add_contact
-from app.templating import org_zone
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourScreen, TourSlot
 from app.tours.schedule import WEEKDAYS, TourSettings, format_range, parse_ranges, slots
-from app.web import render, see_other, trigger
+from app.web import render, see_other, trigger, wants_fragment
 
 PER_PAGE = 50
 
@@ -29,7 +31,6 @@ PER_PAGE = 50
 def index():
     """Requests waiting for a decision, then upcoming tours, then the past (paged)."""
     view = request.args.get("show", "requests")
-    page = max(request.args.get("page", 1, type=int), 1)
     query = select(TourBooking).join(TourBooking.slot).options(joinedload(TourBooking.slot))
     now = utcnow()
     if view == "upcoming":
@@ -43,20 +44,23 @@ def index():
         query = query.where(TourBooking.status == Status.requested)
         query = query.order_by(TourSlot.starts_at, TourBooking.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    bookings = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = paginate(total, PER_PAGE)
+    bookings = db.session.scalars(query.limit(page.limit).offset(page.offset)).all()
     return render("tours/index.html", block="results", bookings=bookings, view=view,
-                  page=page, pages=pages, total=total, decline_form=DeclineForm())
+                  page=page.number, pages=page.pages, total=total, decline_form=DeclineForm())
 
 
 @bp.route("/calendar")
 def calendar():
     """Offered slots for two weeks with the bookings in each."""
     s = services.tour_settings()
+    today = clock.today()
     try:
         start = date.fromisoformat(request.args.get("from", ""))
     except ValueError:
-        start = services.today()
+        start = today
+    # Ten years either way: a date at the calendar's ends would overflow the arithmetic.
+    start = min(max(start, today - timedelta(days=3650)), today + timedelta(days=3650))
     end = start + timedelta(days=13)
     offered = slots(s, org_zone(), start, end)
     first = offered[0].starts_at if offered else utcnow()
@@ -84,7 +88,7 @@ def show(booking_id: int):
 
 def _decided(b: TourBooking, toast: str):
     """After a one-click action: the row for htmx, or back to where the liaison was."""
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_fragment():
         response = render("tours/_row_response.html", booking=b, decline_form=DeclineForm())
         return trigger(response, "tours-changed", toast=toast)
     return see_other(request.referrer if _same_site(request.referrer)
@@ -97,7 +101,7 @@ def _same_site(url: str | None) -> bool:
 
 def _refused(exc: Exception):
     db.session.rollback()
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if wants_fragment():
         return render("errors/_alert.html", status=409, title="Not done", detail=str(exc))
     return see_other(request.referrer if _same_site(request.referrer)
                      else url_for("tours.index"), str(exc), "error")

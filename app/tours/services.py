@@ -13,19 +13,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from app import ratelimit
 from app.audit.services import record
+from app.clock import local_date, org_zone, today
 from app.database import utcnow
 from app.extensions import db
+from app.ical import uid
 from app.mail.models import OutboxMessage
 from app.mail.services import queue
 from app.people.screening import normalise
 from app.settings import services as settings
-from app.templating import org_zone
 from app.tours import ical
 from app.tours.models import (
     HOLDS_SEATS,
@@ -38,6 +39,7 @@ from app.tours.models import (
 )
 from app.tours.schedule import Slot, TourSettings, conflicts, parse_key, slots
 from app.tours.screening import screen_booking
+from app.urls import external_url
 
 SETTINGS_KEY = "tours"
 
@@ -67,14 +69,6 @@ def save_settings(new: TourSettings) -> list[str]:
 class OpenSlot:
     slot: Slot
     seats_left: int
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(org_zone()).date()
-
-
-def today() -> date:
-    return local_date(utcnow())
 
 
 def seats_taken(first: datetime, last: datetime) -> dict[datetime, int]:
@@ -310,8 +304,9 @@ def cancel(booking: TourBooking, by_booker: bool) -> None:
     calendar = None
     if was_confirmed:
         s = tour_settings()
-        calendar = ("CANCEL", ical.booking_calendar(booking, address=s.address, guidelines="",
-                                                    manage_url=None, cancelled=True))
+        calendar = ("CANCEL", ical.booking_calendar(
+            booking, uid=booking_uid(booking.id), address=s.address, guidelines="",
+            manage_url=None, cancelled=True))
     _mail(booking, "cancelled", "Your tour is cancelled", calendar=calendar, by_booker=by_booker)
 
 
@@ -372,17 +367,15 @@ def send_reminders(now: datetime | None = None) -> int:
 # --- mail -----------------------------------------------------------------------------------
 
 
+def booking_uid(booking_id: int, host: str | None = None) -> str:
+    """The booking's calendar UID: the same in the booker's mail and in staff feeds, for the
+    booking's whole life, so an updated file replaces the earlier one."""
+    return uid("tour-booking", booking_id, host)
+
+
 def manage_url(booking: TourBooking) -> str:
-    """The booker's own page; PUBLIC_BASE_URL wins so links made by a CLI job work too."""
-    path_token = manage_token(booking)
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        with current_app.test_request_context(base_url=base):
-            return url_for("tours_public.booking", token=path_token, _external=True)
-    if has_request_context():
-        return url_for("tours_public.booking", token=path_token, _external=True)
-    with current_app.test_request_context():
-        return url_for("tours_public.booking", token=path_token, _external=True)
+    """The booker's own page (the same link from a request, a CLI job or the worker)."""
+    return external_url("tours_public.booking", token=manage_token(booking))
 
 
 def _mail(booking: TourBooking, kind: str, subject: str, calendar=None,
@@ -399,8 +392,8 @@ def _mail(booking: TourBooking, kind: str, subject: str, calendar=None,
 def _mail_confirmed(booking: TourBooking, s: TourSettings,
                     subject: str = "Your tour is confirmed") -> None:
     link = manage_url(booking)
-    ics = ical.booking_calendar(booking, address=s.address, guidelines=s.guidelines,
-                                manage_url=link)
+    ics = ical.booking_calendar(booking, uid=booking_uid(booking.id), address=s.address,
+                                guidelines=s.guidelines, manage_url=link)
     _mail(booking, "confirmed", subject, calendar=("PUBLISH", ics), settings_=s)
 
 

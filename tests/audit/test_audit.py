@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from app.audit.services import record
 from app.extensions import db
+from app.settings import services as settings
 
 
 def test_admin_browses_and_filters(as_admin):
@@ -21,6 +24,37 @@ def test_admin_browses_and_filters(as_admin):
     dated = as_admin.get("/admin/audit/?from=2000-01-01&to=2000-01-02")
     assert "Added Marcus Lee" not in dated.text
     assert as_admin.get("/admin/audit/?from=garbage&page=-4").status_code == 200
+
+
+def test_dates_are_whole_days_in_the_organizations_zone(as_admin):
+    settings.put("timezone", "America/Los_Angeles")  # UTC-8 in January
+    for summary, at in [("Late on New Year Eve", datetime(2026, 1, 1, 7, 59)),
+                        ("Early on New Year Day", datetime(2026, 1, 1, 8, 1)),
+                        ("Late on January 2", datetime(2026, 1, 3, 7, 59)),
+                        ("Early on January 3", datetime(2026, 1, 3, 8, 1))]:
+        record("x.dated", summary).at = at.replace(tzinfo=UTC)
+    db.session.commit()
+    page = as_admin.get("/admin/audit/?from=2026-01-01&to=2026-01-02",
+                        headers={"HX-Request": "true"})
+    assert page.status_code == 200
+    assert "Early on New Year Day" in page.text and "Late on January 2" in page.text
+    assert "Eve" not in page.text and "January 3" not in page.text
+    one_day = as_admin.get("/admin/audit/?from=2026-01-03&to=2026-01-03").text
+    assert "Early on January 3" in one_day and "January 2" not in one_day
+
+
+def test_a_date_that_is_not_one_is_ignored_and_said_so(as_admin):
+    record("x.dated", "Something happened")
+    db.session.commit()
+    for query in ("from=2026-13-45", "to=x", "from=2026-01-01T10:00"):
+        page = as_admin.get(f"/admin/audit/?{query}", headers={"HX-Request": "true"})
+        assert page.status_code == 200, query
+        assert "Not a date" in page.text and "Something happened" in page.text, query
+    settings.put("timezone", "Asia/Tokyo")  # the calendar's first midnight is before UTC's
+    db.session.commit()
+    ends = as_admin.get("/admin/audit/?from=0001-01-01&to=9999-12-31")
+    assert "Something happened" in ends.text and "Not a date" not in ends.text
+    assert "Something happened" in as_admin.get("/admin/audit/?from=2026-13-45").text
 
 
 def test_summaries_are_one_line_and_bounded(app):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import vobject
 
+from app import clock
 from app.database import utcnow
 from app.extensions import db
-from app.press import services
 from tests.browser.conftest import sign_in
 from tests.factories import make_page, make_spokesperson, make_user
 
@@ -55,7 +55,7 @@ def test_on_duty_change_vcard_and_inquiry(app, live_server, page, axe):
     assert card.tel.value == "+13125550177"
 
     # A journalist sends an inquiry (plain form post, no JavaScript needed).
-    deadline = (utcnow() + timedelta(hours=6)).astimezone(services.org_zone())
+    deadline = (utcnow() + timedelta(hours=6)).astimezone(clock.org_zone())
     page.fill("#name", "Jordan Blake")
     page.fill("#outlet", "River Times")
     page.fill("#email", "jb@rivertimes.example")

@@ -4,6 +4,7 @@ the visitors; parsed back with icalendar."""
 from __future__ import annotations
 
 import icalendar
+from sqlalchemy import select
 
 from app.events import services as events
 from app.extensions import db
@@ -22,9 +23,10 @@ def _feed(client, user) -> icalendar.Calendar:
 
 
 def _tours(cal) -> dict:
-    """Tour items by booking id (the UID is tour-<id>@<the sending domain>)."""
-    return {int(str(e["UID"]).split("@")[0].removeprefix("tour-")): e
-            for e in cal.walk("VEVENT") if str(e["UID"]).startswith("tour-")}
+    """Tour items by booking id (the UID is tour-booking-<id>@<our host>, as in the
+    booker's own calendar file)."""
+    return {int(str(e["UID"]).split("@")[0].removeprefix("tour-booking-")): e
+            for e in cal.walk("VEVENT") if str(e["UID"]).startswith("tour-booking-")}
 
 
 def test_confirmed_tours_appear_without_visitor_details(client, as_liaison, as_staff):
@@ -70,3 +72,33 @@ def test_a_cancelled_tour_is_marked_cancelled_with_a_higher_sequence(client, as_
     after = _tours(_feed(as_liaison, as_liaison.user))[uid]
     assert str(after["STATUS"]) == "CANCELLED"
     assert int(after["SEQUENCE"]) > int(before.get("SEQUENCE", 0))
+
+
+def test_a_tour_has_one_uid_in_the_bookers_file_and_the_staff_feed(client, as_liaison):
+    """One UID per thing: a booker's calendar and a staff calendar that both hold the tour
+    see the same event, and the cancellation file replaces it in both."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from app.mail.models import OutboxMessage
+
+    configure(approval_required=False)
+    booking = book(client, group_size="2")
+
+    def calendars():
+        for row in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+            message = BytesParser(policy=policy.default).parsebytes(row.raw)
+            for part in message.walk():
+                if part.get_content_type() == "text/calendar":
+                    yield icalendar.Calendar.from_ical(part.get_content())
+                    break
+
+    (confirmed,) = list(calendars())
+    (mailed,) = confirmed.walk("VEVENT")
+    feed_uid = str(_tours(_feed(as_liaison, as_liaison.user))[booking.id]["UID"])
+    assert str(mailed["UID"]) == feed_uid == f"tour-booking-{booking.id}@tours.test"
+    services.cancel(db.session.get(TourBooking, booking.id), by_booker=True)
+    db.session.commit()
+    cancelled = list(calendars())[-1]
+    assert str(cancelled["METHOD"]) == "CANCEL"
+    assert str(cancelled.walk("VEVENT")[0]["UID"]) == feed_uid

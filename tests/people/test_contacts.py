@@ -1,5 +1,5 @@
 """Contact and organization routes and services: create, validate, duplicates, stance
-timeline, archive/restore, hard delete, merge, search fragments and export."""
+timeline, archive/restore, hard delete, search fragments and export (merging: test_merge)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.notes.models import Commitment, note_contacts
 from app.people.duplicates import find_duplicates
 from app.people.models import Contact, ContactEmail, ContactPhone, Organization, StanceChange
 from tests import factories
@@ -113,31 +112,6 @@ def test_hard_delete_admin_only_with_confirmation(as_admin, contact):
     assert db.session.get(Contact, contact_id) is None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.delete"))
     assert event.object_id == contact_id and "Alma" not in event.summary
-
-
-def test_merge_moves_notes_commitments_history(as_liaison, contact, org):
-    other = factories.make_contact(first_name="Alma", last_name="Ortiz-Diaz",
-                                   emails=["alma.o@example.org"])
-    factories.make_note([other], [], summary="About the other")
-    factories.make_note([contact, other], [], summary="About both")
-    factories.make_commitment(contact_id=other.id)
-    db.session.commit()
-    other_id = other.id
-    response = as_liaison.post(f"/people/{contact.id}/merge", data={"other_id": other_id})
-    assert response.status_code == 303
-    db.session.expire_all()
-    assert db.session.get(Contact, other_id) is None
-    linked = db.session.scalars(select(note_contacts.c.contact_id)).all()
-    assert set(linked) == {contact.id} and len(linked) == 2
-    assert db.session.scalar(select(Commitment.contact_id)) == contact.id
-    assert _count(StanceChange) == 2
-    emails = set(db.session.scalars(select(ContactEmail.email)))
-    assert emails == {"alma@example.org", "alma.o@example.org"}
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.merge"))
-
-
-def test_merge_needs_liaison(as_staff, contact):
-    assert as_staff.get(f"/people/{contact.id}/merge").status_code == 403
 
 
 def test_search_fragment_vs_full_page(as_staff, contact):

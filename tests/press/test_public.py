@@ -9,6 +9,7 @@ from datetime import timedelta
 import vobject
 from sqlalchemy import select
 
+from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
@@ -186,7 +187,7 @@ def test_inquiry_creates_and_emails_liaison(client, app, smtp_server):
     make_user(role="liaison", email="liaison@program.example", name="Dana Liaison")
     make_user(role="staff", email="staff@program.example")
     db.session.commit()
-    deadline = (utcnow() + timedelta(days=1)).astimezone(services.org_zone())
+    deadline = (utcnow() + timedelta(days=1)).astimezone(clock.org_zone())
     response = client.post("/press/inquiries", data={
         "name": "Jordan Blake", "outlet": "River Times", "email": "jb@rivertimes.example",
         "phone": "(312) 555-0100", "deadline": deadline.strftime("%Y-%m-%dT%H:%M"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.extensions import db
@@ -100,7 +101,7 @@ def test_on_duty_switch_and_away(as_liaison, client):
 def test_rota_shift_form(as_liaison):
     person = make_spokesperson()
     db.session.commit()
-    day = services.today()
+    day = clock.today()
     bad = as_liaison.post("/press/manage/rota", data={
         "spokesperson_id": person.id, "starts_on": day.isoformat(),
         "ends_on": (day - timedelta(days=2)).isoformat()})
@@ -114,7 +115,7 @@ def test_rota_shift_form(as_liaison):
 
 
 def test_statement_draft_then_publish(as_liaison, client):
-    data = {"title": "On the zoning hearing", "issued_on": services.today().isoformat(),
+    data = {"title": "On the zoning hearing", "issued_on": clock.today().isoformat(),
             "body": "Our response."}
     assert as_liaison.post("/press/manage/statements/new", data=data).status_code == 303
     statement = db.session.scalar(select(Statement))
@@ -144,13 +145,13 @@ def test_inquiry_update(as_liaison):
 
 def test_coverage_log_and_chart(as_liaison):
     response = as_liaison.post("/press/manage/coverage", data={
-        "outlet": "River Times", "published_on": services.today().isoformat(),
+        "outlet": "River Times", "published_on": clock.today().isoformat(),
         "headline": "Van brings naloxone", "url": "https://news.example/a", "tone": "positive",
         "quoted": "Dana Reyes"})
     assert response.status_code == 303
     assert db.session.scalar(select(Coverage)).tone == Tone.positive
     bad = as_liaison.post("/press/manage/coverage", data={
-        "outlet": "X", "published_on": services.today().isoformat(), "headline": "H",
+        "outlet": "X", "published_on": clock.today().isoformat(), "headline": "H",
         "url": "javascript:alert(1)", "tone": "positive"})
     assert bad.status_code == 422
     html = as_liaison.get("/press/manage/coverage").get_data(as_text=True)
@@ -175,7 +176,7 @@ def test_staff_pages_query_counts(as_liaison):
     def seed(rows: int) -> None:
         for i in range(rows):
             make_inquiry()
-            make_coverage(published_on=services.today() - timedelta(days=i % 300))
+            make_coverage(published_on=clock.today() - timedelta(days=i % 300))
             make_statement()
         db.session.commit()
 

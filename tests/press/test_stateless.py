@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.database import utcnow
 from app.extensions import db
-from app.press import services
 from app.press.forms import TOKEN_MAX_AGE, inquiry_token
 from app.press.models import Inquiry
 from app.tours.forms import form_started_token
@@ -28,7 +28,7 @@ def csrf_app(app):
 
 
 def inquiry(**overrides) -> dict:
-    soon = (utcnow() + timedelta(days=2)).astimezone(services.org_zone())
+    soon = (utcnow() + timedelta(days=2)).astimezone(clock.org_zone())
     return {"name": "Jordan Blake", "outlet": "River Times", "email": "jb@rivertimes.example",
             "deadline": soon.strftime("%Y-%m-%dT%H:%M"), "topic": "Overdose prevention"
             } | overrides

@@ -77,14 +77,9 @@ def violations() -> list[str]:
 KNOWN = {
     "app/events/services.py imports app.notes.models",
     "app/events/services.py imports app.tours.models",
-    "app/people/imports/undo.py imports app.events.models",
-    "app/people/imports/undo.py imports app.notes.models",
     "app/people/routes.py imports app.notes.services",
     "app/people/routes.py imports app.notes.models",
     "app/people/routes.py imports app.press.models",
-    "app/people/merge.py imports app.notes.models",
-    "app/people/merge.py imports app.press.models",
-    "app/people/merge.py imports app.tours.models",
 }
 
 

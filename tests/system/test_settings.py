@@ -15,7 +15,7 @@ from app.templating import localtime
 def test_admin_changes_name_and_time_zone(as_admin):
     response = as_admin.post("/admin/settings/",
                              data={"name": "Riverbend  Harm\r\nReduction",
-                                   "timezone": "America/Los_Angeles"})
+                                   "timezone": "America/Los_Angeles", "phone_region": "US"})
     assert response.status_code == 303
     assert services.org_name() == "Riverbend Harm Reduction"
     assert services.timezone_name() == "America/Los_Angeles"
@@ -28,7 +28,8 @@ def test_admin_changes_name_and_time_zone(as_admin):
 
 
 def test_unknown_time_zone_and_empty_name_are_refused(as_admin):
-    response = as_admin.post("/admin/settings/", data={"name": " ", "timezone": "Mars/Olympus"})
+    response = as_admin.post("/admin/settings/", data={"name": " ", "timezone": "Mars/Olympus",
+                                                       "phone_region": "US"})
     assert response.status_code == 422
     assert "Enter the organization" in response.text and "Not a valid choice" in response.text
     assert services.timezone_name() == "America/Chicago"

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.tours import services
 from app.tours.models import TourBooking
@@ -44,8 +45,8 @@ def tours(app):
 
 def first_open(n: int = 0):
     s = services.tour_settings()
-    opens = services.open_slots(services.today(),
-                                services.today() + timedelta(days=s.horizon_days), s)
+    opens = services.open_slots(clock.today(),
+                                clock.today() + timedelta(days=s.horizon_days), s)
     return opens[n].slot
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import icalendar
 from sqlalchemy import func, select
 
+from app import clock
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.extensions import db
@@ -67,7 +68,7 @@ def test_request_confirm_reschedule_cancel_emails(client, as_liaison, tours, mai
     assert event.decoded("DTSTART").utcoffset() == timedelta(0)
     assert event.decoded("DTEND") == slot.ends_at
     uid = str(event["UID"])
-    assert uid == f"tour-booking-{b.id}@localhost"
+    assert uid == f"tour-booking-{b.id}@tours.test"  # the host of PUBLIC_BASE_URL
     assert "12 River Street" in str(event["LOCATION"])
 
     # The booker's page: details and the address, reschedule through a confirmation page.
@@ -131,10 +132,10 @@ def test_reminder_the_day_before(app, runner, client, as_liaison, tours, mailbox
     as_liaison.post(f"/tours/manage/bookings/{b.id}/confirm")
     db.session.commit()
     # Move the tour to tomorrow evening so it is due.
-    tomorrow = services.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     from datetime import datetime
 
-    from app.templating import org_zone
+    from app.clock import org_zone
 
     start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 19, tzinfo=org_zone())
     b.slot.starts_at, b.slot.ends_at = start, start + timedelta(hours=1)

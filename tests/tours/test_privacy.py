@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from app import clock
 from app.extensions import db
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind
@@ -26,7 +27,7 @@ def test_public_pages_never_show_booker_data(client, app, tours):
         phone="+1 312 555 0199", group_size="1"))
     client.post("/tours", data=form_data(slot, name=f"{MARKER} Challenger", group_size="1"))
     other = app.test_client()  # a different visitor
-    for url in ("/tours", f"/tours?from={(services.today() + timedelta(days=7)).isoformat()}",
+    for url in ("/tours", f"/tours?from={(clock.today() + timedelta(days=7)).isoformat()}",
                 "/tours/requested", "/healthz"):
         response = other.get(url)
         body = response.get_data(as_text=True)

@@ -16,9 +16,10 @@ How an import behaves (shown on the upload page too):
   name in the same organization) are shown so the file can be fixed first.
 - Organizations are matched by name (case and spacing ignored), or created.
 - Any row with a problem blocks the whole import: nothing is written until the file is clean.
-- Undo removes the contacts and organizations the import created (except any that have notes,
-  commitments or event links since: those stay, and the undo says how many) and puts back the
-  fields, emails and phones it filled in on existing contacts, where nobody changed them since.
+- Undo removes the contacts and organizations the import created (except any that anything
+  links to since, as each domain says: those stay, and the undo says which and why) and puts
+  back the fields, emails and phones it filled in on existing contacts, where nobody changed
+  them since.
 - Cells that look like spreadsheet formulas are stored as plain text (exports neutralize
   them again); line breaks inside one-line fields collapse to spaces; everything is escaped
   when shown.

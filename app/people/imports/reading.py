@@ -13,8 +13,9 @@ from typing import Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from app.people.contacts import normalize_email, normalize_tags, parse_phone, split_lines
+from app.people.contacts import normalize_email, normalize_tags, split_lines
 from app.people.models import Channel, Influence, OrgType, Sphere, Stance
+from app.phones import parse as parse_phone
 
 MAX_BYTES = 5 * 1024 * 1024
 

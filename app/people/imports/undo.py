@@ -1,17 +1,20 @@
-"""Undoing a whole import: what it added goes (unless something links to it since), and
-what it filled in on existing contacts is put back where nobody changed it.
+"""Undoing a whole import: what it added goes (unless something links to it since, as
+every domain says through the lifecycle signals), and what it filled in on existing
+contacts is put back where nobody changed it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, insert, literal, select, update
 
 from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.people import lifecycle
+from app.people.duplicates import chunks
 from app.people.imports.planning import load_contacts
 from app.people.imports.writing import save_staged, search_text_of
 from app.people.models import (
@@ -28,54 +31,68 @@ from app.people.models import (
 )
 
 
-def undo(imp: ContactImport, actor: User) -> dict[str, int]:
-    """Undo a confirmed import: remove the contacts and organizations it created (keeping
-    any that have notes, commitments or event links since), and put back what it filled in on
-    existing contacts where nobody changed it since. Recorded in the audit trail."""
-    from app.events.models import EventHost, Invitation
-    from app.notes.models import Commitment, note_contacts, note_organizations
-
+def undo(imp: ContactImport, actor: User) -> dict[str, Any]:
+    """Undo a confirmed import: remove the contacts and organizations it created, keeping
+    any that anything links to since (every domain says, through the lifecycle signal:
+    notes, commitments, events, inquiries, bookings...), and put back what it filled in on
+    existing contacts where nobody changed it since. The summary names who stayed and why.
+    Recorded in the audit trail."""
     data = dict(imp.rows)
     result = data.get("result", {})
-    linked = or_(
-        Contact.id.in_(select(note_contacts.c.contact_id)),
-        Contact.id.in_(select(Commitment.contact_id).where(Commitment.contact_id.is_not(None))),
-        Contact.id.in_(select(Invitation.contact_id).where(Invitation.contact_id.is_not(None))),
-        Contact.id.in_(select(EventHost.contact_id).where(EventHost.contact_id.is_not(None))),
-    )
-    mine = Contact.import_id == imp.id
-    kept = db.session.scalar(select(func.count()).select_from(Contact).where(mine, linked)) or 0
-    doomed = select(Contact.id).where(mine, ~linked).scalar_subquery()
+    mine = select(Contact.id).where(Contact.import_id == imp.id)
+    reasons = lifecycle.linked_contact_ids(mine)
+    linked = lifecycle.contacts_linked_query(mine)
+    doomed = select(Contact.id).where(Contact.import_id == imp.id)
+    if linked is not None:
+        doomed = doomed.where(Contact.id.not_in(select(linked.subquery().c.id)))
+    kept_contacts = _named(select(Contact.id, Contact.first_name, Contact.last_name), reasons)
+    kept = len(reasons)
     # Children go explicitly (not by ON DELETE CASCADE) so SQLite without the pragma agrees.
     for table in (ContactEmail, ContactPhone, StanceChange):
-        db.session.execute(delete(table).where(table.contact_id.in_(doomed)))
+        db.session.execute(delete(table).where(table.contact_id.in_(doomed.scalar_subquery())))
     removed = db.session.execute(delete(Contact).where(Contact.id.in_(
-        select(Contact.id).where(mine, ~linked)))).rowcount or 0
-    db.session.execute(update(Contact).where(mine).values(import_id=None))
+        doomed.scalar_subquery()))).rowcount or 0
+    db.session.execute(update(Contact).where(Contact.import_id == imp.id).values(import_id=None))
     now = utcnow()
     restored = _restore_all(result.get("updated_contacts", []), imp, actor, now)
     org_ids = result.get("organization_ids", [])
-    orgs_removed = 0
+    orgs_removed, kept_orgs = 0, []
     if org_ids:
-        unused = select(Organization.id).where(
-            Organization.id.in_(org_ids),
-            ~Organization.id.in_(select(Contact.organization_id)
-                                 .where(Contact.organization_id.is_not(None))),
-            ~Organization.id.in_(select(note_organizations.c.organization_id)),
-            ~Organization.id.in_(select(Commitment.organization_id)
-                                 .where(Commitment.organization_id.is_not(None))))
-        orgs_removed = db.session.execute(delete(Organization).where(
-            Organization.id.in_(unused.scalar_subquery()))).rowcount or 0
+        among = select(Organization.id).where(Organization.id.in_(org_ids))
+        org_reasons = lifecycle.linked_organization_ids(among)
+        with_people = db.session.scalars(select(Contact.organization_id).distinct().where(
+            Contact.organization_id.in_(among)))
+        for org_id in with_people:
+            org_reasons.setdefault(org_id, []).insert(0, "people")
+        kept_orgs = _named(select(Organization.id, Organization.name, literal("")),
+                           org_reasons)
+        gone = [i for i in org_ids if i not in org_reasons]
+        for chunk in chunks(gone):
+            orgs_removed += db.session.execute(delete(Organization).where(
+                Organization.id.in_(chunk))).rowcount or 0
     summary = {"removed": removed, "kept": kept, "restored": restored,
-               "organizations_removed": orgs_removed}
+               "organizations_removed": orgs_removed, "kept_contacts": kept_contacts,
+               "kept_organizations": kept_orgs}
     data["undo"] = summary
     save_staged(imp, data)
     imp.undone_at = now
     record("contact.import_undo", f"Undid CSV import #{imp.id}: {removed} contacts removed, "
-           f"{kept} kept (they have notes or links since), {restored} restored, "
+           f"{kept} kept (something links to them since), {restored} restored, "
            f"{orgs_removed} organizations removed", imp, actor)
     db.session.flush()
     return summary
+
+
+def _named(names: Select, reasons: dict[int, list[str]],
+           limit: int = 200) -> list[dict[str, Any]]:
+    """Who stayed and why, for the undo's summary (the first `limit` of them): `names`
+    selects (id, name, more name) of contacts or organizations."""
+    ids = sorted(reasons)[:limit]
+    id_column = names.selected_columns[0]
+    rows = [row for chunk in chunks(ids)
+            for row in db.session.execute(names.where(id_column.in_(chunk)))]
+    return sorted(({"id": i, "name": f"{a} {b}".strip(), "why": reasons[i]}
+                   for i, a, b in rows), key=lambda x: (x["name"].lower(), x["id"]))
 
 
 def _restore_all(items: list[dict[str, Any]], imp: ContactImport, actor: User, now) -> int:

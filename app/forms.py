@@ -1,0 +1,92 @@
+"""The one base form: every text a person sends is cleaned the same way before any
+validator or view sees it.
+
+The policy, for every field whose data is a string:
+- control characters are never kept. They are invisible, nobody means to type them, and
+  PostgreSQL refuses NUL, so they are removed rather than refused with a message the
+  person could not act on;
+- a single-line field turns line breaks and tabs into spaces (a pasted address still reads
+  right), so no CR or LF can ever reach a mail header or a calendar line;
+- a multi-line field (a TextAreaField) keeps its line breaks (as \\n) and tabs;
+- surrounding white space is trimmed, except in passwords, which are taken as typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import ValidationError
+
+from app import phones
+
+# C0, DEL and C1 controls. Unicode line and paragraph separators are handled as breaks.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BREAKS = re.compile(r"\r\n|[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]")
+_TEXT_BREAKS = re.compile(r"\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_KEEP_IN_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # all but \t \n (and the breaks)
+
+
+def clean_line(value: str) -> str:
+    """One line of text: breaks and tabs become spaces, other controls go, ends trimmed."""
+    return _CONTROLS.sub("", _BREAKS.sub(" ", value)).strip()
+
+
+def clean_text(value: str) -> str:
+    """Multi-line text: every kind of break becomes \\n, tabs stay, other controls go,
+    ends trimmed."""
+    return _KEEP_IN_TEXT.sub("", _TEXT_BREAKS.sub("\n", value)).strip()
+
+
+def _password(value: str) -> str:
+    return _CONTROLS.sub("", value)
+
+
+def _filter(cleaner):
+    def clean(value):
+        if isinstance(value, str):
+            return cleaner(value)
+        if isinstance(value, list):  # a multiple select's values
+            return [cleaner(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    clean.__name__ = f"clean_{cleaner.__name__.strip('_')}"
+    return clean
+
+
+_LINE, _TEXT, _PASSWORD = _filter(clean_line), _filter(clean_text), _filter(_password)
+
+
+class BaseForm(FlaskForm):
+    """Every form in the app: FlaskForm (CSRF included) plus the cleaning policy above,
+    applied before the field's own filters."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            cleaner = (_TEXT if issubclass(kind, TextAreaField)
+                       else _PASSWORD if issubclass(kind, PasswordField) else _LINE)
+            args, kwargs = list(unbound_field.args), dict(unbound_field.kwargs)
+            if len(args) > 2:  # filters given by position: Field(label, validators, filters)
+                args[2] = [cleaner, *args[2]]
+            else:
+                kwargs["filters"] = [cleaner, *kwargs.get("filters", ())]
+            return UnboundField(kind, *args, name=unbound_field.name, **kwargs).bind(
+                form=form, **options)
+
+
+class Phone:
+    """Validator: a number anyone could dial, which the field then holds in E.164 (what we
+    store; app/phones.py reads it in the organization's region)."""
+
+    def __init__(self, message: str = "Enter a phone number we can dial, with its area code."):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data:
+            try:
+                field.data = phones.parse(field.data)
+            except ValueError:
+                raise ValidationError(self.message) from None

@@ -1,0 +1,55 @@
+"""Page numbers from the query string, clamped, and the offset and limit that go with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import request
+
+MAX_PAGE = 100_000  # past any real list; keeps OFFSET far inside an integer's range
+
+
+def page_number(args: Mapping[str, str] | None = None, name: str = "page") -> int:
+    """The `page` query argument in [1, MAX_PAGE]: only ASCII digits count ("-1", "abc" and
+    "²" are page 1), and a number longer than MAX_PAGE's digits is MAX_PAGE."""
+    raw = (request.args if args is None else args).get(name) or ""
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    if len(raw) > len(str(MAX_PAGE)):
+        return MAX_PAGE
+    return min(max(int(raw), 1), MAX_PAGE)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of `total` rows, `size` to a page."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.size - 1) // self.size, 1)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def limit(self) -> int:
+        return self.size
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def slice(self, rows: list) -> list:
+        """This page of rows already in memory."""
+        return rows[self.offset:self.offset + self.size]
+
+
+def paginate(total: int, size: int, args: Mapping[str, str] | None = None) -> Page:
+    """The page the request asks for, clamped to [1, last page] of `total` rows."""
+    return Page(min(page_number(args), Page(1, size, total).pages), size, total)

@@ -1,0 +1,139 @@
+"""Contact and organization lifecycle as signals: the base asks the domains built on it.
+
+People never imports notes, events, press or tours. When two contacts (or organizations)
+are merged, when a delete or a merge asks "what links here", and when an import undo asks
+"which of these contacts does anything link to", each domain answers for its own rows from
+its own `lifecycle.py`, connected in its `init_app` with `connect()`.
+
+Signals (blinker, which Flask depends on):
+
+- `contact_merged(keep, other=...)`, `organization_merged(keep, other=...)`: move your
+  rows from `other` to `keep` (SQL UPDATEs; dedupe where both were linked). Sent before
+  `other` is deleted. Return nothing.
+- `contact_links(contact)`, `organization_links(organization)`: return a list of `Link`
+  for your rows about it ("3 notes", "speaker at 2 events").
+- `contact_ids_linked(None, among=...)`, `organization_ids_linked(None, among=...)`:
+  `among` is a SELECT of candidate ids; return a list of `LinkedIds`, each a reason and a
+  one-column SELECT of the ids among them your rows link to (undo unions them: one query).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from blinker import Namespace, Signal
+from sqlalchemy import Select, String, func, literal, select, union_all
+
+from app.extensions import db
+from app.people.models import Contact
+
+_signals = Namespace()
+
+contact_merged = _signals.signal("contact-merged")
+organization_merged = _signals.signal("organization-merged")
+contact_links = _signals.signal("contact-links")
+organization_links = _signals.signal("organization-links")
+contact_ids_linked = _signals.signal("contact-ids-linked")
+organization_ids_linked = _signals.signal("organization-ids-linked")
+
+
+@dataclass(frozen=True)
+class Link:
+    """Rows of one kind that point at a contact or organization: "speaker at 2 events"."""
+
+    count: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LinkedIds:
+    """Why some contacts (or organizations) are linked, and a one-column SELECT of them."""
+
+    why: str
+    ids: Select
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 note", "3 notes" (or the given plural)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def connect(signal: Signal, receiver: Callable) -> None:
+    """Connect a receiver for good: a strong reference (the app holds no other), and
+    connecting the same function again is a no-op (tests create many apps)."""
+    signal.connect(receiver, weak=False)
+
+
+def _collect(signal: Signal, sender, **kwargs) -> list:
+    found = []
+    for _receiver, answer in signal.send(sender, **kwargs):
+        found.extend(answer or [])
+    return found
+
+
+def links_to_contact(contact) -> list[Link]:
+    """What links to a contact, from every domain (rows with a count of zero left out)."""
+    return [link for link in _collect(contact_links, contact) if link.count]
+
+
+def links_to_organization(org) -> list[Link]:
+    """What links to an organization: its people, then every domain's rows."""
+    people = db.session.scalar(select(func.count()).select_from(Contact)
+                               .where(Contact.organization_id == org.id)) or 0
+    links = [Link(people, plural(people, "person", "people")),
+             *_collect(organization_links, org)]
+    return [link for link in links if link.count]
+
+
+def _union(signal: Signal, among: Select):
+    """Every domain's (id, why) rows for the ids among `among`, as one UNION ALL (or None
+    when no domain answers)."""
+    parts = []
+    for part in _collect(signal, None, among=among):
+        ids = part.ids.subquery().c[0]
+        # Never a NULL: an undo deletes what is NOT IN these, and NOT IN (NULL) is never true.
+        parts.append(select(ids.label("id"), literal(part.why, String).label("why"))
+                     .where(ids.is_not(None)).distinct())
+    return union_all(*parts) if parts else None
+
+
+def _reasons(query) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for row_id, why in db.session.execute(query) if query is not None else ():
+        reasons = found.setdefault(row_id, [])
+        if why not in reasons:
+            reasons.append(why)
+    return found
+
+
+def contacts_linked_query(among: Select):
+    """(id, why) for the contacts among `among` (a SELECT of ids) that any domain links
+    to, as one statement to run or to use as a subquery; None if no domain answers."""
+    return _union(contact_ids_linked, among)
+
+
+def organizations_linked_query(among: Select):
+    """(id, why) for the organizations among `among` that any domain links to."""
+    return _union(organization_ids_linked, among)
+
+
+def linked_contact_ids(among: Select) -> dict[int, list[str]]:
+    """The contacts among `among` that anything links to, each with the reasons ("notes",
+    "tour bookings"), in one query."""
+    return _reasons(contacts_linked_query(among))
+
+
+def linked_organization_ids(among: Select) -> dict[int, list[str]]:
+    """The organizations among `among` that anything links to, with the reasons."""
+    return _reasons(organizations_linked_query(among))
+
+
+def merged_contact(keep, other) -> None:
+    """Ask every domain to move its rows from contact `other` to `keep`."""
+    contact_merged.send(keep, other=other)
+
+
+def merged_organization(keep, other) -> None:
+    """Ask every domain to move its rows from organization `other` to `keep`."""
+    organization_merged.send(keep, other=other)

@@ -1,0 +1,100 @@
+"""Phone numbers: read what people type into E.164 (what we store), and show a stored number
+the way people in the organization's region read it (national there, international
+otherwise). The region is `PHONE_REGION` in the settings table (admins set it)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, geocoder
+
+from app.settings import services as settings
+
+DEFAULT_REGION = "US"
+
+# The everyday North American shapes: an import reads thousands, and these need no full
+# (slow) parse. (NPA and NXX never start with 0 or 1.)
+_NANP = re.compile(r"(?:\+?1[-. ]?)?\(?([2-9]\d{2})\)?[-. ]?([2-9]\d{2})[-. ]?(\d{4})")
+# phonenumbers knows these regions' numbers but has no English name for a few of them.
+_NAMES = {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo"}
+_NANP_E164 = re.compile(r"\+1[2-9]\d{2}[2-9]\d{6}")
+
+
+def region() -> str:
+    """The organization's phone region (ISO 3166 code, e.g. "US"), for numbers typed
+    without a country code."""
+    return settings.phone_region()
+
+
+def is_region(code: str) -> bool:
+    """Whether phonenumbers knows `code` as a region it can read numbers for."""
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
+@cache
+def region_choices() -> list[tuple[str, str]]:
+    """(code, "Name (+cc)") for every region, sorted by name, for a select."""
+    out = []
+    for code in phonenumbers.SUPPORTED_REGIONS:
+        example = phonenumbers.example_number(code)
+        name = (geocoder.country_name_for_number(example, "en") if example else "") \
+            or _NAMES.get(code, code)
+        out.append((code, f"{name} (+{phonenumbers.country_code_for_region(code)})"))
+    return sorted(out, key=lambda choice: choice[1])
+
+
+def _nanp(code: str) -> bool:
+    return phonenumbers.country_code_for_region(code) == 1
+
+
+def parse(value: str, region_code: str | None = None) -> str:
+    """A phone number in E.164 form ("+13125550100"); ValueError when it isn't a number
+    anyone could dial. Numbers without a country code are read in the organization's region
+    (or `region_code`)."""
+    text = (value or "").strip()
+    code = region_code or region()
+    if text.startswith("+1") or _nanp(code):
+        match = _NANP.fullmatch(text)
+        if match:
+            return "+1" + "".join(match.groups())
+    try:
+        number = phonenumbers.parse(text, code)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"{value!r} doesn't look like a phone number") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"{value!r} doesn't look like a phone number")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def format(e164: str | None, region_code: str | None = None) -> str:
+    """A stored number as people read it: national format when it shares the
+    organization's country code ("(312) 555-0100"), international otherwise
+    ("+44 20 7946 0958"). Text that isn't a number comes back as it was."""
+    if not e164:
+        return ""
+    code = region_code or region()
+    home = phonenumbers.country_code_for_region(code)
+    if home == 1 and _NANP_E164.fullmatch(e164):
+        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"  # what phonenumbers gives, unparsed
+    try:
+        number = phonenumbers.parse(e164, code)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (PhoneNumberFormat.NATIONAL if number.country_code == home
+             else PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
+
+
+def digit_groups(e164: str) -> list[str]:
+    """The digit groups a stored number is read in at home ("+13125550100" → 312, 555,
+    0100), whatever the organization's region: search finds a number typed that way."""
+    if _NANP_E164.fullmatch(e164):
+        return [e164[2:5], e164[5:8], e164[8:]]
+    try:
+        national = phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                              PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        return []
+    return re.findall(r"\d+", national)
