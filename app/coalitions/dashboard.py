@@ -3,9 +3,9 @@ any that have passed."""
 
 from __future__ import annotations
 
+from app.clock import today
 from app.coalitions import queries
 from app.dashboard.panels import register_panel
-from app.templating import today
 
 
 def load(user) -> dict | None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from app.auth.demo import team
+from app.clock import today
 from app.coalitions import alignment, services
 from app.coalitions.models import (
     Coalition,
@@ -26,7 +27,6 @@ from app.database import utcnow
 from app.extensions import db
 from app.people.models import Organization, Sphere
 from app.settings import values as program_values
-from app.templating import today
 
 # name, kind, scope, sphere, website, cadence, about, member organizations
 COALITIONS = [

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -33,32 +31,13 @@ from app.coalitions.models import (
     Role,
     Scope,
 )
+from app.forms import BaseForm
 from app.people.models import Channel, Sphere
 
 # Dates people mean are in this range; anything else is a slip of the keyboard (and some
 # databases refuse years far outside it).
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 MAX_DUES = Decimal("1000000")
-
-
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _clean(value):
-    """Trim, and drop control characters but line breaks and tabs (never stored;
-    PostgreSQL refuses NUL). CR LF arrives as LF."""
-    if isinstance(value, str):
-        return _CONTROLS.sub("", value.replace("\r\n", "\n")).strip()
-    return value
-
-
-class CleanForm(FlaskForm):
-    """A form whose text arrives trimmed and free of control characters."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            options["filters"] = [_clean, *options.get("filters", [])]
-            return unbound_field.bind(form=form, **options)
 
 
 def sensible_date(form, field) -> None:
@@ -83,7 +62,7 @@ def web_address(form, field) -> None:
         raise ValidationError("Enter a web address starting with https://")
 
 
-class CoalitionForm(CleanForm):
+class CoalitionForm(BaseForm):
     name = StringField("Name", [DataRequired("Name the coalition or body."), Length(max=200)])
     kind = SelectField("Kind", choices=_choices(Kind), default=Kind.coalition.value)
     scope = SelectField("Scope", choices=_choices(Scope), default=Scope.local.value)
@@ -105,7 +84,7 @@ class CoalitionForm(CleanForm):
             raise ValidationError("Choose an organization from the list.")
 
 
-class MembershipForm(CleanForm):
+class MembershipForm(BaseForm):
     role = SelectField("Our role", choices=_choices(Role), default=Role.member.value)
     representative_id = SelectField("Our representative", coerce=int, default=0,
                                     validate_choice=False)
@@ -136,17 +115,17 @@ class MembershipForm(CleanForm):
             raise ValidationError("Say what the dues cover.")
 
 
-class RenewForm(CleanForm):
+class RenewForm(BaseForm):
     renewal_on = _date("Next renewal", required=True)
     paid_through = _date("Paid through")
 
 
-class LapseForm(CleanForm):
+class LapseForm(BaseForm):
     reason = TextAreaField("Why we're letting it lapse", [
         DataRequired("Say why, so nobody wonders later."), Length(max=500)])
 
 
-class MemberForm(CleanForm):
+class MemberForm(BaseForm):
     """Organizations to add as members (ticked from a search)."""
 
     organization_ids = SelectMultipleField("Organizations", coerce=int, validate_choice=False)
@@ -158,7 +137,7 @@ class MemberForm(CleanForm):
             raise ValidationError("Tick at least one organization to add.")
 
 
-class MemberEditForm(CleanForm):
+class MemberEditForm(BaseForm):
     role = StringField("Their role", [Optional(), Length(max=120)])
     contact_id = SelectField("Their representative", coerce=int, default=0,
                              validate_choice=False)
@@ -169,14 +148,14 @@ class MemberEditForm(CleanForm):
             raise ValidationError("Choose one of the organization's people.")
 
 
-class DeadlineForm(CleanForm):
+class DeadlineForm(BaseForm):
     title = StringField("What", [DataRequired("Say what is due."), Length(max=200)])
     kind = SelectField("Kind", choices=_choices(DeadlineKind), default=DeadlineKind.other.value)
     due_on = _date("Due", required=True)
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
 
 
-class AlignmentForm(CleanForm):
+class AlignmentForm(BaseForm):
     """One rating, evidence note and date per value: fields are added per value (see
     `alignment_form`)."""
 
@@ -198,7 +177,7 @@ def alignment_form(values, data=None) -> AlignmentForm:
     return Form(data=data)
 
 
-class LinkNoteForm(CleanForm):
+class LinkNoteForm(BaseForm):
     """A note about a coalition (it is logged through the notes domain)."""
 
     occurred_on = _date("When", required=True)
@@ -208,7 +187,7 @@ class LinkNoteForm(CleanForm):
     channel = SelectField("How", choices=_choices(Channel), default=Channel.meeting.value)
 
 
-class LinkCommitmentForm(CleanForm):
+class LinkCommitmentForm(BaseForm):
     what = StringField("What we promised", [DataRequired("Say what we promised."),
                                             Length(max=300)])
     due_on = _date("Due", required=True)
@@ -219,7 +198,7 @@ class LinkCommitmentForm(CleanForm):
             raise ValidationError("Choose someone from the list.")
 
 
-class LinkEventForm(CleanForm):
+class LinkEventForm(BaseForm):
     event_id = SelectField("Event", coerce=int, default=0, validate_choice=False)
 
     def validate_event_id(self, field) -> None:

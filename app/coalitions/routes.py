@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.auth.access import roles
 from app.auth.models import Role as UserRole
+from app.clock import today
 from app.coalitions import alignment, queries, services
 from app.coalitions.blueprint import bp
 from app.coalitions.forms import (
@@ -38,18 +39,13 @@ from app.coalitions.models import (
     Scope,
 )
 from app.extensions import db
-from app.people.models import Organization, OrgType, Sphere, Stance
+from app.pagination import page_number
+from app.people.models import Organization, OrgType, Sphere
 from app.people.queries import user_choices
 from app.settings import values as program_values
-from app.templating import today
 from app.web import render, see_other
 
 MEMBERS_PAGE = 100
-
-
-def _page(name: str = "page") -> int:
-    page = request.args.get(name, 1, type=int) or 1
-    return min(max(page, 1), 100_000)
 
 
 def _pages(total: int, size: int) -> int:
@@ -86,7 +82,7 @@ def _filters() -> dict:
 def index():
     """Coalitions and bodies, searchable by name and what they're about, filterable by
     kind, scope, sphere and our role."""
-    page = _page()
+    page = page_number()
     rows, total = queries.coalition_page(request.args, page)
     summaries = alignment.summaries(coalition_ids=[r.coalition.id for r in rows])
     return render("coalitions/index.html", block="results", rows=rows, total=total,
@@ -140,7 +136,7 @@ def show(coalition_id: int):
     """A coalition: details, member organizations with their stance, our membership and
     renewal, deadlines and values alignment."""
     coalition = _coalition(coalition_id)
-    page = _page("members_page")
+    page = page_number(name="members_page")
     members, member_total = queries.members_page(coalition, page, MEMBERS_PAGE)
     values = program_values.active_values()
     recorded = alignment.alignments_of(coalition_id=coalition.id)
@@ -434,11 +430,12 @@ def organization_alignment(org_id: int):
 def partners():
     """Organizations and coalitions we are not yet part of, ranked by values alignment
     and stance, filterable by sphere."""
-    page = _page()
+    page = page_number()
     rows, total = alignment.partner_page(request.args, page)
     return render("coalitions/partners.html", block="results", rows=rows, total=total,
                   page=page, pages=_pages(total, alignment.PARTNER_PAGE), spheres=list(Sphere),
-                  stances=Stance, role_labels=ROLE_LABELS, args=request.args)
+                  role_labels=ROLE_LABELS, args=request.args,
+                  can_edit=current_user.can("liaison"))
 
 
 @bp.route("/due")

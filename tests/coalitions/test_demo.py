@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.clock import today
 from app.coalitions import alignment, queries
 from app.coalitions.models import Coalition, CoalitionMember, Deadline, Membership, Role
 from app.extensions import db
 from app.system.demo import load_demo, load_scale
-from app.templating import today
 
 
 def test_demo_story(app):

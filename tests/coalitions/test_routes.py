@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.clock import today
 from app.coalitions.models import (
     Alignment,
     Coalition,
@@ -21,7 +22,6 @@ from app.coalitions.models import (
     Role,
 )
 from app.extensions import db
-from app.templating import today
 from tests import factories
 
 
@@ -397,7 +397,7 @@ def test_search_and_filters(as_staff):
     assert names("role=ours") == ["Ash County"]
     assert names("role=prospective") == ["National Harm"]
     assert names("role=none") == ["Percent Club"]
-    assert names("kind=nonsense&scope=%00&page=-4") == ["Ash County", "National Harm",
+    assert names("kind=nonsense&scope=%01&page=-4") == ["Ash County", "National Harm",
                                                          "Percent Club"]
     full = as_staff.get("/coalitions/?q=syringe")
     assert "<html" in full.get_data(as_text=True)
