@@ -4,6 +4,7 @@ admin and liaison edit; dues amounts are for admin and liaison only."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from decimal import Decimal
 
@@ -279,9 +280,9 @@ def _next_renewal(m: Membership) -> date:
     """A year (or the dues period) on from the current renewal date, or from today."""
     start = max(m.renewal_on or today(), today())
     months = m.dues_period.months if m.dues_period else 12
-    year, month = divmod(start.month - 1 + months, 12)
-    day = min(start.day, 28)
-    return date(start.year + year, month + 1, day)
+    years, month = divmod(start.month - 1 + months, 12)
+    year, month = start.year + years, month + 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))  # Jan 31 → Feb 28
 
 
 @bp.route("/<int:coalition_id>/membership/renew", methods=["GET", "POST"])

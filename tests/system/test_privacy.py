@@ -18,7 +18,13 @@ def seed_accounts() -> None:
     record("user.created", f"Added {MARKER}")
 
 
-PRIVATE_SEEDERS = [seed_accounts]
+def seed_coalitions() -> None:
+    from tests.coalitions.test_privacy import seed_coalitions
+
+    seed_coalitions()
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions]
 
 
 def test_no_public_url_shows_private_data(app, client):
