@@ -4,8 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug events in: staff and public pages, the `digest` command, the dashboard panel."""
-    from app.events import demo, lifecycle, public, routes  # noqa: F401  (attach views)
+    """Plug events in: staff and public pages, the `digest` command, the dashboard panel,
+    the events on staff calendar feeds and the lifecycle receivers."""
+    from app.events import demo, feeds, lifecycle, public, routes  # noqa: F401  (attach views)
     from app.events.blueprint import bp, public_bp
     from app.events.cli import digest_cli
     from app.events.dashboard import register
@@ -15,5 +16,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.cli.add_command(digest_cli)
     register()
+    feeds.register()
     register_demo("events", demo)
     lifecycle.connect()

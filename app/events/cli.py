@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.events import services
+from app.events import reminders
 from app.extensions import db
 
 digest_cli = AppGroup("digest", help="Morning digest and event reminders.")
@@ -18,7 +18,7 @@ def send_command() -> None:
 
     0 7 * * * cd /srv/liaison && .venv/bin/flask --app app digest send
     """
-    reminders = services.send_reminders()
-    digests = services.send_digests()
+    reminded = reminders.send_reminders()
+    digests = reminders.send_digests()
     db.session.commit()
-    click.echo(f"Queued {digests} digest(s) and {reminders} reminder(s).")
+    click.echo(f"Queued {digests} digest(s) and {reminded} reminder(s).")

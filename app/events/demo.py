@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.auth.demo import team
 from app.database import utcnow
+from app.events.invitations import rsvp_token, token_hash
 from app.events.models import Answer, Event, EventHost, EventKind, EventStatus, Invitation
-from app.events.services import new_uid, rsvp_token, token_hash
+from app.events.services import new_uid
 from app.extensions import db
 from app.people.models import Contact
 

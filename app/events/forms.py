@@ -105,7 +105,9 @@ class InviteFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name", validators=[Optional(), Length(max=100)])
+    q = StringField("Search", validators=[Optional(), Length(max=100)],
+                    description="Names, organizations, emails, phones, tags or notes, as in "
+                                "the People list.")
     stance = SelectField("Stance", validators=[Optional()])
     tag = StringField("Tag", validators=[Optional(), Length(max=50)])
     sphere = SelectField("Sphere", validators=[Optional()])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response, abort, request, url_for
 
 from app.auth.access import public
-from app.events import services
+from app.database import utcnow
+from app.events import feeds, invitations, services
 from app.events.blueprint import public_bp
 from app.events.forms import RsvpForm
 from app.events.models import Answer
@@ -14,7 +15,7 @@ from app.web import render, see_other
 
 
 def _rsvp_or_404(token: str):
-    inv = services.invitation_for_token(token)
+    inv = invitations.invitation_for_token(token)
     if inv is None:
         abort(404)
     return inv
@@ -31,7 +32,7 @@ def rsvp(token: str):
     error = None
     if form.validate_on_submit():
         try:
-            services.respond(inv, Answer(form.answer.data))
+            invitations.respond(inv, Answer(form.answer.data))
         except services.EventError as exc:
             error = str(exc)
         else:
@@ -41,8 +42,8 @@ def rsvp(token: str):
     status = 422 if form.is_submitted() else 200
     response = render("events/rsvp.html", inv=inv, event=event, form=form, error=error,
                       when=services.when_text(event), status=status,
-                      open=not event.cancelled and event.starts_at > services.utcnow(),
-                      counts=services.answer_counts(event) if event.capacity else None)
+                      open=not event.cancelled and event.starts_at > utcnow(),
+                      counts=invitations.answer_counts(event) if event.capacity else None)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
@@ -50,12 +51,10 @@ def rsvp(token: str):
 
 
 def _calendar_response(body: str) -> Response:
-    tag = services.etag(body)
+    tag = feeds.etag(body)
     # contains_weak: a proxy that gzips the feed (nginx) sends the tag back as W/"…".
-    if request.if_none_match.contains_weak(tag):
-        response = Response(status=304)
-    else:
-        response = Response(body)
+    not_modified = request.if_none_match.contains_weak(tag)
+    response = Response(status=304) if not_modified else Response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.set_etag(tag)
     response.headers["Cache-Control"] = "private, max-age=300"
@@ -66,7 +65,7 @@ def _calendar_response(body: str) -> Response:
 @public
 def public_feed():
     """Public events and open houses: public fields only."""
-    body, _ = services.public_feed()
+    body, _ = feeds.public_feed()
     response = _calendar_response(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -76,9 +75,9 @@ def public_feed():
 @public
 def private_feed(token: str):
     """A staff member's private feed; the unguessable token is the key."""
-    user = services.user_for_feed_token(token)
+    user = feeds.user_for_feed_token(token)
     if user is None:
         abort(404)
-    response = _calendar_response(services.private_feed(user))
+    response = _calendar_response(feeds.private_feed(user))
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -15,7 +15,7 @@ from app.auth.models import Role
 from app.clock import org_zone
 from app.clock import today as org_today
 from app.database import utcnow
-from app.events import services
+from app.events import feeds, invitations, reminders, services
 from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
@@ -158,7 +158,7 @@ def show(event_id: int):
     started = event.starts_at <= utcnow()
     return render(
         "events/show.html", block="invitees", event=event, hosts=services.hosts_of(event),
-        invitations=services.invitations_of(event), counts=services.answer_counts(event),
+        invitations=invitations.invitations_of(event), counts=invitations.answer_counts(event),
         started=started, when=services.when_text(event),
         followup_form=FollowupForm(due_on=org_today()
                                    + timedelta(days=3)),
@@ -181,7 +181,7 @@ def cancel(event_id: int):
 def download(event_id: int):
     """The event as a calendar file (no invitees in it)."""
     event = db.get_or_404(Event, event_id)
-    response = Response(services.event_ics(event), mimetype="text/calendar")
+    response = Response(feeds.event_ics(event), mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
@@ -212,7 +212,7 @@ def invite(event_id: int):
             return see_other(url_for("events.invite", event_id=event.id, **request.args),
                              "Choose at least one person to invite.", "error")
         try:
-            count, left_out = services.invite(event, ids, current_user._get_current_object())
+            count, left_out = invitations.invite(event, ids, current_user._get_current_object())
         except services.EventError as exc:
             return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
         db.session.commit()
@@ -220,13 +220,8 @@ def invite(event_id: int):
         if left_out:
             message += f" {len(left_out)} left out (see the reasons in the preview)."
         return see_other(url_for("events.show", event_id=event.id), message)
-    org = form.organization.data
-    found = services.candidates(
-        event, stance=form.stance.data or "", tag=form.tag.data or "",
-        sphere=form.sphere.data or "",
-        organization_id=int(org) if org and org.isdecimal() and len(org) < 10 else None,
-        q=form.q.data or "",
-    ) if form.validate() else []
+    found = invitations.candidates(event, form.data, current_user._get_current_object()
+                                   ) if form.validate() else []
     sample = None
     eligible = [c for c in found if c.eligible]
     if eligible:
@@ -247,7 +242,7 @@ def attendance(event_id: int, invitation_id: int):
     if inv is None:
         abort(404)
     try:
-        services.record_attendance(inv, Attendance(request.form.get("attendance", "")))
+        invitations.record_attendance(inv, Attendance(request.form.get("attendance", "")))
     except ValueError as exc:
         msg = "Choose attended or didn't come."
         if isinstance(exc, services.EventError):
@@ -272,8 +267,8 @@ def followups(event_id: int):
         return see_other(url_for("events.show", event_id=event.id),
                          "Say what to follow up with and when.", "error")
     try:
-        n = services.create_followups(event, current_user._get_current_object(),
-                                      what=form.what.data.strip(), due_on=form.due_on.data)
+        n = invitations.create_followups(event, current_user._get_current_object(),
+                                         what=form.what.data.strip(), due_on=form.due_on.data)
     except services.EventError as exc:
         return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
     db.session.commit()
@@ -285,7 +280,7 @@ def followups(event_id: int):
 def my_calendar():
     """The signed-in user's calendar subscriptions: their private feed and the public one."""
     user = current_user._get_current_object()
-    token = services.feed_token(user)
+    token = feeds.feed_token(user)
     feed_url = external_url("events_public.private_feed", token=token)
     public_url = external_url("events_public.public_feed")
     return render("events/calendar.html", feed_url=feed_url, public_url=public_url,
@@ -295,7 +290,7 @@ def my_calendar():
 @bp.route("/calendar/regenerate", methods=["POST"])
 def regenerate_feed():
     """Retire the private feed link and make a new one."""
-    services.regenerate_feed_token(current_user._get_current_object())
+    feeds.regenerate_feed_token(current_user._get_current_object())
     db.session.commit()
     return see_other(url_for("events.my_calendar"),
                      "New link made. Subscribe again with it; the old one no longer works.")
@@ -307,9 +302,9 @@ def event_settings():
     """How many days ahead reminders go out."""
     form = SettingsForm()
     if request.method == "GET":
-        form.reminder_days.data = services.reminder_days()
+        form.reminder_days.data = reminders.reminder_days()
     if form.validate_on_submit():
-        settings.put(services.REMINDER_DAYS_KEY, form.reminder_days.data)
+        settings.put(reminders.REMINDER_DAYS_KEY, form.reminder_days.data)
         db.session.commit()
         return see_other(url_for("events.index"), "Event settings saved.")
     return render("events/settings.html", form=form,

@@ -213,6 +213,29 @@ def commitment_query(args: Mapping[str, str], today: date) -> Select:
     return query
 
 
+def open_commitments(owner: User, due_by: date | None = None) -> list[Commitment]:
+    """`owner`'s open commitments (those due on or before `due_by`, if given), soonest
+    first: for their calendar feed and their morning digest."""
+    query = select(Commitment).where(Commitment.owner_id == owner.id,
+                                     Commitment.status == CommitmentStatus.open)
+    if due_by is not None:
+        query = query.where(Commitment.due_on <= due_by)
+    return list(db.session.scalars(query.order_by(Commitment.due_on)))
+
+
+def commitments_about(contact_id: int | None = None, organization_id: int | None = None,
+                      limit: int = 50) -> list[Commitment]:
+    """A contact's or organization's commitments: open ones first, soonest due first."""
+    query = select(Commitment)
+    if contact_id is not None:
+        query = query.where(Commitment.contact_id == contact_id)
+    if organization_id is not None:
+        query = query.where(Commitment.organization_id == organization_id)
+    return list(db.session.scalars(with_people(
+        query.order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on)
+        .limit(limit))))
+
+
 def with_people(query: Select) -> Select:
     """Eager-load what a commitment row shows."""
     return query.options(joinedload(Commitment.contact), joinedload(Commitment.organization),
@@ -261,12 +284,18 @@ def _days_default(element, compiler, **kw):
 
 
 def interval_expression():
-    """SQL for each contact's keep-in-touch interval: override, media, or by stance."""
+    """SQL for each contact's keep-in-touch interval: override, media, or by stance. The one
+    definition: the due list, the dashboard and a contact's own page all read it."""
     days = intervals()
     by_stance = case({s.value: days[s.value] for s in Stance}, value=Contact.stance,
                      else_=days["unknown"])
     return func.coalesce(Contact.keep_in_touch_days,
                          case((Contact.is_media.is_(True), days["media"]), else_=by_stance))
+
+
+def interval_for(contact: Contact) -> int:
+    """This contact's keep-in-touch interval in days (interval_expression, for one row)."""
+    return db.session.scalar(select(interval_expression()).where(Contact.id == contact.id))
 
 
 def due_for_contact_query(today: date) -> Select:

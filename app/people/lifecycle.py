@@ -23,7 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from blinker import Namespace, Signal
-from sqlalchemy import Select, String, func, literal, select, union_all
+from sqlalchemy import Select, String, func, literal, select, union_all, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.people.models import Contact
@@ -63,6 +64,50 @@ def connect(signal: Signal, receiver: Callable) -> None:
     """Connect a receiver for good: a strong reference (the app holds no other), and
     connecting the same function again is a no-op (tests create many apps)."""
     signal.connect(receiver, weak=False)
+
+
+_FOLLOWED: dict[str, tuple[Callable, ...]] = {}
+
+
+def follow_column(attribute: InstrumentedAttribute, one: str, many: str | None = None) -> None:
+    """Answer all three signals for the plain case: a nullable foreign key column (say
+    `TourBooking.contact_id`) pointing at contacts.id or organizations.id. On a merge its
+    rows move to the record that stays; "what links here" counts them ("2 tour bookings");
+    an undo keeps the records they point at. Call from the domain's `init_app`; following
+    the same column again is a no-op. Tables needing more (dedupe, roles) connect their own
+    receivers."""
+    column = attribute.property.columns[0]
+    name = f"{column.table.name}.{column.name}"
+    if name in _FOLLOWED:
+        return
+    (target,) = {fk.column.table.name for fk in column.foreign_keys}
+    why = many or one + "s"
+
+    def merged(keep, *, other, **_) -> None:
+        db.session.execute(update(column.table).where(column == other.id)
+                           .values({column.name: keep.id}))
+
+    def links(record, **_) -> list[Link]:
+        n = db.session.scalar(select(func.count()).select_from(column.table)
+                              .where(column == record.id)) or 0
+        return [Link(n, plural(n, one, many))]
+
+    def linked(_sender, *, among: Select, **_) -> list[LinkedIds]:
+        return [LinkedIds(why, select(column).where(column.in_(among)))]
+
+    kind = {"contacts": "contact", "organizations": "organization"}[target]
+    receivers = (merged, links, linked)
+    for receiver in receivers:
+        receiver.__qualname__ = f"follow_column({name}).{receiver.__name__}"
+    connect(_signals.signal(f"{kind}-merged"), merged)
+    connect(_signals.signal(f"{kind}-links"), links)
+    connect(_signals.signal(f"{kind}-ids-linked"), linked)
+    _FOLLOWED[name] = receivers
+
+
+def followed() -> list[str]:
+    """The columns answered by `follow_column` ("tour_bookings.contact_id", …)."""
+    return sorted(_FOLLOWED)
 
 
 def _collect(signal: Signal, sender, **kwargs) -> list:

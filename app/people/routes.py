@@ -11,8 +11,6 @@ from app.audit.services import record
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.notes import services as notes
-from app.notes.models import Commitment, CommitmentStatus
 from app.pagination import page_number, paginate
 from app.people import csvio, lifecycle
 from app.people.blueprint import bp
@@ -43,6 +41,7 @@ from app.people.queries import (
     stakeholder_counts,
     user_choices,
 )
+from app.people.sections import contact_sections, organization_sections
 from app.web import render, see_other, trigger
 
 ORG_PAGE_SIZE = 25
@@ -163,33 +162,11 @@ def new():
 
 @bp.route("/<int:contact_id>")
 def show(contact_id: int):
-    """A contact: details, stance timeline, notes (sensitive ones as closed entries for
-    admin and liaison only) and commitments."""
+    """A contact: details, stance timeline, and what the domains built on people add to the
+    page (notes, commitments, media inquiries…: app.people.sections)."""
     contact = load_contact(contact_id) or abort(404)
-    history = stance_history(contact)
-    contact_notes = notes.notes_about(current_user, contact_id=contact.id)
-    commitments = list(db.session.scalars(notes.with_people(
-        select(Commitment).where(Commitment.contact_id == contact.id)
-        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
-    return render("people/show.html", contact=contact, history=history, notes=contact_notes,
-                  commitments=commitments, interval=_interval_for(contact),
-                  inquiries=_inquiries_from(contact))
-
-
-def _inquiries_from(contact: Contact) -> list:
-    """Media inquiries linked to this contact (newest first), for journalists."""
-    from app.press.models import Inquiry
-
-    return list(db.session.scalars(
-        select(Inquiry).where(Inquiry.contact_id == contact.id)
-        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(50)))
-
-
-def _interval_for(contact: Contact) -> int:
-    if contact.keep_in_touch_days:
-        return contact.keep_in_touch_days
-    days = notes.intervals()
-    return days["media"] if contact.is_media else days[contact.stance.value]
+    return render("people/show.html", contact=contact, history=stance_history(contact),
+                  sections=contact_sections(contact, current_user._get_current_object()))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -302,18 +279,16 @@ def organization_new():
 
 @bp.route("/organizations/<int:org_id>")
 def organization_show(org_id: int):
-    """An organization: details, its people, notes and commitments."""
+    """An organization: details, its people, stance timeline, and what the domains built
+    on people add (notes, commitments…: app.people.sections)."""
     org = db.session.scalar(select(Organization).where(Organization.id == org_id)
                             .options(joinedload(Organization.owner))) or abort(404)
     people = list(db.session.scalars(
         select(Contact).where(Contact.organization_id == org.id, Contact.archived_at.is_(None))
         .order_by(Contact.sort_name).limit(100)))
-    org_notes = notes.notes_about(current_user, organization_id=org.id)
-    commitments = list(db.session.scalars(notes.with_people(
-        select(Commitment).where(Commitment.organization_id == org.id)
-        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on).limit(50))))
-    return render("people/organization_show.html", org=org, people=people, notes=org_notes,
-                  commitments=commitments, history=organization_stance_history(org))
+    return render("people/organization_show.html", org=org, people=people,
+                  history=organization_stance_history(org),
+                  sections=organization_sections(org, current_user._get_current_object()))
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])

@@ -5,9 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug press in: the public page, its management, the media log, the `press` command
-    and the dashboard panel."""
-    from app.press import demo, lifecycle, log_routes, public, routes  # noqa: F401
+    """Plug press in: the public page, its management, the media log, the `press` command,
+    the dashboard panel, the contact page's media inquiries and the lifecycle receivers."""
+    from app.press import demo, lifecycle, log_routes, public, routes, sections  # noqa: F401
     from app.press.blueprint import bp, log_bp, public_bp
     from app.press.cli import press_cli
     from app.press.dashboard import register
@@ -20,5 +20,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(log_bp)
     app.cli.add_command(press_cli)
     register()
+    sections.register()
     register_demo("press", demo)
     lifecycle.connect()

@@ -416,6 +416,13 @@ def open_inquiries(limit: int = 10) -> list[Inquiry]:
     ))
 
 
+def inquiries_from(contact_id: int, limit: int = 50) -> list[Inquiry]:
+    """Media inquiries linked to this contact (the journalist), newest first."""
+    return list(db.session.scalars(
+        select(Inquiry).where(Inquiry.contact_id == contact_id)
+        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(limit)))
+
+
 # --- coverage ---------------------------------------------------------------------------------
 
 

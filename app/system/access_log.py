@@ -13,7 +13,6 @@ import re
 import time
 
 from flask import Flask, Response, g, request
-from flask_login import current_user
 
 requests_log = logging.getLogger("liaison.requests")
 
@@ -59,7 +58,10 @@ def _log_request(response: Response) -> Response:
     started = g.pop("request_started", None)
     ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
-    user = current_user.id if current_user and current_user.is_authenticated else "-"
+    # Only a user the request already loaded: asking flask-login here would open the session
+    # on anonymous public pages (and add Vary: Cookie to the cached /press).
+    loaded = g.get("_login_user")
+    user = loaded.id if loaded is not None and loaded.is_authenticated else "-"
     requests_log.info("method=%s route=%s status=%s ms=%.1f user=%s",
                       request.method, rule, response.status_code, ms, user)
     return response

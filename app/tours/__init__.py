@@ -7,11 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug tours in: both sides' pages, the `tours` command, the dashboard panel, the
-    screening list matcher and the purge of visitors' details."""
+    screening list matcher, the purge of visitors' details and tours on calendar feeds."""
     from app.people.screening import register_matcher
     from app.system.demo import register_demo
     from app.system.retention import register_purger
-    from app.tours import demo, lifecycle, public, routes, screening, services  # noqa: F401
+    from app.tours import demo, feed, lifecycle, public, routes, screening, services  # noqa: F401
     from app.tours.blueprint import bp, public_bp
     from app.tours.cli import tours_cli
     from app.tours.dashboard import register
@@ -25,5 +25,6 @@ def init_app(app: Flask) -> None:
     register()
     register_matcher(screening.screening_list)
     register_purger("tours", purge)
+    feed.register()
     register_demo("tours", demo)
     lifecycle.connect()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.events import services as events
+from app.events import invitations
 from app.events.models import Invitation
 from app.extensions import db
 from app.system.demo import load_demo
@@ -23,10 +23,10 @@ def rsvp_path(app):
     event = make_event(capacity=10)
     contact = make_invitee()
     db.session.commit()
-    events.invite(event, [contact.id], None)
+    invitations.invite(event, [contact.id], None)
     db.session.commit()
     invitation = db.session.scalar(select(Invitation))
-    return f"/rsvp/{events.rsvp_token(invitation)}"
+    return f"/rsvp/{invitations.rsvp_token(invitation)}"
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])

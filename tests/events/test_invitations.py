@@ -8,11 +8,14 @@ import icalendar
 import vobject
 from sqlalchemy import func, select
 
-from app.events import services
-from app.events.models import Invitation
+from app.events import invitations
+from app.events.models import Answer, Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from tests.factories import make_event, make_invitee
+from app.people.contacts import archive_contact
+from app.people.models import Sphere, Stance
+from app.people.queries import contact_page
+from tests.factories import make_event, make_invitee, make_organization
 
 
 def _calendar_parts(msg):
@@ -111,11 +114,11 @@ def test_change_and_cancel_resend_with_growing_sequence(app, as_liaison, deliver
     contact = make_invitee()
     declined = make_invitee()
     db.session.commit()
-    services.invite(event, [contact.id, declined.id], None)
+    invitations.invite(event, [contact.id, declined.id], None)
     db.session.commit()
     inv = db.session.scalar(select(Invitation).where(Invitation.contact_id == declined.id))
     inv.event = event
-    services.respond(inv, services.Answer.no)
+    invitations.respond(inv, Answer.no)
     db.session.commit()
     form = {"title": "Moved celebration", "kind": "celebration", "starts": "2031-07-01T17:00",
             "ends": "2031-07-01T19:00", "timezone": "America/Chicago", "status": "scheduled"}
@@ -144,7 +147,7 @@ def test_crlf_in_names_and_titles_cannot_inject_headers(as_liaison, deliver):
     contact = make_invitee(first_name="Eve\r\nBcc: other@evil.example",
                            email="eve@example.org")
     db.session.commit()
-    services.invite(event, [contact.id], None)
+    invitations.invite(event, [contact.id], None)
     db.session.commit()
     (msg,) = deliver(1)
     assert msg["Bcc"] is None
@@ -154,3 +157,31 @@ def test_crlf_in_names_and_titles_cannot_inject_headers(as_liaison, deliver):
     inline, _ = _calendar_parts(msg)
     ev = next(iter(icalendar.Calendar.from_ical(inline.get_content()).walk("VEVENT")))
     assert str(ev["SUMMARY"]) == "Party\nBcc: victim@evil.example"  # text, safely escaped
+
+
+def test_candidates_are_the_people_list_for_the_same_filters(as_liaison):
+    """The invite builder asks the People list's query: same search (organizations, emails,
+    tags, not just names), same filters, with LIKE wildcards taken literally."""
+    event = make_event()
+    org = make_organization(name="Harbor Clinic")
+    make_invitee(first_name="Avery", tags="abc", organization_id=org.id, stance=Stance.champion)
+    make_invitee(first_name="Blair", tags="a_c", email="blair@harbor.example")
+    make_invitee(first_name="Casey", tags="abc,neighbors", sphere=Sphere.faith)
+    archive_contact(make_invitee(first_name="Gone", tags="abc"), None)
+    db.session.commit()
+    user = as_liaison.user
+    for args in ({"tag": "abc"}, {"tag": "a_c"}, {"tag": "a%"}, {"q": "harbor"},
+                 {"q": "blair@harbor.example"}, {"stance": "champion"}, {"sphere": "faith"},
+                 {"organization": str(org.id)}, {"q": "casey", "tag": "neighbors"},
+                 {"q": "nobody-like-this"}):
+        listed, _, _ = contact_page(args, user, 1, size=500)
+        found = invitations.candidates(event, args, user)
+        assert [c.contact.id for c in found] == [c.id for c in listed], args
+    by_tag = [c.contact.first_name for c in invitations.candidates(event, {"tag": "a_c"}, user)]
+    assert by_tag == ["Blair"]  # not Avery and Casey, whose "abc" an unescaped LIKE matched
+    assert invitations.candidates(event, {"tag": "a%"}, user) == []
+    by_abc = [c.contact.first_name for c in invitations.candidates(event, {"tag": "abc"}, user)]
+    assert by_abc == ["Avery", "Casey"]  # never an archived contact
+    assert invitations.candidates(event, {}, user) == []  # no filter: nobody yet
+    page = as_liaison.get(f"/events/{event.id}/invite?q=harbor").get_data(as_text=True)
+    assert "Avery" in page and "Blair" in page and "Casey" not in page

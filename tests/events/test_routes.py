@@ -121,7 +121,7 @@ def test_query_counts_do_not_grow_with_rows(as_liaison):
     first = make_event()
     contacts = [make_invitee() for _ in range(3)]
     db.session.commit()
-    from app.events.services import invite
+    from app.events.invitations import invite
     invite(first, [c.id for c in contacts], None)
     db.session.commit()
     small = pages()
@@ -144,7 +144,7 @@ def test_dashboard_panel_settings_and_calendar_pages(as_liaison):
     bad = as_liaison.post("/events/settings", data={"reminder_days": "-3"})
     assert bad.status_code == 422
     assert as_liaison.post("/events/settings", data={"reminder_days": "5"}).status_code == 303
-    from app.events.services import reminder_days
+    from app.events.reminders import reminder_days
     assert reminder_days() == 5
 
 

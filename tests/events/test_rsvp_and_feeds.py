@@ -10,7 +10,8 @@ import icalendar
 import vobject
 from sqlalchemy import func, select
 
-from app.events import services
+from app.audit.models import AuditEvent
+from app.events import invitations, reminders, services
 from app.events.models import Answer, Attendance, Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
@@ -23,11 +24,11 @@ MARKER = "ZZPRIVATE-7f3a"
 def _invite(event, n=1):
     contacts = [make_invitee() for _ in range(n)]
     db.session.commit()
-    services.invite(event, [c.id for c in contacts], None)
+    invitations.invite(event, [c.id for c in contacts], None)
     db.session.commit()
     invs = db.session.scalars(select(Invitation).where(Invitation.event_id == event.id)
                               .order_by(Invitation.id)).all()
-    return [(inv, services.rsvp_token(inv)) for inv in invs]
+    return [(inv, invitations.rsvp_token(inv)) for inv in invs]
 
 
 def test_rsvp_get_never_answers_post_does(client, as_liaison):
@@ -92,6 +93,12 @@ def test_attendance_and_followups(as_liaison):
     assert response.status_code == 303
     commitments = db.session.scalars(select(Commitment)).all()
     assert [(c.contact_id, c.due_on) for c in commitments] == [(a.contact_id, date(2031, 1, 5))]
+    assert commitments[0].owner_id == commitments[0].created_by_id == as_liaison.user.id
+    # Made through notes' own verb, so each follow-up has the audit record any commitment has.
+    recorded = db.session.execute(select(AuditEvent.action, AuditEvent.object_id).where(
+        AuditEvent.action.in_(["commitment.create", "event.followups"]))).all()
+    assert sorted(recorded) == [("commitment.create", commitments[0].id),
+                                ("event.followups", event.id)]
     as_liaison.post(f"/events/{event.id}/followups",
                     data={"what": "Again", "due_on": "2031-01-05"})
     assert db.session.scalar(select(func.count()).select_from(Commitment)) == 1
@@ -174,12 +181,12 @@ def test_reminders_once_to_yes_only(app, deliver):
                        ends_at=datetime.now(UTC) + timedelta(days=1, hours=1))
     (yes, _), (maybe, _) = _invite(event, 2)
     yes.event = maybe.event = event
-    services.respond(yes, Answer.yes)
-    services.respond(maybe, Answer.maybe)
+    invitations.respond(yes, Answer.yes)
+    invitations.respond(maybe, Answer.maybe)
     db.session.commit()
     deliver(2)  # the invitations
-    assert services.send_reminders() == 1
-    assert services.send_reminders() == 0
+    assert reminders.send_reminders() == 1
+    assert reminders.send_reminders() == 0
     db.session.commit()
     messages = deliver(3)
     assert messages[-1]["Subject"].startswith("Reminder:")

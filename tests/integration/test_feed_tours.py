@@ -6,7 +6,7 @@ from __future__ import annotations
 import icalendar
 from sqlalchemy import select
 
-from app.events import services as events
+from app.events import feeds
 from app.extensions import db
 from app.tours import services
 from app.tours.models import TourBooking
@@ -16,7 +16,7 @@ MARKER = "Qv9Marker"
 
 
 def _feed(client, user) -> icalendar.Calendar:
-    response = client.get(f"/calendar/feed/{events.feed_token(user)}.ics")
+    response = client.get(f"/calendar/feed/{feeds.feed_token(user)}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     return icalendar.Calendar.from_ical(response.get_data(as_text=True))
@@ -41,7 +41,7 @@ def test_confirmed_tours_appear_without_visitor_details(client, as_liaison, as_s
     services.decline(declined)
     db.session.commit()
     for client_, who in ((as_liaison, as_liaison.user), (as_staff, as_staff.user)):
-        body = client_.get(f"/calendar/feed/{events.feed_token(who)}.ics").get_data(
+        body = client_.get(f"/calendar/feed/{feeds.feed_token(who)}.ics").get_data(
             as_text=True)
         assert MARKER not in body and MARKER.lower() not in body
         assert "555" not in body and "@example.org" not in body

@@ -210,7 +210,8 @@ def _enrich(admin_id: int) -> None:
     spokesperson's photo, an import preview, and invitations sent (their RSVP links are
     read in the outbox, as an invitee reads them in the mail)."""
     from app.auth.models import User
-    from app.events import services as events
+    from app.database import utcnow
+    from app.events import invitations
     from app.events.models import Event
     from app.people import imports
     from app.people.models import Contact
@@ -229,9 +230,9 @@ def _enrich(admin_id: int) -> None:
     staged = imports.stage("people.csv", b"first_name,last_name,email\n"
                            b"Ada,Okafor,ada@example.org\n", admin)
     imports.confirm(staged, admin)
-    event = db.session.scalars(select(Event).where(Event.starts_at > events.utcnow())
+    event = db.session.scalars(select(Event).where(Event.starts_at > utcnow())
                                .order_by(Event.starts_at)).first()
-    events.invite(event, list(db.session.scalars(select(Contact.id))), admin)
+    invitations.invite(event, list(db.session.scalars(select(Contact.id))), admin)
 
 
 @pytest.fixture(scope="module")

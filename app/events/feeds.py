@@ -1,0 +1,136 @@
+"""Calendar files and feeds: one event's file, the public feed, each staff member's private
+feed and the tokens that unlock it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import ical
+from app.audit.services import record
+from app.auth.models import User
+from app.database import utcnow
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.settings import services as settings
+from app.system.feeds import FeedItem, feed_items, register_feed_source
+
+_STATUS = {EventStatus.scheduled: "CONFIRMED", EventStatus.tentative: "TENTATIVE",
+           EventStatus.cancelled: "CANCELLED"}
+
+
+def vevent(event: Event, *, public: bool = False, attendee: ical.Person | None = None,
+           organizer: ical.Person | None = None, description_suffix: str = "",
+           dtstamp: datetime | None = None) -> ical.VEvent:
+    """The VEVENT for an event: the public view hides invitee-only addresses."""
+    description = event.description
+    if description_suffix:
+        parts = (description, description_suffix)
+        description = "\n\n".join(p for p in parts if p)
+    return ical.VEvent(
+        uid=event.uid,
+        start=event.starts_at,
+        end=event.ends_at,
+        summary=event.title,
+        dtstamp=dtstamp or event.updated_at or utcnow(),
+        sequence=event.sequence,
+        description=description,
+        location=event.public_location() if public else event.full_location(),
+        status=_STATUS[event.status],
+        categories=(event.kind.label,),
+        organizer=organizer,
+        attendees=(attendee,) if attendee else (),
+    )
+
+
+def event_ics(event: Event) -> str:
+    """The staff download: one event, no attendees."""
+    return ical.calendar([vevent(event)], method="PUBLISH")
+
+
+def public_feed() -> tuple[str, int]:
+    """Public events (open houses and others marked public), from 90 days ago on."""
+    since = utcnow() - timedelta(days=90)
+    rows = db.session.execute(
+        select(Event.uid, Event.starts_at, Event.ends_at, Event.title, Event.sequence,
+               Event.description, Event.location, Event.address, Event.address_invitees_only,
+               Event.status, Event.kind, Event.updated_at)
+        .where(Event.is_public.is_(True), Event.ends_at >= since)
+        .order_by(Event.starts_at)
+    ).all()
+    events = [
+        ical.VEvent(
+            uid=r.uid, start=r.starts_at, end=r.ends_at, summary=r.title, dtstamp=r.updated_at,
+            sequence=r.sequence, description=r.description,
+            location=r.location if (r.address_invitees_only or not r.address)
+            else ", ".join(x for x in (r.location, r.address) if x),
+            status=_STATUS[r.status], categories=(r.kind.label,),
+        )
+        for r in rows
+    ]
+    name = f"{current_app.config['ORG_NAME']} — public events"
+    return ical.calendar(events, name=name, feed=True), len(events)
+
+
+def event_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
+    """Events' feed source: every event (staff see them all), without attendees."""
+    query = select(Event).where(Event.ends_at >= since)
+    if until is not None:
+        query = query.where(Event.starts_at < until)
+    events = db.session.scalars(query.order_by(Event.starts_at)).all()
+    return [vevent(e) for e in events]
+
+
+def register() -> None:
+    register_feed_source("events", event_items)
+
+
+def private_feed(user: User) -> str:
+    """A staff member's feed: what every registered source shows them (app.system.feeds:
+    events, confirmed tours, their open commitments), from 90 days ago on."""
+    since = utcnow() - timedelta(days=90)
+    items = feed_items(user, since)
+    name = f"{current_app.config['ORG_NAME']} — {user.name}"
+    return ical.calendar(items, name=name, feed=True)
+
+
+def etag(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+# --- private feed tokens -----------------------------------------------------------------------
+
+
+def _feed_key(user_id: int) -> str:
+    return f"calendar_feed.{user_id}"
+
+
+def feed_token(user: User) -> str:
+    """The user's feed token: derived from the secret key and a version (never stored);
+    regenerating bumps the version, which retires every old link."""
+    version = settings.get(_feed_key(user.id), 1)
+    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), f"feed:{user.id}:{version}".encode(),
+                   hashlib.sha256).hexdigest()[:40]
+    return f"{user.id}-{mac}"
+
+
+def regenerate_feed_token(user: User) -> None:
+    """Retire the old private feed link and make a new one."""
+    settings.put(_feed_key(user.id), settings.get(_feed_key(user.id), 1) + 1)
+    record("calendar.feed_regenerated", "Regenerated a private calendar feed link", user)
+
+
+def user_for_feed_token(token: str) -> User | None:
+    user_id, _, _mac = token.partition("-")
+    # ASCII digits only, and within an integer column's range: str.isdigit() accepts "²"
+    # (int() then raises) and a 20-digit id overflows PostgreSQL's integer, both a 500.
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active:
+        return None
+    return user if hmac.compare_digest(feed_token(user), token) else None

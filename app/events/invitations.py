@@ -1,0 +1,238 @@
+"""Invitations: who to invite, iMIP invitations and updates, RSVPs, attendance and
+follow-ups."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parseaddr
+
+from flask import current_app, render_template
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app import ical
+from app.audit.services import record
+from app.auth.models import User
+from app.database import utcnow
+from app.events.feeds import vevent
+from app.events.models import Answer, Attendance, Event, Invitation
+from app.events.services import EventError, when_text
+from app.extensions import db
+from app.mail.services import clean_header, queue
+from app.notes import services as notes
+from app.people.models import Contact
+from app.people.queries import contact_query
+from app.settings import services as settings
+from app.urls import external_url
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A contact in the invite preview: the address we would use, or why we won't."""
+
+    contact: Contact
+    email: str | None
+    reason: str | None  # None = will be invited
+
+    @property
+    def eligible(self) -> bool:
+        return self.reason is None
+
+
+# The invite builder's filters: the People list's own (app.people.queries), so the preview
+# holds exactly the people that list shows for the same search and filters.
+FILTERS = ("q", "stance", "tag", "sphere", "organization")
+
+
+def candidates(event: Event, args: Mapping[str, str | None], user: User | None, *,
+               contact_ids: list[int] | None = None, limit: int = 500) -> list[Candidate]:
+    """Active contacts the People list shows `user` for the same filters (`args`: q, stance,
+    tag, sphere, organization) and among `contact_ids` if given, each either eligible or
+    excluded with a reason. With no filter and no ids, nobody."""
+    filters = {k: str(args[k]) for k in FILTERS if str(args.get(k) or "").strip()}
+    if not filters and contact_ids is None:
+        return []
+    query = contact_query(filters, user)
+    if contact_ids is not None:
+        query = query.where(Contact.id.in_(contact_ids))
+    contacts = db.session.scalars(
+        query.options(selectinload(Contact.emails)).order_by(Contact.sort_name, Contact.id)
+        .limit(limit)
+    ).all()
+    invited = set(db.session.scalars(
+        select(Invitation.contact_id).where(Invitation.event_id == event.id)
+    ))
+    out = []
+    for c in contacts:
+        email = c.emails[0].email if c.emails else None
+        if c.do_not_contact:
+            reason = "Asked not to be contacted"
+        elif not email:
+            reason = "No email address"
+        elif c.id in invited:
+            reason = "Already invited"
+        else:
+            reason = None
+        out.append(Candidate(c, email, reason))
+    return out
+
+
+def rsvp_token(invitation: Invitation) -> str:
+    """The RSVP link's token, derived from the invitation's nonce and the secret key."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(),
+                    f"rsvp:{invitation.nonce}".encode(), hashlib.sha256).hexdigest()[:43]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+        .options(selectinload(Invitation.event))
+    )
+
+
+def invite(event: Event, contact_ids: list[int], by: User | None) -> tuple[int, list[Candidate]]:
+    """Invite the eligible contacts among `contact_ids`: one invitation row and one iMIP
+    message each. Returns how many were invited and who was left out (with why)."""
+    if event.cancelled:
+        raise EventError("This event is cancelled.")
+    if event.starts_at <= utcnow():
+        raise EventError("This event has already started.")
+    chosen = candidates(event, {}, by, contact_ids=contact_ids, limit=len(contact_ids) or 1)
+    count = 0
+    for cand in chosen:
+        if not cand.eligible:
+            continue
+        inv = Invitation(event_id=event.id, contact_id=cand.contact.id,
+                         name=clean_header(cand.contact.name)[:210],
+                         email=clean_header(cand.email or "").lower(),
+                         nonce=secrets.token_hex(16), invited_by_id=getattr(by, "id", None))
+        inv.event = event
+        inv.token_hash = token_hash(rsvp_token(inv))
+        db.session.add(inv)
+        db.session.flush()
+        send_invitation(inv, "REQUEST")
+        count += 1
+    if count:
+        record("event.invite", f"Invited {count} contacts to {event.title}", event)
+    return count, [c for c in chosen if not c.eligible]
+
+
+def _organizer() -> ical.Person:
+    name, addr = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return ical.Person(email=addr, name=name or settings.org_name())
+
+
+
+def invitation_ics(inv: Invitation, method: str) -> str:
+    """The iMIP calendar object for one invitee: only that invitee as ATTENDEE."""
+    event = inv.event
+    link = external_url("events_public.rsvp", token=rsvp_token(inv))
+    ev = vevent(event, organizer=_organizer(), attendee=ical.Person(inv.email, inv.name),
+                description_suffix=f"Reply here: {link}" if method == "REQUEST" else "",
+                dtstamp=utcnow())
+    return ical.calendar([ev], method=method)
+
+
+def send_invitation(inv: Invitation, method: str, kind: str = "event_invitation") -> None:
+    event = inv.event
+    ctx = {
+        "event": event, "invitation": inv, "when": when_text(event), "method": method,
+        "rsvp_url": external_url("events_public.rsvp", token=rsvp_token(inv)),
+        "org_name": settings.org_name(),
+    }
+    if method == "CANCEL":
+        subject = f"Cancelled: {event.title}"
+    elif event.sequence and kind == "event_invitation":
+        subject = f"Updated invitation: {event.title}"
+    elif kind == "event_reminder":
+        subject = f"Reminder: {event.title}"
+    else:
+        subject = f"Invitation: {event.title}"
+    queue(
+        kind=kind, to=inv.email, to_name=inv.name, subject=subject,
+        text=render_template("mail/event_invitation.txt", **ctx),
+        html=render_template("mail/event_invitation.html", **ctx),
+        calendar=(method, invitation_ics(inv, method)),
+    )
+
+
+def send_to_invitees(event: Event, method: str, *, skip_declined: bool) -> None:
+    if event.starts_at <= utcnow() and method == "REQUEST":
+        return  # nobody needs an update about an event that is over
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.event_id == event.id).order_by(Invitation.id)
+    ).all()
+    for inv in invitations:
+        if skip_declined and inv.answer == Answer.no:
+            continue
+        inv.event = event
+        send_invitation(inv, method)
+
+
+def invitations_of(event: Event) -> list[Invitation]:
+    return db.session.scalars(
+        select(Invitation).where(Invitation.event_id == event.id)
+        .order_by(Invitation.name, Invitation.id)
+    ).all()
+
+
+def answer_counts(event: Event) -> dict[str, int]:
+    counts = dict(db.session.execute(
+        select(Invitation.answer, func.count()).where(Invitation.event_id == event.id)
+        .group_by(Invitation.answer)
+    ).all())
+    return {a.value: counts.get(a, 0) for a in Answer}
+
+
+def respond(inv: Invitation, answer: Answer) -> None:
+    """An invitee's answer; changeable until the event starts, and 'yes' only while there
+    is room."""
+    event = inv.event
+    if event.cancelled:
+        raise EventError("This event has been cancelled.")
+    if event.starts_at <= utcnow():
+        raise EventError("This event has already started, so answers are closed.")
+    if answer == Answer.yes and inv.answer != Answer.yes and event.capacity is not None:
+        yes = db.session.scalar(select(func.count()).where(
+            Invitation.event_id == event.id, Invitation.answer == Answer.yes))
+        if yes >= event.capacity:
+            raise EventError("Sorry, the event is full.")
+    inv.answer, inv.answered_at = answer, utcnow()
+    db.session.flush()
+    record("event.rsvp", f"An invitee answered {answer.value} for {event.title}", event,
+           actor=None)
+
+
+def record_attendance(inv: Invitation, attendance: Attendance) -> None:
+    """Mark who came, once the event has started."""
+    if inv.event.starts_at > utcnow():
+        raise EventError("Attendance can be recorded once the event has started.")
+    inv.attendance = attendance
+    db.session.flush()
+
+
+def create_followups(event: Event, by: User, *, what: str, due_on: date) -> int:
+    """One commitment per attendee (a thank-you, a follow-up visit…), owned by `by`."""
+    if event.followups_created_at is not None:
+        raise EventError("Follow-ups for this event were already created.")
+    attendees = db.session.scalars(select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.attendance == Attendance.attended,
+        Invitation.contact_id.is_not(None))).all()
+    for inv in attendees:
+        notes.create_commitment({"what": what[:300], "contact_id": inv.contact_id,
+                                 "owner_id": by.id, "due_on": due_on}, by)
+    event.followups_created_at = utcnow()
+    db.session.flush()
+    record("event.followups", f"Created {len(attendees)} follow-ups from {event.title}", event)
+    return len(attendees)

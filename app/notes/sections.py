@@ -1,0 +1,55 @@
+"""What notes add to the contact and organization pages: the buttons to log a note or record
+a commitment, the keep-in-touch line, the note timeline and the commitments."""
+
+from __future__ import annotations
+
+from app.notes import services
+from app.people.sections import register_contact_section, register_organization_section
+
+
+def contact_actions(contact, user) -> dict:
+    """Log a note or record a commitment about this contact."""
+    return {"args": {"contact": contact.id}}
+
+
+def organization_actions(org, user) -> dict:
+    """Log a note or record a commitment about this organization."""
+    return {"args": {"organization": org.id}}
+
+
+def keep_in_touch(contact, user) -> dict:
+    """How often we aim to be in touch, and when we last were."""
+    return {"interval": services.interval_for(contact), "last": contact.last_contact_on}
+
+
+def contact_notes(contact, user) -> dict:
+    """Notes about the contact that `user` may see (sensitive ones only as closed entries,
+    and never for staff)."""
+    return {"notes": services.notes_about(user, contact_id=contact.id)}
+
+
+def organization_notes(org, user) -> dict:
+    """Notes about the organization that `user` may see."""
+    return {"notes": services.notes_about(user, organization_id=org.id)}
+
+
+def contact_commitments(contact, user) -> dict:
+    """What we promised this contact."""
+    return {"commitments": services.commitments_about(contact_id=contact.id)}
+
+
+def organization_commitments(org, user) -> dict:
+    """What we promised this organization."""
+    return {"commitments": services.commitments_about(organization_id=org.id)}
+
+
+def register() -> None:
+    register_contact_section(10, "notes/_section_actions.html", contact_actions, "actions")
+    register_contact_section(10, "notes/_section_keep_in_touch.html", keep_in_touch, "details")
+    register_contact_section(10, "notes/_section_notes.html", contact_notes)
+    register_contact_section(30, "notes/_section_commitments.html", contact_commitments)
+    register_organization_section(10, "notes/_section_actions.html", organization_actions,
+                                  "actions")
+    register_organization_section(10, "notes/_section_notes.html", organization_notes)
+    register_organization_section(30, "notes/_section_commitments.html",
+                                  organization_commitments)
