@@ -5,14 +5,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug coalitions in: its pages, the dashboard panel, the demo builder and its answers
-    to contact and organization merges, deletes and import undo."""
-    from app.coalitions import demo, lifecycle, routes  # noqa: F401  (attach views)
+    """Plug coalitions in: its pages, the dashboard panel, renewals on the representative's
+    calendar feed, sections of the contact and organization pages, the demo builder and
+    its answers to contact and organization merges, deletes and import undo."""
+    from app.coalitions import demo, feed, lifecycle, routes, sections  # noqa: F401
     from app.coalitions.blueprint import bp
     from app.coalitions.dashboard import register
     from app.system.demo import register_demo
 
     app.register_blueprint(bp)
     register()
+    feed.register()
+    sections.register()
     lifecycle.connect()
     register_demo("coalitions", demo)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, literal, or_, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.coalitions.models import (
@@ -182,6 +182,7 @@ class Due:
     coalition_name: str
     representative_id: int | None
     item_id: int
+    stamp: datetime | None = None  # when the row last changed (a calendar item's DTSTAMP)
 
     def overdue(self, today: date) -> bool:
         return self.on < today
@@ -199,14 +200,15 @@ def due_items(today: date, *, within: int = DUE_WITHIN_DAYS, user: User | None =
     renewals = (
         select(literal("renewal").label("kind"), Membership.id.label("item_id"),
                Membership.renewal_on.label("on"), literal("").label("title"),
-               Membership.representative_id, Coalition.id.label("cid"), Coalition.name)
+               Membership.representative_id, Coalition.id.label("cid"), Coalition.name,
+               Membership.updated_at.label("stamp"))
         .join(Coalition, Coalition.id == Membership.coalition_id)
         .where(Membership.role.in_(ACTIVE_ROLES), Membership.lapsed_on.is_(None),
                Membership.renewal_on.is_not(None), Membership.renewal_on <= until))
     deadlines = (
         select(literal("deadline").label("kind"), Deadline.id.label("item_id"),
                Deadline.due_on.label("on"), Deadline.title, Membership.representative_id,
-               Coalition.id.label("cid"), Coalition.name)
+               Coalition.id.label("cid"), Coalition.name, Deadline.created_at.label("stamp"))
         .join(Coalition, Coalition.id == Deadline.coalition_id)
         .outerjoin(Membership, Membership.coalition_id == Coalition.id)
         .where(Deadline.outcome.is_(None), Deadline.due_on <= until))
@@ -218,7 +220,7 @@ def due_items(today: date, *, within: int = DUE_WITHIN_DAYS, user: User | None =
                               .limit(limit))
     return [Due(r.kind, r.on, r.title if r.kind == "deadline"
                 else f"Renew membership of {r.name}", r.cid, r.name, r.representative_id,
-                r.item_id) for r in rows]
+                r.item_id, r.stamp) for r in rows]
 
 
 # --- a contact's and an organization's coalitions --------------------------------------------
@@ -240,7 +242,6 @@ def coalitions_of_organization(organization_id: int) -> list[Involvement]:
         select(Coalition, member.c.role).outerjoin(member, member.c.coalition_id == Coalition.id)
         .where(or_(member.c.coalition_id.is_not(None),
                    Coalition.organization_id == organization_id))
-        .options(selectinload(Coalition.membership))
         .order_by(Coalition.name, Coalition.id).limit(100)).all()
     out = []
     for coalition, role in rows:

@@ -47,6 +47,7 @@ from app.settings import values as program_values
 from app.web import render, see_other
 
 MEMBERS_PAGE = 100
+DUE_PANEL = 8
 
 
 def _pages(total: int, size: int) -> int:
@@ -441,9 +442,11 @@ def partners():
 
 @bp.route("/due")
 def due():
-    """Renewals and deadlines due within 30 days, and any that have passed."""
+    """Renewals and deadlines due within 30 days, and any that have passed (as a fragment,
+    the dashboard's panel: `few=1` for the first few)."""
     day = today()
     mine = request.args.get("mine") == "1"
-    items = queries.due_items(day, user=current_user if mine else None)
-    return render("coalitions/due.html", items=items, today=day, mine=mine,
-                  within=queries.DUE_WITHIN_DAYS)
+    few = DUE_PANEL if request.args.get("few") == "1" else 200  # the dashboard's panel
+    items = queries.due_items(day, user=current_user if mine else None, limit=few + 1)
+    return render("coalitions/due.html", block="items", items=items[:few], today=day,
+                  mine=mine, more=len(items) > few, within=queries.DUE_WITHIN_DAYS)

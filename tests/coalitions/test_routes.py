@@ -29,6 +29,15 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def _panel(client) -> str:
+    """The dashboard's coalitions panel, as htmx loads it into the dashboard."""
+    dashboard = client.get("/").get_data(as_text=True)
+    assert 'hx-get="/coalitions/due?few=1"' in dashboard
+    response = client.get("/coalitions/due?few=1", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in response.text
+    return response.get_data(as_text=True)
+
+
 def _actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
@@ -227,7 +236,7 @@ def test_membership_renewal_overdue_until_renewed(as_liaison, as_staff):
     for client in (as_liaison, as_staff):
         page = client.get(f"/coalitions/{coalition.id}").get_data(as_text=True)
         assert "Renewal overdue" in page and "is overdue" in page
-        dashboard = client.get("/").get_data(as_text=True)
+        dashboard = _panel(client)
         assert "Renew membership of Ash County Task Force" in dashboard
         assert "Overdue" in dashboard
 
@@ -248,7 +257,7 @@ def test_membership_renewal_overdue_until_renewed(as_liaison, as_staff):
     assert renewed.status_code == 303
     db.session.refresh(membership)
     assert (membership.renewal_on, membership.renewed_on) == (next_year, day)
-    assert "Renew membership of" not in as_liaison.get("/").get_data(as_text=True)
+    assert "Renew membership of" not in _panel(as_liaison)
     assert _actions()[-1] == "membership.renew"
 
 
@@ -288,6 +297,18 @@ def test_renew_and_lapse_need_a_membership(as_liaison):
                            data={"reason": "x"}).status_code == 404
 
 
+def test_the_panel_shows_the_first_few(as_staff):
+    for i in range(10):
+        factories.make_coalition(name=f"Body {i:02d}", membership={
+            "role": Role.member, "renewal_on": today() + timedelta(days=i)})
+    db.session.commit()
+    panel = _panel(as_staff)
+    assert panel.count('id="due-renewal-') == 8 and "see them all" in panel
+    assert "Body 07" in panel and "Body 08" not in panel
+    assert as_staff.get("/coalitions/due").text.count('id="due-renewal-') == 10
+    assert "Nothing due" in as_staff.get("/coalitions/due?mine=1").text
+
+
 def test_deadlines_add_close_reopen_delete(as_liaison):
     coalition = factories.make_coalition(name="State Public Health Association")
     db.session.commit()
@@ -306,7 +327,7 @@ def test_deadlines_add_close_reopen_delete(as_liaison):
                                       "due_on": soon.isoformat(), "notes": "300 words"}
                            ).status_code == 303
     deadline = db.session.scalar(select(Deadline))
-    assert "Conference abstract" in as_liaison.get("/").get_data(as_text=True)
+    assert "Conference abstract" in _panel(as_liaison)
     close = f"/coalitions/{coalition.id}/deadlines/{deadline.id}/close"
     assert as_liaison.post(close, data={"outcome": "bogus"}).status_code == 303
     db.session.refresh(deadline)
