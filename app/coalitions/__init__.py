@@ -5,10 +5,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug coalitions in: its pages, the dashboard panel, renewals on the representative's
-    calendar feed, sections of the contact and organization pages, the demo builder and
-    its answers to contact and organization merges, deletes and import undo."""
-    from app.coalitions import demo, feed, lifecycle, routes, sections  # noqa: F401
+    """Plug coalitions in: its pages, the dashboard panel, renewals in the digest and on
+    the representative's calendar feed, sections of the contact and organization pages,
+    the demo builder and its answers to contact and organization merges, deletes and
+    import undo."""
+    from app.coalitions import demo, digest, feed, lifecycle, routes, sections  # noqa: F401
     from app.coalitions.blueprint import bp
     from app.coalitions.dashboard import register
     from app.system.demo import register_demo
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register()
     feed.register()
+    digest.register()
     sections.register()
     lifecycle.connect()
     register_demo("coalitions", demo)

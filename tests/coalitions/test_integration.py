@@ -14,6 +14,7 @@ from app.coalitions import alignment, queries, services
 from app.coalitions.models import Rating, Role
 from app.events import feeds
 from app.extensions import db
+from app.mail.services import deliver_due
 from app.system import feeds as registry
 from tests import factories
 
@@ -80,3 +81,34 @@ def test_the_representatives_feed_carries_renewals_and_deadlines(app, client, as
     services.let_lapse(ours, "Moved on", None)
     db.session.commit()
     assert ical.uid("coalition-renewal", membership.id) not in _feed(client, as_liaison.user)
+
+
+def test_the_morning_digest_carries_what_falls_to_each(app, runner, smtp_server):
+    rep = factories.make_user(name="Dana Reyes", role="staff")
+    liaison = factories.make_user(name="Sam Okafor", role="liaison")
+    idle = factories.make_user(name="Idle Person", role="staff")
+    day = today()
+    factories.make_coalition(name="Ash County Task Force", membership={
+        "role": Role.member, "representative_id": rep.id,
+        "renewal_on": day - timedelta(days=4)})
+    nobody = factories.make_coalition(name="State PHA", membership={"role": Role.member})
+    services.add_deadline(nobody, {"title": "Conference abstract",
+                                   "due_on": day + timedelta(days=20)}, None)
+    factories.make_coalition(name="Far Off", membership={
+        "role": Role.member, "representative_id": rep.id,
+        "renewal_on": day + timedelta(days=31)})
+    db.session.commit()
+
+    result = runner.invoke(args=["digest", "send"])
+    assert result.exit_code == 0 and "Queued 2 digest(s)" in result.output, result.output
+    app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
+    assert deliver_due(limit=100)["sent"] == 2
+    texts = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content()
+             for m in smtp_server.wait_for(2)}
+    assert idle.email not in texts
+    mine = texts[rep.email]
+    assert "Coalition renewals and deadlines:" in mine
+    assert (f"- overdue since {(day - timedelta(days=4)).strftime('%b %-d')}: "
+            "Renew membership of Ash County Task Force") in mine
+    assert "Far Off" not in mine and "Conference abstract" not in mine
+    assert "Conference abstract (State PHA)" in texts[liaison.email]
