@@ -7,9 +7,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug coalitions in: its pages, the dashboard panel, renewals in the digest and on
     the representative's calendar feed, sections of the contact and organization pages,
-    the demo builder and its answers to contact and organization merges, deletes and
-    import undo."""
-    from app.coalitions import demo, digest, feed, lifecycle, routes, sections  # noqa: F401
+    its members' people as an invite group, the demo builder, and its answers to contact
+    and organization merges, deletes and import undo."""
+    from app.coalitions import demo, digest, feed, groups, lifecycle, routes, sections  # noqa: F401
     from app.coalitions.blueprint import bp
     from app.coalitions.dashboard import register
     from app.system.demo import register_demo
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     register()
     feed.register()
     digest.register()
+    groups.register()
     sections.register()
     lifecycle.connect()
     register_demo("coalitions", demo)

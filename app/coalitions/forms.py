@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from wtforms import (
+    BooleanField,
     DateField,
+    DateTimeLocalField,
     DecimalField,
     SelectField,
     SelectMultipleField,
@@ -185,6 +187,9 @@ class LinkNoteForm(BaseForm):
                                       Length(max=200)])
     body = TextAreaField("Details", [Optional(), Length(max=20000)])
     channel = SelectField("How", choices=_choices(Channel), default=Channel.meeting.value)
+    sensitive = BooleanField(
+        "Sensitive", description="Only admins and liaisons can read it; each reading is "
+                                 "recorded.")
 
 
 class LinkCommitmentForm(BaseForm):
@@ -204,3 +209,22 @@ class LinkEventForm(BaseForm):
     def validate_event_id(self, field) -> None:
         if not field.data or field.data not in {value for value, _ in field.choices}:
             raise ValidationError("Choose an event from the list.")
+
+
+class MeetingForm(BaseForm):
+    """A coalition meeting: an event (planned through the events domain) linked here."""
+
+    title = StringField("Title", [DataRequired("Give the meeting a title."), Length(max=200)])
+    starts = DateTimeLocalField("Starts", [InputRequired("When does it start?")],
+                                format="%Y-%m-%dT%H:%M")
+    ends = DateTimeLocalField("Ends", [InputRequired("When does it end?")],
+                              format="%Y-%m-%dT%H:%M")
+    location = StringField("Place", [Optional(), Length(max=200)])
+
+    def validate_starts(self, field) -> None:
+        if field.data and not EARLIEST.year <= field.data.year <= LATEST.year:
+            raise ValidationError("Enter a date between 1900 and 2199.")
+
+    def validate_ends(self, field) -> None:
+        if field.data and self.starts.data and field.data <= self.starts.data:
+            raise ValidationError("It should end after it starts.")

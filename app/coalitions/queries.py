@@ -21,6 +21,9 @@ from app.coalitions.models import (
     Membership,
     Role,
     Scope,
+    coalition_commitments,
+    coalition_events,
+    coalition_notes,
 )
 from app.extensions import db
 from app.people.models import Contact, Organization, Sphere
@@ -155,17 +158,39 @@ def people_of(organization_id: int, limit: int = 200) -> list[tuple[int, str]]:
     return [(i, f"{first} {last}".strip()) for i, first, last in rows]
 
 
-def member_contact_ids(coalition: Coalition) -> Select:
+def member_contact_ids(coalition_id: int) -> Select:
     """A SELECT of the ids of every active person at the coalition's member organizations
-    (and their named representatives), for the invite builder."""
+    (and their named representatives): the invite builder's "coalition" group."""
     member_orgs = select(CoalitionMember.organization_id).where(
-        CoalitionMember.coalition_id == coalition.id)
+        CoalitionMember.coalition_id == coalition_id)
     return select(Contact.id).where(
         Contact.archived_at.is_(None),
         or_(Contact.organization_id.in_(member_orgs),
             Contact.id.in_(select(CoalitionMember.contact_id).where(
-                CoalitionMember.coalition_id == coalition.id,
+                CoalitionMember.coalition_id == coalition_id,
                 CoalitionMember.contact_id.is_not(None)))))
+
+
+def coalition_choices(limit: int = 500) -> list[tuple[int, str]]:
+    """Coalitions by name, for a select box."""
+    return [(i, n) for i, n in db.session.execute(
+        select(Coalition.id, Coalition.name).order_by(Coalition.name, Coalition.id)
+        .limit(limit))]
+
+
+def linked_note_ids(coalition: Coalition) -> Select:
+    return select(coalition_notes.c.note_id).where(
+        coalition_notes.c.coalition_id == coalition.id)
+
+
+def linked_commitment_ids(coalition: Coalition) -> Select:
+    return select(coalition_commitments.c.commitment_id).where(
+        coalition_commitments.c.coalition_id == coalition.id)
+
+
+def linked_event_ids(coalition: Coalition) -> Select:
+    return select(coalition_events.c.event_id).where(
+        coalition_events.c.coalition_id == coalition.id)
 
 
 # --- what is due -----------------------------------------------------------------------------

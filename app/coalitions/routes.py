@@ -14,13 +14,17 @@ from sqlalchemy import select
 
 from app.auth.access import roles
 from app.auth.models import Role as UserRole
-from app.clock import today
+from app.clock import org_zone, today
 from app.coalitions import alignment, queries, services
 from app.coalitions.blueprint import bp
 from app.coalitions.forms import (
     CoalitionForm,
     DeadlineForm,
     LapseForm,
+    LinkCommitmentForm,
+    LinkEventForm,
+    LinkNoteForm,
+    MeetingForm,
     MemberEditForm,
     MemberForm,
     MembershipForm,
@@ -39,9 +43,12 @@ from app.coalitions.models import (
     Role,
     Scope,
 )
+from app.database import utcnow
+from app.events import services as events
 from app.extensions import db
+from app.notes import services as notes
 from app.pagination import page_number
-from app.people.models import Organization, OrgType, Sphere
+from app.people.models import Channel, Organization, OrgType, Sphere
 from app.people.queries import user_choices
 from app.settings import values as program_values
 from app.web import render, see_other
@@ -144,6 +151,9 @@ def show(coalition_id: int):
     recorded = alignment.alignments_of(coalition_id=coalition.id)
     return render(
         "coalitions/show.html", coalition=coalition, membership=coalition.membership,
+        notes=notes.notes_among(current_user, queries.linked_note_ids(coalition)),
+        commitments=notes.commitments_among(queries.linked_commitment_ids(coalition)),
+        events=events.events_among(queries.linked_event_ids(coalition)), now=utcnow(),
         dues=dues_text(coalition.membership), members=members, member_total=member_total,
         members_page=page, member_pages=_pages(member_total, MEMBERS_PAGE),
         deadlines=queries.deadlines_of(coalition), values=values, recorded=recorded,
@@ -450,3 +460,118 @@ def due():
     items = queries.due_items(day, user=current_user if mine else None, limit=few + 1)
     return render("coalitions/due.html", block="items", items=items[:few], today=day,
                   mine=mine, more=len(items) > few, within=queries.DUE_WITHIN_DAYS)
+
+
+# --- notes, commitments and events about a coalition --------------------------------------
+
+
+@bp.route("/<int:coalition_id>/notes/new", methods=["GET", "POST"])
+def note_new(coalition_id: int):
+    """Log a note about the coalition (a notes-domain note, linked here and to the
+    coalition's organization record)."""
+    coalition = _coalition(coalition_id)
+    form = LinkNoteForm()
+    if request.method == "GET":
+        form.occurred_on.data = today()
+    if form.validate_on_submit():
+        services.log_note(coalition, {
+            "occurred_on": form.occurred_on.data, "channel": Channel(form.channel.data),
+            "summary": form.summary.data, "body": form.body.data or "",
+            # Staff can't read sensitive notes, so they can't write them either.
+            "sensitive": bool(form.sensitive.data) and current_user.sees_sensitive,
+        }, current_user)
+        db.session.commit()
+        return see_other(url_for("coalitions.show", coalition_id=coalition.id) + "#notes",
+                         "Note saved.")
+    return render("coalitions/note_form.html", coalition=coalition, form=form,
+                  status=_status(form))
+
+
+@bp.route("/<int:coalition_id>/commitments/new", methods=["GET", "POST"])
+def commitment_new(coalition_id: int):
+    """Record something we promised the coalition (in the commitments register)."""
+    coalition = _coalition(coalition_id)
+    form = LinkCommitmentForm()
+    if request.method == "GET":
+        form.owner_id.data = current_user.id
+    form.owner_id.choices = [(0, "— Nobody yet —"), *user_choices()]
+    if form.validate_on_submit():
+        services.add_commitment(coalition, {"what": form.what.data, "due_on": form.due_on.data,
+                                            "owner_id": form.owner_id.data or None},
+                                current_user)
+        db.session.commit()
+        return see_other(url_for("coalitions.show", coalition_id=coalition.id)
+                         + "#commitments", "Commitment recorded.")
+    return render("coalitions/commitment_form.html", coalition=coalition, form=form,
+                  status=_status(form))
+
+
+def _event_choices(form: LinkEventForm) -> None:
+    form.event_id.choices = [(0, "— Choose an event —"), *(
+        (e.id, f"{e.title} · {e.starts_at.astimezone(org_zone()):%b %-d, %Y}")
+        for e in events.upcoming_events())]
+
+
+@bp.route("/<int:coalition_id>/events/link", methods=["GET", "POST"])
+@roles(UserRole.liaison)
+def event_link(coalition_id: int):
+    """Link an event to the coalition (a meeting, a conference it holds)."""
+    coalition = _coalition(coalition_id)
+    form = LinkEventForm()
+    _event_choices(form)
+    if form.validate_on_submit():
+        services.link_event(coalition, form.event_id.data, current_user)
+        db.session.commit()
+        return see_other(url_for("coalitions.show", coalition_id=coalition.id) + "#events",
+                         "Event linked.")
+    return render("coalitions/event_link.html", coalition=coalition, form=form,
+                  meeting=MeetingForm(formdata=None, title=f"{coalition.name} meeting"),
+                  status=_status(form))
+
+
+@bp.route("/<int:coalition_id>/events/new", methods=["POST"])
+@roles(UserRole.liaison)
+def meeting_new(coalition_id: int):
+    """Plan a coalition meeting: an event with the coalition linked (the form is on the
+    events page of the coalition, event_link)."""
+    coalition = _coalition(coalition_id)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        zone = org_zone()
+        event = services.plan_meeting(coalition, {
+            "title": form.title.data, "starts_at": form.starts.data.replace(tzinfo=zone),
+            "ends_at": form.ends.data.replace(tzinfo=zone),
+            "location": form.location.data or ""}, current_user)
+        db.session.commit()
+        return see_other(url_for("events.show", event_id=event.id),
+                         "Meeting planned and linked to the coalition.")
+    link = LinkEventForm(formdata=None)
+    _event_choices(link)
+    return render("coalitions/event_link.html", coalition=coalition, form=link, meeting=form,
+                  status=422)
+
+
+@bp.route("/<int:coalition_id>/events/<int:event_id>/unlink", methods=["POST"])
+@roles(UserRole.liaison)
+def event_unlink(coalition_id: int, event_id: int):
+    """Unlink an event from the coalition (the event stays)."""
+    coalition = _coalition(coalition_id)
+    services.unlink_event(coalition, event_id, current_user)
+    db.session.commit()
+    return see_other(url_for("coalitions.show", coalition_id=coalition.id) + "#events",
+                     "Event unlinked.")
+
+
+@bp.route("/<int:coalition_id>/invite")
+@roles(UserRole.liaison)
+def invite(coalition_id: int):
+    """Invite the people at the coalition's member organizations to an event: choose the
+    event, then the invite builder previews them (its "coalition" group)."""
+    coalition = _coalition(coalition_id)
+    form = LinkEventForm(request.args, meta={"csrf": False})
+    _event_choices(form)
+    if request.args.get("event_id") and form.validate():
+        return see_other(url_for("events.invite", event_id=form.event_id.data,
+                                 group=f"coalition:{coalition.id}"))
+    return render("coalitions/invite.html", coalition=coalition, form=form,
+                  status=422 if request.args.get("event_id") else 200)

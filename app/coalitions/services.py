@@ -248,6 +248,18 @@ def add_commitment(coalition: Coalition, values: Mapping[str, Any], actor: User 
     return commitment
 
 
+def plan_meeting(coalition: Coalition, values: Mapping[str, Any], actor: User | None):
+    """Plan a coalition meeting: an event (through the events domain, hosted by `actor`)
+    linked to the coalition."""
+    from app.events import services as events
+
+    event = events.save_event(None, {"kind": "coalition_meeting", **values},
+                              hosts=[actor.id] if actor is not None else [], speakers=[],
+                              by=actor)
+    link_event(coalition, event.id, actor)
+    return event
+
+
 def link_event(coalition: Coalition, event_id: int, actor: User | None) -> bool:
     """Link an event (a coalition meeting, a conference) to a coalition; False if it
     already was."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import selectinload
 
 from app import ical
 from app.audit.services import record
 from app.auth.models import User
 from app.clock import org_zone
+from app.database import utcnow
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 
@@ -77,6 +78,21 @@ def hosts_of(event: Event) -> list[EventHost]:
         .options(selectinload(EventHost.user), selectinload(EventHost.contact))
         .order_by(EventHost.id)
     ).all()
+
+
+def events_among(event_ids: Select, limit: int = 50) -> list[Event]:
+    """The events among `event_ids` (a SELECT of ids: another domain's links, say a
+    coalition's meetings), latest first."""
+    return list(db.session.scalars(
+        select(Event).where(Event.id.in_(event_ids))
+        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(limit)))
+
+
+def upcoming_events(limit: int = 200) -> list[Event]:
+    """Events not yet over and not cancelled, soonest first (for other domains' pickers)."""
+    return list(db.session.scalars(
+        select(Event).where(Event.ends_at >= utcnow(), Event.status != EventStatus.cancelled)
+        .order_by(Event.starts_at, Event.id).limit(limit)))
 
 
 def when_text(event: Event) -> str:

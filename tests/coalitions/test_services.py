@@ -162,7 +162,7 @@ def test_a_contacts_and_an_organizations_coalitions(app):
         ("Alpha", "through"), ("Beta", "through")]
     assert [(i.coalition.name, i.how) for i in queries.coalitions_of_contact(rep)] == [
         ("Beta", "represents")]
-    invitees = set(db.session.scalars(queries.member_contact_ids(b)))
+    invitees = set(db.session.scalars(queries.member_contact_ids(b.id)))
     assert invitees == {worker.id, rep.id}
 
 
