@@ -1,7 +1,8 @@
 """Demo coalitions: a local harm reduction coalition we lead, a county overdose task force, a
 state public health association, a national harm reduction network and a drug policy reform
-network, with members, renewals (one due soon, one overdue), deadlines and alignment
-evidence; `scale(n)` adds coalitions and members in bulk."""
+network, with members, renewals (one due soon, one overdue), deadlines, alignment evidence,
+the task force's meeting, a note and a commitment; `scale(n)` adds coalitions and members
+in bulk."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from app.coalitions.models import (
     Scope,
 )
 from app.database import utcnow
+from app.events import services as events
 from app.extensions import db
-from app.people.models import Organization, Sphere
+from app.people.models import Channel, Organization, Sphere
 from app.settings import values as program_values
 
 # name, kind, scope, sphere, website, cadence, about, member organizations
@@ -150,6 +152,18 @@ def seed() -> None:
                                            "notes": notes}, liaison)
     for name, evidence in EVIDENCE.items():
         alignment.save_alignment(_entries(values, evidence, day), liaison, coalition=made[name])
+    task_force = made["Ash County Overdose Task Force"]
+    for event in events.upcoming_events():
+        if event.kind == "coalition_meeting":
+            services.link_event(task_force, event.id, liaison)
+    services.log_note(task_force, {
+        "occurred_on": day - timedelta(days=12), "channel": Channel.meeting,
+        "summary": "Task force agreed to share naloxone distribution data monthly",
+        "body": "The health department will add our kit counts to its dashboard.",
+        "sensitive": False}, liaison)
+    services.add_commitment(made["Riverbend Harm Reduction Coalition"], {
+        "what": "Draft the coalition's letter on safe disposal kiosks",
+        "due_on": day + timedelta(days=4), "owner_id": getattr(liaison, "id", None)}, liaison)
     for name, evidence in ORGANIZATION_EVIDENCE.items():
         if name in orgs:
             alignment.save_alignment(_entries(values, evidence, day), liaison,

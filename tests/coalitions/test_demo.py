@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 
 from app.clock import today
 from app.coalitions import alignment, queries
-from app.coalitions.models import Coalition, CoalitionMember, Deadline, Membership, Role
+from app.coalitions.models import (
+    Coalition,
+    CoalitionMember,
+    Deadline,
+    Membership,
+    Role,
+    coalition_commitments,
+    coalition_notes,
+)
+from app.events import services as events
 from app.extensions import db
 from app.system.demo import load_demo, load_scale
 
@@ -30,6 +39,11 @@ def test_demo_story(app):
     renewals = [i for i in queries.due_items(day) if i.kind == "renewal"]
     assert [i.overdue(day) for i in renewals] == [True, False]  # one overdue, one due soon
     assert alignment.partner_page({}, 1)[0][0].name == "Drug Policy Reform Network"
+    task_force = coalitions["Ash County Overdose Task Force"]
+    assert [e.title for e in events.events_among(queries.linked_event_ids(task_force))] == [
+        "County overdose prevention coalition"]
+    assert db.session.scalar(select(func.count()).select_from(coalition_notes)) == 1
+    assert db.session.scalar(select(func.count()).select_from(coalition_commitments)) == 1
     assert alignment.summary_of(
         coalition_id=coalitions["Riverbend Harm Reduction Coalition"].id).label \
         == "Strongly aligned"
