@@ -78,8 +78,9 @@ class CoalitionForm(BaseForm):
     description = TextAreaField("About", [Optional(), Length(max=5000)])
     organization_id = SelectField(
         "Organization record", coerce=int, default=0, validate_choice=False,
-        description="If the coalition is also in your organizations, link it: it then "
-                    "shares that record's stance and people.")
+        description="If the coalition is also in your organizations (of the type "
+                    "“Coalition or professional body”), link it: it then shares that "
+                    "record's stance, people and notes.")
 
     def validate_organization_id(self, field) -> None:
         if field.data and field.data not in {value for value, _ in field.choices}:
