@@ -80,6 +80,7 @@ DOMAINS = (
     "events",
     "press",
     "tours",
+    "coalitions",
     "places",
 )
 

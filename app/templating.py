@@ -34,6 +34,7 @@ NAV = [
     ("Dashboard", "dashboard.index", None),
     ("People", "people.index", None),
     ("Organizations", "people.organizations", None),
+    ("Coalitions", "coalitions.index", None),
     ("Commitments", "notes.commitments", None),
     ("Events", "events.index", None),
     ("Tours", "tours.index", ("liaison",)),

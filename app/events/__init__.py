@@ -4,9 +4,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug events in: staff and public pages, the `digest` command, the dashboard panel,
-    the events on staff calendar feeds and the lifecycle receivers."""
-    from app.events import demo, feeds, lifecycle, public, routes  # noqa: F401  (attach views)
+    """Plug events in: staff and public pages, the `digest` command (and its commitments
+    and events sections), the dashboard panel, the events on staff calendar feeds and the
+    lifecycle receivers."""
+    from app.events import demo, feeds, lifecycle, public, reminders, routes  # noqa: F401
     from app.events.blueprint import bp, public_bp
     from app.events.cli import digest_cli
     from app.events.dashboard import register
@@ -17,5 +18,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(digest_cli)
     register()
     feeds.register()
+    reminders.register_digest()
     register_demo("events", demo)
     lifecycle.connect()

@@ -112,6 +112,8 @@ class InviteFilterForm(BaseForm):
     tag = StringField("Tag", validators=[Optional(), Length(max=50)])
     sphere = SelectField("Sphere", validators=[Optional()])
     organization = SelectField("Organization", coerce=str, validators=[Optional()])
+    group = SelectField("Group", coerce=str, validators=[Optional()],
+                        description="For example, the people at a coalition's members.")
 
 
 class RsvpForm(BaseForm):

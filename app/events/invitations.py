@@ -46,13 +46,13 @@ class Candidate:
 
 # The invite builder's filters: the People list's own (app.people.queries), so the preview
 # holds exactly the people that list shows for the same search and filters.
-FILTERS = ("q", "stance", "tag", "sphere", "organization")
+FILTERS = ("q", "stance", "tag", "sphere", "organization", "group")
 
 
 def candidates(event: Event, args: Mapping[str, str | None], user: User | None, *,
                contact_ids: list[int] | None = None, limit: int = 500) -> list[Candidate]:
     """Active contacts the People list shows `user` for the same filters (`args`: q, stance,
-    tag, sphere, organization) and among `contact_ids` if given, each either eligible or
+    tag, sphere, organization, group) and among `contact_ids` if given, each either eligible or
     excluded with a reason. With no filter and no ids, nobody."""
     filters = {k: str(args[k]) for k in FILTERS if str(args.get(k) or "").strip()}
     if not filters and contact_ids is None:

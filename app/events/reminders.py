@@ -1,4 +1,5 @@
-"""Reminders to invitees who said yes, and each staff member's morning digest."""
+"""Reminders to invitees who said yes, and each staff member's morning digest (sent here;
+its sections come from the registry in app/system/digest.py, events adding two)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.extensions import db
 from app.mail.services import queue
 from app.notes import services as notes
 from app.settings import services as settings
+from app.system.digest import DigestSection, digest_sections, register_digest_section
 from app.urls import external_url
 
 REMINDER_DAYS_KEY = "events.reminder_days"
@@ -50,18 +52,35 @@ def send_reminders(now: datetime | None = None) -> int:
     return len(due)
 
 
-def send_digests(today: date | None = None) -> int:
-    """Each active user's morning digest: commitments due and events this week. Sending
-    twice on one day sends nothing the second time (a unique row per user and day)."""
-    zone = org_zone()
-    today = today or org_today()
-    week_start = datetime.combine(today, datetime.min.time(), zone)
-    week_end = week_start + timedelta(days=7)
+def commitments_section(user: User, today: date) -> DigestSection:
+    """The user's open commitments due by tomorrow (overdue ones included)."""
+    rows = notes.open_commitments(user, due_by=today + timedelta(days=1))
+    return DigestSection("Commitments due",
+                         [f"{c.due_on.strftime('%a %b %-d')}: {c.what}" for c in rows])
+
+
+def events_section(user: User, today: date) -> DigestSection:
+    """Every event this week (everyone sees the calendar)."""
+    week_start = datetime.combine(today, datetime.min.time(), org_zone())
     events = db.session.scalars(
-        select(Event).where(Event.starts_at >= week_start, Event.starts_at < week_end,
+        select(Event).where(Event.starts_at >= week_start,
+                            Event.starts_at < week_start + timedelta(days=7),
                             Event.status != EventStatus.cancelled)
         .order_by(Event.starts_at)
     ).all()
+    return DigestSection("Events this week", [f"{e.title}: {when_text(e)}" for e in events])
+
+
+def register_digest() -> None:
+    register_digest_section(10, "commitments", commitments_section)
+    register_digest_section(20, "events", events_section)
+
+
+def send_digests(today: date | None = None) -> int:
+    """Each active user's morning digest: every registered section with something to say
+    (app/system/digest.py). Sending twice on one day sends nothing the second time (a
+    unique row per user and day)."""
+    today = today or org_today()
     users = db.session.scalars(
         select(User).where(User.active.is_(True),
                            ~exists().where(DigestSent.user_id == User.id,
@@ -70,16 +89,15 @@ def send_digests(today: date | None = None) -> int:
     ).all()
     sent = 0
     for user in users:
-        commitments = notes.open_commitments(user, due_by=today + timedelta(days=1))
-        if not commitments and not events:
+        sections = digest_sections(user, today)
+        if not sections:
             continue
         try:
             with db.session.begin_nested():
                 db.session.add(DigestSent(user_id=user.id, day=today))
         except IntegrityError:
             continue  # another run got there first
-        ctx = {"user": user, "today": today, "commitments": commitments,
-               "events": [(e, when_text(e)) for e in events],
+        ctx = {"user": user, "today": today, "sections": sections,
                "org_name": settings.org_name(),
                "dashboard_url": external_url("dashboard.index")}
         queue(kind="digest", to=user.email, to_name=user.name,

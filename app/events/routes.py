@@ -21,6 +21,7 @@ from app.events.forms import EventForm, FollowupForm, InviteFilterForm, Settings
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db
 from app.pagination import page_number
+from app.people.groups import group_choices
 from app.people.models import Organization, Sphere, Stance
 from app.people.queries import contact_choices, user_choices
 from app.settings import services as settings
@@ -195,6 +196,7 @@ def _filter_form(event: Event) -> InviteFilterForm:
                               .where(Organization.archived_at.is_(None))
                               .order_by(Organization.name).limit(500)).all()
     form.organization.choices = [("", "Any organization")] + [(str(o.id), o.name) for o in orgs]
+    form.group.choices = [("", "Anyone"), *group_choices()]
     return form
 
 
@@ -228,8 +230,7 @@ def invite(event_id: int):
         sample = {"to": eligible[0].contact.name, "when": services.when_text(event)}
     return render("events/invite.html", block="preview", event=event, form=form,
                   found=found, eligible=eligible, sample=sample,
-                  filtered=any(request.args.get(k) for k in ("q", "stance", "tag", "sphere",
-                                                             "organization")))
+                  filtered=any(request.args.get(k) for k in invitations.FILTERS))
 
 
 @bp.route("/<int:event_id>/invitations/<int:invitation_id>/attendance", methods=["POST"])

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import selectinload
 
 from app import ical
 from app.audit.services import record
 from app.auth.models import User
-from app.clock import now, org_zone
+from app.clock import org_zone
+from app.database import utcnow
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 
@@ -73,30 +72,27 @@ def cancel_event(event: Event) -> None:
     record("event.cancel", f"Cancelled event {event.title}", event)
 
 
-def events_by_ids(ids: list[int]) -> list[Event]:
-    """Events by id, soonest first (for other domains: the map shows events at places)."""
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Event).where(Event.id.in_(ids))
-                                   .order_by(Event.starts_at, Event.id)))
-
-
-def event_choices(limit: int = 100) -> list[tuple[int, str]]:
-    """Events to pick from (for other domains' forms): those that ended at most a month ago
-    or are still to come, in date order, as (id, "title, date")."""
-    rows = db.session.execute(
-        select(Event.id, Event.title, Event.starts_at)
-        .where(Event.ends_at >= now() - timedelta(days=30))
-        .order_by(Event.starts_at, Event.id).limit(limit))
-    return [(i, f"{title}, {start.astimezone(org_zone()):%b %-d, %Y}") for i, title, start in rows]
-
-
 def hosts_of(event: Event) -> list[EventHost]:
     return db.session.scalars(
         select(EventHost).where(EventHost.event_id == event.id)
         .options(selectinload(EventHost.user), selectinload(EventHost.contact))
         .order_by(EventHost.id)
     ).all()
+
+
+def events_among(event_ids: Select, limit: int = 50) -> list[Event]:
+    """The events among `event_ids` (a SELECT of ids: another domain's links, say a
+    coalition's meetings), latest first."""
+    return list(db.session.scalars(
+        select(Event).where(Event.id.in_(event_ids))
+        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(limit)))
+
+
+def upcoming_events(limit: int = 200) -> list[Event]:
+    """Events not yet over and not cancelled, soonest first (for other domains' pickers)."""
+    return list(db.session.scalars(
+        select(Event).where(Event.ends_at >= utcnow(), Event.status != EventStatus.cancelled)
+        .order_by(Event.starts_at, Event.id).limit(limit)))
 
 
 def when_text(event: Event) -> str:

@@ -90,6 +90,14 @@ def notes_about(user: User, contact_id: int | None = None, organization_id: int 
         query.order_by(Note.occurred_on.desc(), Note.id.desc()).limit(limit)))
 
 
+def notes_among(user: User, note_ids: Select, limit: int = 50) -> list[Note]:
+    """The notes among `note_ids` (a SELECT of ids: another domain's links, say a
+    coalition's) that `user` may see, newest first."""
+    return list(db.session.scalars(
+        visible_notes(user).where(Note.id.in_(note_ids)).options(joinedload(Note.author))
+        .order_by(Note.occurred_on.desc(), Note.id.desc()).limit(limit)))
+
+
 def recent_notes(user: User, limit: int = 8) -> list[Note]:
     """The latest notes `user` may see, with the people they're about."""
     return list(db.session.scalars(
@@ -233,6 +241,15 @@ def commitments_about(contact_id: int | None = None, organization_id: int | None
         query = query.where(Commitment.organization_id == organization_id)
     return list(db.session.scalars(with_people(
         query.order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on)
+        .limit(limit))))
+
+
+def commitments_among(commitment_ids: Select, limit: int = 50) -> list[Commitment]:
+    """The commitments among `commitment_ids` (a SELECT of ids: another domain's links):
+    open ones first, soonest due first."""
+    return list(db.session.scalars(with_people(
+        select(Commitment).where(Commitment.id.in_(commitment_ids))
+        .order_by(Commitment.status != CommitmentStatus.open, Commitment.due_on)
         .limit(limit))))
 
 

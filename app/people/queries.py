@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.extensions import db
-from app.people import search
+from app.people import groups, search
 from app.people.models import Contact, Influence, Organization, OrgType, Sphere, Stance
 
 PAGE_SIZE = 25
@@ -52,6 +52,9 @@ def _contact_filters(args: Mapping[str, str]) -> list:
     org = args.get("organization", "")
     if org.isdecimal() and len(org) < 10:
         where.append(Contact.organization_id == int(org))
+    group = groups.group_condition(args.get("group"), Contact.id)
+    if group is not None:
+        where.append(group)
     return where
 
 

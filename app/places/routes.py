@@ -17,7 +17,6 @@ from flask_login import current_user
 from app.auth.access import roles
 from app.auth.models import Role
 from app.clock import today
-from app.events import services as events
 from app.extensions import db
 from app.people.models import Stance
 from app.people.queries import contact_choices, organization_choices
@@ -214,10 +213,10 @@ def show(place_id: int):
     form = None
     if user.can(Role.liaison) and not place.protected:
         form = EventPlaceForm()
-        form.event_id.choices = events.event_choices()
+        form.event_id.choices = services.event_choices()
     response = _map_page("places/show.html", block="card", place=place,
                          area=services.shown_area(place, user), popup=wants_fragment(),
-                         events_here=events.events_by_ids(services.event_ids_at(place)),
+                         events_here=services.events_at(place),
                          event_form=form)
     response.vary.add("Cookie")
     return response
@@ -258,11 +257,11 @@ def place_event(place_id: int):
     """Put an event at this place (so it shows on the map)."""
     place = _visible_place(place_id)
     form = EventPlaceForm()
-    form.event_id.choices = events.event_choices()
+    form.event_id.choices = services.event_choices()
     if not form.validate_on_submit() or place.protected:
         return _map_page("places/show.html", status=422, place=place,
                          area=services.shown_area(place, _user()), popup=False,
-                         events_here=events.events_by_ids(services.event_ids_at(place)),
+                         events_here=services.events_at(place),
                          event_form=form)
     services.place_event(place, form.event_id.data)
     db.session.commit()

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.audit.services import record
 from app.auth.models import Role, User
 from app.events import services as events
@@ -36,6 +37,7 @@ from app.places.models import (
 )
 
 PAGE_SIZE = 50
+MAP_EVENTS = 200
 # "Within" choices for the distance filter, in metres.
 DISTANCES = (250, 500, 1000, 2000, 5000)
 
@@ -536,11 +538,13 @@ def geojson(user: User | None, events: Mapping[int, dict] | None = None) -> dict
 
 
 def map_data(user: User | None) -> dict:
-    """The map page's one data response: geojson() with the events placed on the map."""
+    """The map page's one data response: geojson() with the events placed on the map (the
+    latest MAP_EVENTS of them)."""
     placed = placed_events()
-    shown = {e.id: {"title": e.title, "when": e.starts_at.date().isoformat(),
+    shown = {e.id: {"title": e.title, "when": clock.local(e.starts_at).date().isoformat(),
                     "place_id": placed[e.id]}
-             for e in events.events_by_ids(list(placed))} if placed else {}
+             for e in events.events_among(select(PlaceEvent.event_id), MAP_EVENTS)
+             } if placed else {}
     return geojson(user, shown)
 
 
@@ -602,9 +606,15 @@ def unplace_event(place: Place, event_id: int) -> None:
         db.session.flush()
 
 
-def event_ids_at(place: Place) -> list[int]:
-    return list(db.session.scalars(select(PlaceEvent.event_id)
-                                   .where(PlaceEvent.place_id == place.id)))
+def events_at(place: Place) -> list:
+    """The events placed at a place, latest first (read through events' services)."""
+    return events.events_among(select(PlaceEvent.event_id).where(PlaceEvent.place_id == place.id))
+
+
+def event_choices() -> list[tuple[int, str]]:
+    """Events one may place on the map: those still to come, as (id, "title, date")."""
+    return [(e.id, f"{e.title}, {clock.local(e.starts_at):%b %-d, %Y}")
+            for e in events.upcoming_events()]
 
 
 def placed_events() -> dict[int, int]:

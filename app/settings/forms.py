@@ -47,3 +47,14 @@ class OrganizationForm(BaseForm):
     def validate_phone_region(self, field) -> None:
         if not phones.is_region(field.data or ""):
             raise ValidationError("Choose a country or region from the list.")
+
+
+class ProgramValueForm(BaseForm):
+    """One of the program's values (adding one, or rewording it)."""
+
+    name = StringField(
+        "Value",
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
+        validators=[DataRequired("Name the value."), Length(max=200)],
+        description="For example: Cultural humility.",
+    )

@@ -17,3 +17,15 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class ProgramValue(db.Model):
+    """One of the program's values (edited on the Settings page). Partners' alignment is
+    assessed against each; a retired value keeps its assessments but is not asked again."""
+
+    __tablename__ = "program_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    position: Mapped[int] = mapped_column(default=100)
+    active: Mapped[bool] = mapped_column(default=True)

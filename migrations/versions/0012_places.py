@@ -2,18 +2,16 @@
 and events placed at a place
 
 Revision ID: 0012_places
-Revises: 0010_audit_names
+Revises: 0011_coalitions
 
-Written out in full (no app code imported). down_revision names the head when this was
-written; the coalitions migration (0011) lands beside it, and whoever merges points this at
-0011_coalitions.
+Written out in full (no app code imported).
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0012_places'
-down_revision = '0010_audit_names'
+down_revision = '0011_coalitions'
 branch_labels = None
 depends_on = None
 

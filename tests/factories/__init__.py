@@ -3,6 +3,7 @@ committed), make_<things>(rows) adds many in bulk INSERTs that write the same ro
 re-exported here: `from tests.factories import make_contact`, `factories.make_note(...)`."""
 
 from tests.factories.auth import PASSWORD, make_user
+from tests.factories.coalitions import make_coalition, make_coalitions
 from tests.factories.events import make_event, make_invitee
 from tests.factories.notes import make_commitment, make_commitments, make_note, make_notes
 from tests.factories.people import make_contact, make_contacts, make_organization
@@ -20,6 +21,8 @@ __all__ = [
     "PASSWORD",
     "make_area",
     "make_bookings",
+    "make_coalition",
+    "make_coalitions",
     "make_commitment",
     "make_commitments",
     "make_contact",

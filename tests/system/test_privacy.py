@@ -33,7 +33,13 @@ def seed_map() -> None:
                            text=f"Met {MARKER}", by=None)
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_map]
+def seed_coalitions() -> None:
+    from tests.coalitions.test_privacy import seed_coalitions
+
+    seed_coalitions()
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map]
 
 
 def test_no_public_url_shows_private_data(app, client):
