@@ -216,6 +216,21 @@ def count_queries():
         sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
+def page_query_counts(client, pages, ids: dict, *, fragments: bool = False) -> dict[str, int]:
+    """SQL statements per page (`pages` are URL patterns filled from `ids`), full page and,
+    with `fragments`, as an htmx fragment too. Query-count tests compare these at 10 and at
+    1,000 rows: a page's cost must not grow with the data."""
+    counts = {}
+    for page in pages:
+        url = page.format(**ids)
+        for headers in ({}, {"HX-Request": "true"}) if fragments else ({},):
+            with count_queries() as n:
+                response = client.get(url, headers=headers)
+            assert response.status_code in (200, 303), (url, headers, response.status_code)
+            counts[f"{page} {headers}" if fragments else page] = n()
+    return counts
+
+
 def free_port() -> int:
     import socket
 

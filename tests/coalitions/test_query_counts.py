@@ -15,7 +15,7 @@ from app.extensions import db
 from app.people.models import Organization, OrgType, Stance
 from app.settings.models import ProgramValue
 from tests import factories
-from tests.conftest import count_queries
+from tests.conftest import page_query_counts
 
 PAGES = ["/", "/coalitions/", "/coalitions/?q=coalition", "/coalitions/?role=ours&kind=coalition",
          "/coalitions/?page=2", "/coalitions/{coalition}", "/coalitions/{coalition}?members_page=3",
@@ -64,24 +64,13 @@ def _fill(n: int, user_id: int) -> dict:
     return {"coalition": first.id, "org": orgs[0], "member": member}
 
 
-def _counts(client, pages, ids) -> dict[str, int]:
-    counts = {}
-    for page in pages:
-        url = page.format(**ids)
-        with count_queries() as n:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[page] = n()
-    return counts
-
-
 @pytest.mark.parametrize("role", ["as_liaison", "as_staff"])
 def test_query_counts_constant(request, role, values):
     client = request.getfixturevalue(role)
     pages = PAGES + (LIAISON_PAGES if role == "as_liaison" else [])
     small_ids = _fill(10, client.user.id)
-    small = _counts(client, pages, small_ids)
+    small = page_query_counts(client, pages, small_ids)
     big_ids = _fill(1000, client.user.id)
-    big = _counts(client, pages, big_ids)
+    big = page_query_counts(client, pages, big_ids)
     assert small == {p: big[p] for p in small}
     assert max(big.values()) <= 12, big

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.notes.models import Commitment, Note
 from app.people.models import Contact, Organization
 from tests import factories
-from tests.conftest import count_queries
+from tests.conftest import page_query_counts
 
 PAGES = ["/", "/people/", "/people/?q=person", "/people/?stance=ally&sort=recent",
          "/people/media", "/people/map", "/people/organizations/", "/notes/",
@@ -35,26 +35,15 @@ def _fill(n: int) -> dict:
     return {"contact": contacts[0].id, "org": org.id, "note": note.id}
 
 
-def _counts(client, ids) -> dict[str, int]:
-    counts = {}
-    for page in PAGES:
-        url = page.format(**ids)
-        with count_queries() as n:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[page] = n()
-    return counts
-
-
 @pytest.mark.parametrize("role", ["as_liaison", "as_staff"])
 def test_query_counts_constant(request, role):
     client = request.getfixturevalue(role)
-    small = _counts(client, _fill(10))
+    small = page_query_counts(client, PAGES, _fill(10))
     _fill(990)
     ids = {"contact": db.session.scalar(select(Contact.id).limit(1)),
            "org": db.session.scalar(select(Organization.id).limit(1)),
            "note": db.session.scalar(select(Note.id).where(Note.sensitive.is_(False)).limit(1))}
     assert db.session.query(Commitment).count() == 1000
-    big = _counts(client, ids)
+    big = page_query_counts(client, PAGES, ids)
     assert small == big
     assert max(big.values()) <= 12, big

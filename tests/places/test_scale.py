@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.places import services
 from app.places.models import Area, Place
-from tests.conftest import count_queries
+from tests.conftest import count_queries, page_query_counts
 from tests.factories import make_contact, make_event, make_map, make_organization, make_site
 
 
@@ -44,19 +44,6 @@ PAGES = ["/", "/map/open-issues", "/map", "/map?category=school&stance=ally&with
          "/map/places/new", "/map/areas/new", "/people/organizations/{org}"]
 
 
-def _counts(client, ids: dict) -> dict[str, int]:
-    counts = {}
-    for page in PAGES:
-        url = page.format(**ids)
-        for headers in ({}, {"HX-Request": "true"}):
-            with count_queries() as n:
-                response = client.get(url, headers=headers)
-            assert response.status_code == (303 if url == "/map/open-issues" and not headers
-                                            else 200), url
-            counts[f"{page} {headers}"] = n()
-    return counts
-
-
 @pytest.mark.parametrize("role", ["as_liaison", "as_staff"])
 def test_query_counts_constant(request, role):
     client = request.getfixturevalue(role)
@@ -78,10 +65,10 @@ def test_query_counts_constant(request, role):
                Place.category == "school").limit(1)),
            "area": db.session.scalar(select(Area.id).where(Area.private.is_(False)).limit(1)),
            "org": org.id}
-    small = _counts(client, ids)
+    small = page_query_counts(client, PAGES, ids, fragments=True)
     make_map(990, 297)
     link_and_place_events()
     assert db.session.query(Place).count() == 1000
-    big = _counts(client, ids)
+    big = page_query_counts(client, PAGES, ids, fragments=True)
     assert small == big
     assert max(big.values()) <= 12, big
