@@ -14,15 +14,16 @@ def load(user) -> dict | None:
     """Waiting requests (oldest tour first) for people who decide them."""
     if not user.can("liaison"):
         return None
-    waiting = select(TourBooking).where(TourBooking.status == Status.requested)
-    count = db.session.scalar(select(func.count()).select_from(waiting.subquery()))
-    if not count:
-        return None
-    first = db.session.scalars(
-        waiting.join(TourBooking.slot).options(joinedload(TourBooking.slot))
+    # One statement: the first five and (a window count) how many wait in all.
+    rows = db.session.execute(
+        select(TourBooking, func.count().over().label("total"))
+        .join(TourBooking.slot).options(joinedload(TourBooking.slot))
+        .where(TourBooking.status == Status.requested)
         .order_by(TourSlot.starts_at).limit(5)
     ).all()
-    return {"count": count, "bookings": first}
+    if not rows:
+        return None
+    return {"count": rows[0].total, "bookings": [row[0] for row in rows]}
 
 
 def register() -> None:

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.tours.models import Status, TourBooking
-from tests.tours.conftest import first_open, form_data, without_csrf
+from tests.conftest import count_queries
+from tests.tours.conftest import book, first_open, form_data, without_csrf
 
 
 def bookings():
@@ -211,3 +212,21 @@ def test_attendance_after_the_tour_and_staff_cancel(client, as_liaison, tours):
     refused = as_liaison.post(f"/tours/manage/bookings/{other.id}/cancel",
                               headers={"HX-Request": "true"})
     assert refused.status_code == 409
+
+
+def test_dashboard_panel_costs_the_same_with_requests_waiting(client, as_liaison, tours):
+    """The panel is one statement whether or not requests wait (the dashboard is pinned at
+    12 statements); it shows the waiting count and the first ones."""
+    with count_queries() as n:
+        assert as_liaison.get("/").status_code == 200
+    none_waiting = n()
+    for i in range(7):
+        book(client, i % 3, email=f"visitor{i}@example.org")
+    waiting = db.session.scalar(select(func.count()).select_from(TourBooking)
+                                .where(TourBooking.status == Status.requested))
+    assert waiting > 5
+    with count_queries() as n:
+        page = as_liaison.get("/").get_data(as_text=True)
+    assert n() == none_waiting
+    assert f'Tour requests <span class="status">{waiting}</span>' in page
+    assert page.count('href="/tours/manage/bookings/') >= 5
