@@ -161,6 +161,7 @@ def show(event_id: int):
         "events/show.html", block="invitees", event=event, hosts=services.hosts_of(event),
         invitations=invitations.invitations_of(event), counts=invitations.answer_counts(event),
         started=started, when=services.when_text(event),
+        sections=services.event_sections(event, current_user._get_current_object()),
         followup_form=FollowupForm(due_on=org_today()
                                    + timedelta(days=3)),
         Attendance=Attendance,

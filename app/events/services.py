@@ -12,6 +12,7 @@ from app.clock import org_zone
 from app.database import utcnow
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
+from app.people import sections
 
 # Changes to these fields matter to invitees: SEQUENCE grows and invitees get an update.
 SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "description", "status")
@@ -102,3 +103,21 @@ def when_text(event: Event) -> str:
     day = start.strftime("%A, %B %-d, %Y")
     end_fmt = "%-I:%M %p %Z" if end.date() == start.date() else "%A, %B %-d, %Y %-I:%M %p %Z"
     return f"{day}, {start.strftime('%-I:%M %p')} to {end.strftime(end_fmt)} ({zone.key})"
+
+
+# --- the event page's sections ------------------------------------------------------------
+
+# Domains built beside events add to the event page (the map: where it is) the way they add
+# to a contact's page: `register_event_section(order, template, loader, slot)` with
+# `loader(event, user)` -> context or None; slots as in app.people.sections.
+EVENT_SECTIONS: list[sections.Section] = []
+
+
+def register_event_section(order: int, template: str, loader, slot: str = "main") -> None:
+    """Add a section to the event page (from the registering domain's init_app)."""
+    sections.register(EVENT_SECTIONS, sections.Section(order, template, loader, slot))
+
+
+def event_sections(event: Event, user) -> dict[str, list[tuple[str, dict]]]:
+    """Each slot's (template, context) pairs for this event, as `user` may see them."""
+    return sections.load(EVENT_SECTIONS, event, user)

@@ -36,7 +36,8 @@ CONTACT_SECTIONS: list[Section] = []
 ORGANIZATION_SECTIONS: list[Section] = []
 
 
-def _register(sections: list[Section], section: Section) -> None:
+def register(sections: list[Section], section: Section) -> None:
+    """Add `section` to a page's list (any page's: events keep one for the event page)."""
     if section.slot not in SLOTS:
         raise ValueError(f"Unknown slot {section.slot!r}: use one of {', '.join(SLOTS)}.")
     sections[:] = [s for s in sections if s.template != section.template]
@@ -48,17 +49,19 @@ def register_contact_section(order: int, template: str,
                              loader: Callable[[Any, Any], dict | None],
                              slot: str = "main") -> None:
     """Add a section to the contact page."""
-    _register(CONTACT_SECTIONS, Section(order, template, loader, slot))
+    register(CONTACT_SECTIONS, Section(order, template, loader, slot))
 
 
 def register_organization_section(order: int, template: str,
                                   loader: Callable[[Any, Any], dict | None],
                                   slot: str = "main") -> None:
     """Add a section to the organization page."""
-    _register(ORGANIZATION_SECTIONS, Section(order, template, loader, slot))
+    register(ORGANIZATION_SECTIONS, Section(order, template, loader, slot))
 
 
-def _load(sections: list[Section], obj, user) -> dict[str, list[tuple[str, dict]]]:
+def load(sections: list[Section], obj, user) -> dict[str, list[tuple[str, dict]]]:
+    """Each slot's (template, context) pairs of a page's sections for `obj`, as `user` may
+    see them."""
     loaded: dict[str, list[tuple[str, dict]]] = {slot: [] for slot in SLOTS}
     for section in sections:
         context = section.loader(obj, user)
@@ -69,9 +72,9 @@ def _load(sections: list[Section], obj, user) -> dict[str, list[tuple[str, dict]
 
 def contact_sections(contact, user) -> dict[str, list[tuple[str, dict]]]:
     """Each slot's (template, context) pairs for this contact, as `user` may see them."""
-    return _load(CONTACT_SECTIONS, contact, user)
+    return load(CONTACT_SECTIONS, contact, user)
 
 
 def organization_sections(org, user) -> dict[str, list[tuple[str, dict]]]:
     """Each slot's (template, context) pairs for this organization, as `user` may see them."""
-    return _load(ORGANIZATION_SECTIONS, org, user)
+    return load(ORGANIZATION_SECTIONS, org, user)

@@ -3,6 +3,7 @@ the viewer may see of them), with a link to add one."""
 
 from __future__ import annotations
 
+from app.events import services as events
 from app.people.sections import register_contact_section, register_organization_section
 from app.places import services
 
@@ -24,6 +25,15 @@ def contact_places(contact, user) -> dict | None:
             "name": contact.name}
 
 
+def event_place(event, user) -> dict | None:
+    """Where an event is on the map, when it has been placed there (and the viewer may see
+    the place)."""
+    place = services.place_of_event(event.id, user)
+    return {"place": place} if place is not None else None
+
+
 def register() -> None:
     register_organization_section(40, "places/_section_places.html", organization_places)
     register_contact_section(40, "places/_section_places.html", contact_places)
+    events.register_event_section(40, "places/_section_event_place.html", event_place,
+                                  slot="details")

@@ -606,6 +606,12 @@ def unplace_event(place: Place, event_id: int) -> None:
         db.session.flush()
 
 
+def place_of_event(event_id: int, user: User | None) -> Place | None:
+    """The place an event is at, if it has one the user may see."""
+    return db.session.scalar(visible_places(user).join(
+        PlaceEvent, PlaceEvent.place_id == Place.id).where(PlaceEvent.event_id == event_id))
+
+
 def events_at(place: Place) -> list:
     """The events placed at a place, latest first (read through events' services)."""
     return events.events_among(select(PlaceEvent.event_id).where(PlaceEvent.place_id == place.id))

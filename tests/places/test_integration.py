@@ -160,6 +160,11 @@ def test_the_liaison_places_an_event_on_the_map(app, as_liaison, as_staff):
     response = as_liaison.post(f"/map/places/{hall.id}/events", data={"event_id": str(event.id)})
     assert response.status_code == 303
     assert "Spring open house" in as_staff.get(f"/map/places/{hall.id}").text
+    # The event's own page says where it is on the map, for every role.
+    for who in (as_liaison, as_staff):
+        event_page = who.get(f"/events/{event.id}").text
+        assert "On the map" in event_page and f'href="/map/places/{hall.id}"' in event_page
+    assert "On the map" not in as_liaison.get(f"/events/{make_event(title='x').id}").text
     assert "Place the event here" not in as_staff.get(f"/map/places/{hall.id}").text
     data = json.loads(as_staff.get("/map/places.geojson").text)
     (feature,) = [f for f in data["features"] if f["properties"]["kind"] == "event"]
