@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.urls import DEFAULT_BASE
+from app.system.urls import DEFAULT_BASE
 
 # name -> (default, converter). Every setting an operator may change is listed here,
 # and the README's configuration table documents the same names.

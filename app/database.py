@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 
 # Column defaults and older callers know the clock's `now` by this name.
-from app.clock import now as utcnow  # noqa: F401
+from app.settings.clock import now as utcnow  # noqa: F401
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

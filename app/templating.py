@@ -11,8 +11,10 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from jinja2 import Environment, nodes, pass_environment
 
-from app import clock, phones, urls
+from app.people import phones
+from app.settings import clock
 from app.settings import services as settings
+from app.system import urls
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:

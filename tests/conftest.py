@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from app.urls import SERVED_AT
+from app.system.urls import SERVED_AT
 from tests import factories
 
 pytest_plugins = ["tests.relationships_fixtures"]

@@ -11,9 +11,9 @@ from app.audit.blueprint import bp
 from app.audit.models import AuditEvent
 from app.auth.access import restrict
 from app.auth.models import Role, User
-from app.clock import org_zone
 from app.extensions import db
-from app.pagination import paginate
+from app.settings.clock import org_zone
+from app.system.pagination import paginate
 from app.web import render
 
 restrict(bp, Role.admin)

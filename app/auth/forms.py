@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from app.auth import passwords
 from app.auth.models import Role
-from app.forms import BaseForm
+from app.system.forms import BaseForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.staff.value, "Staff: read and add ordinary notes and contacts"),

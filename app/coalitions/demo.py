@@ -11,7 +11,6 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from app.auth.demo import team
-from app.clock import today
 from app.coalitions import alignment, services
 from app.coalitions.models import (
     Coalition,
@@ -29,6 +28,7 @@ from app.events import services as events
 from app.extensions import db
 from app.people.models import Channel, Organization, Sphere
 from app.settings import values as program_values
+from app.settings.clock import today
 
 # name, kind, scope, sphere, website, cadence, about, member organizations
 COALITIONS = [

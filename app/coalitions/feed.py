@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app import ical, urls
 from app.auth.models import User
-from app.clock import today
 from app.coalitions import queries
+from app.settings.clock import today
+from app.system import ical, urls
 from app.system.feeds import FeedItem, register_feed_source
 
 # However far ahead a calendar asks, renewals and deadlines further out than this wait.

@@ -33,8 +33,8 @@ from app.coalitions.models import (
     Role,
     Scope,
 )
-from app.forms import BaseForm
 from app.people.models import Channel, Sphere
+from app.system.forms import BaseForm
 
 # Dates people mean are in this range; anything else is a slip of the keyboard (and some
 # databases refuse years far outside it).

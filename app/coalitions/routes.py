@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from app.auth.access import roles
 from app.auth.models import Role as UserRole
-from app.clock import org_zone, today
 from app.coalitions import alignment, queries, services
 from app.coalitions.blueprint import bp
 from app.coalitions.forms import (
@@ -47,10 +46,11 @@ from app.database import utcnow
 from app.events import services as events
 from app.extensions import db
 from app.notes import services as notes
-from app.pagination import page_number
 from app.people.models import Channel, Organization, OrgType, Sphere
 from app.people.queries import user_choices
 from app.settings import values as program_values
+from app.settings.clock import org_zone, today
+from app.system.pagination import page_number
 from app.web import render, see_other
 
 MEMBERS_PAGE = 100

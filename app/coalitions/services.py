@@ -12,7 +12,6 @@ from sqlalchemy import delete, insert, select
 
 from app.audit.services import record
 from app.auth.models import User
-from app.clock import today
 from app.coalitions.models import (
     Coalition,
     CoalitionMember,
@@ -26,6 +25,7 @@ from app.coalitions.models import (
 )
 from app.extensions import db
 from app.people.models import Organization
+from app.settings.clock import today
 
 COALITION_FIELDS = ("name", "kind", "scope", "sphere", "website", "meeting_cadence",
                     "description", "organization_id")

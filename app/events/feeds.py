@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app import ical
 from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.settings import services as settings
+from app.system import ical
 from app.system.feeds import FeedItem, feed_items, register_feed_source
 
 _STATUS = {EventStatus.scheduled: "CONFIRMED", EventStatus.tentative: "TENTATIVE",

@@ -25,7 +25,7 @@ from wtforms.validators import (
 )
 
 from app.events.models import Answer, EventKind, EventStatus
-from app.forms import BaseForm
+from app.system.forms import BaseForm
 
 MAX_DESCRIPTION = 10_000
 

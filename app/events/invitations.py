@@ -15,7 +15,6 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import ical
 from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
@@ -28,7 +27,8 @@ from app.notes import services as notes
 from app.people.models import Contact
 from app.people.queries import contact_query
 from app.settings import services as settings
-from app.urls import external_url
+from app.system import ical
+from app.system.urls import external_url
 
 
 @dataclass(frozen=True)

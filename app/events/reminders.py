@@ -11,8 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.clock import org_zone
-from app.clock import today as org_today
 from app.database import utcnow
 from app.events.invitations import send_invitation
 from app.events.models import Answer, DigestSent, Event, EventStatus, Invitation
@@ -21,8 +19,10 @@ from app.extensions import db
 from app.mail.services import queue
 from app.notes import services as notes
 from app.settings import services as settings
+from app.settings.clock import org_zone
+from app.settings.clock import today as org_today
 from app.system.digest import DigestSection, digest_sections, register_digest_section
-from app.urls import external_url
+from app.system.urls import external_url
 
 REMINDER_DAYS_KEY = "events.reminder_days"
 DEFAULT_REMINDER_DAYS = 2

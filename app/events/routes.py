@@ -12,20 +12,20 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.access import roles
 from app.auth.models import Role
-from app.clock import org_zone
-from app.clock import today as org_today
 from app.database import utcnow
 from app.events import feeds, invitations, reminders, services
 from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
 from app.extensions import db
-from app.pagination import page_number
 from app.people.groups import group_choices
 from app.people.models import Organization, Sphere, Stance
 from app.people.queries import contact_choices, user_choices
 from app.settings import services as settings
-from app.urls import external_url
+from app.settings.clock import org_zone
+from app.settings.clock import today as org_today
+from app.system.pagination import page_number
+from app.system.urls import external_url
 from app.web import render, see_other, trigger, wants_fragment
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import selectinload
 
-from app import ical
 from app.audit.services import record
 from app.auth.models import User
-from app.clock import org_zone
 from app.database import utcnow
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 from app.people import sections
+from app.settings.clock import org_zone
+from app.system import ical
 
 # Changes to these fields matter to invitees: SEQUENCE grows and invitees get an update.
 SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "description", "status")

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.mail import services
 from app.mail.blueprint import bp
 from app.mail.models import OutboxMessage, Status
-from app.pagination import paginate
+from app.system.pagination import paginate
 from app.web import render, see_other
 
 restrict(bp, Role.liaison)

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, text
 
-from app import clock
 from app.auth.demo import team
 from app.database import utcnow
 from app.extensions import db
 from app.notes import services
 from app.notes.models import CommitmentStatus, Note
 from app.people.models import Channel, Contact
+from app.settings import clock
 
 # last name of the contact, days ago, channel, summary, body, sensitive
 NOTES = [

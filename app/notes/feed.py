@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app import ical, urls
 from app.auth.models import User
 from app.notes import services
+from app.system import ical, urls
 from app.system.feeds import FeedItem, register_feed_source
 
 

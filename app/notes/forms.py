@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import BaseForm
 from app.notes.models import BodyFormat, CommitmentStatus
 from app.people.models import Channel
+from app.system.forms import BaseForm
 
 
 class NoteForm(BaseForm):

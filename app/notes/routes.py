@@ -9,16 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.access import roles
 from app.auth.models import Role
-from app.clock import today
 from app.extensions import db
 from app.notes import services
 from app.notes.blueprint import bp
 from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
 from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
-from app.pagination import paginate
 from app.people import search
 from app.people.models import Channel, Contact, Organization
 from app.people.queries import contact_choices, organization_choices, user_choices
+from app.settings.clock import today
+from app.system.pagination import paginate
 from app.web import render, see_other, trigger
 
 PAGE_SIZE = 25

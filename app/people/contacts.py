@@ -31,8 +31,8 @@ from app.people.models import (
     Stance,
     StanceChange,
 )
-from app.phones import digit_groups
-from app.phones import parse as parse_phone
+from app.people.phones import digit_groups
+from app.people.phones import parse as parse_phone
 
 
 def normalize_email(value: str) -> str:

@@ -17,7 +17,7 @@ from app.people.contacts import (
     set_stance,
 )
 from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
-from app.phones import parse as parse_phone
+from app.people.phones import parse as parse_phone
 
 # name, type, sphere, phone, tags
 ORGANIZATIONS = [

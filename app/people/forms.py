@@ -7,10 +7,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app import phones
-from app.forms import BaseForm
+from app.people import phones
 from app.people.contacts import normalize_email, split_lines
 from app.people.models import Channel, Influence, OrgType, Sphere, Stance
+from app.system.forms import BaseForm
 
 
 def _value(value) -> str:

@@ -10,11 +10,11 @@ from sqlalchemy.orm import joinedload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.pagination import paginate
 from app.people import imports
 from app.people.blueprint import bp
 from app.people.forms import ActionForm, ImportForm
 from app.people.models import ContactImport
+from app.system.pagination import paginate
 from app.web import render, see_other
 
 PREVIEW_PAGE_SIZE = 50

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app import phones
 from app.auth.models import User
 from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
+from app.people import phones
 
 
 class Stance(enum.StrEnum):

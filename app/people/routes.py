@@ -11,7 +11,6 @@ from app.audit.services import record
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.pagination import page_number, paginate
 from app.people import csvio, lifecycle
 from app.people.blueprint import bp
 from app.people.contacts import (
@@ -42,6 +41,7 @@ from app.people.queries import (
     user_choices,
 )
 from app.people.sections import contact_sections, organization_sections
+from app.system.pagination import page_number, paginate
 from app.web import render, see_other, trigger
 
 ORG_PAGE_SIZE = 25

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.people.models import Organization
 from app.places import geo, services
 from app.places.models import Area, AreaKind, Category, NoteKind, Place, ServiceSite
+from app.settings import clock
 
 SITE = ("Riverbend Health Outreach", "410 Mill Street, Riverbend", 40.01150, -86.40200)
 M_LAT, M_LNG = 1 / 111_200, 1 / 85_200  # degrees per metre, north and east, at 40°N

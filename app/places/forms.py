@@ -12,9 +12,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm
 from app.places import geo, options
 from app.places.models import AreaKind, Category, NoteKind
+from app.system.forms import BaseForm
 
 MAX_NOTES = 10_000
 

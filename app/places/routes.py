@@ -16,7 +16,6 @@ from flask_login import current_user
 
 from app.auth.access import roles
 from app.auth.models import Role
-from app.clock import today
 from app.extensions import db
 from app.people.models import Stance
 from app.people.queries import contact_choices, organization_choices
@@ -32,6 +31,7 @@ from app.places.forms import (
 )
 from app.places.geocode import GeocodeError, lookup
 from app.places.models import AreaKind, AreaNote, Category, NoteKind, ServiceSite
+from app.settings.clock import today
 from app.web import render, see_other, trigger, wants_fragment
 
 liaison = roles(Role.liaison)

@@ -15,12 +15,10 @@ from datetime import date
 from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from app import clock
 from app.audit.services import record
 from app.auth.models import Role, User
 from app.events import services as events
 from app.extensions import db
-from app.pagination import Page, paginate
 from app.people.models import Contact, Organization, Stance
 from app.places import geo
 from app.places.models import (
@@ -35,6 +33,8 @@ from app.places.models import (
     PlaceEvent,
     ServiceSite,
 )
+from app.settings import clock
+from app.system.pagination import Page, paginate
 
 PAGE_SIZE = 50
 MAP_EVENTS = 200

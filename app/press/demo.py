@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
@@ -20,6 +19,7 @@ from app.press.models import (
     Statement,
     Tone,
 )
+from app.settings import clock
 
 PEOPLE = [
     ("Dana Reyes", "dana-reyes", "Community Relations Liaison", "she/her", "English, Spanish",

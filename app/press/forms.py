@@ -31,9 +31,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.clock import now, org_zone
-from app.forms import BaseForm, Phone
 from app.press.models import Attribution, InquiryStatus, Tone
+from app.settings.clock import now, org_zone
+from app.system.forms import BaseForm, Phone
 
 _DIALABLE = Phone("Enter a phone number we can dial, with its area code.")
 

@@ -7,12 +7,10 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app import clock
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
 from app.extensions import db
-from app.pagination import paginate
 from app.people.contacts import contact_by_email, find_or_add_contact, load_contact
 from app.people.models import OrgType
 from app.press import services
@@ -20,6 +18,8 @@ from app.press.blueprint import log_bp as bp
 from app.press.chart import coverage_svg
 from app.press.forms import CoverageForm, InquiryUpdateForm, LoggedInquiryForm
 from app.press.models import Attribution, Coverage, Inquiry, InquiryStatus, Tone
+from app.settings import clock
+from app.system.pagination import paginate
 from app.web import render, see_other
 
 PAGE_SIZE = 50

@@ -25,7 +25,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from app import clock, ratelimit
+from app import ratelimit
 from app.auth.access import public
 from app.extensions import csrf, db
 from app.press import services, uploads
@@ -34,8 +34,9 @@ from app.press.blueprint import public_bp as bp
 from app.press.forms import InquiryForm, inquiry_token, inquiry_token_ok, inquiry_token_period
 from app.press.models import KitItem, PressPage, Spokesperson
 from app.security import same_site_request
+from app.settings import clock
 from app.settings import services as settings
-from app.urls import base_url, external_url
+from app.system.urls import base_url, external_url
 from app.web import see_other
 
 MAX_AGE = 60

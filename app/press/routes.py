@@ -10,9 +10,7 @@ from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app import clock
 from app.extensions import db
-from app.pagination import paginate
 from app.press import services, uploads
 from app.press.blueprint import bp
 from app.press.forms import (
@@ -28,6 +26,8 @@ from app.press.models import (
     Spokesperson,
     Statement,
 )
+from app.settings import clock
+from app.system.pagination import paginate
 from app.web import render, see_other
 
 PAGE_SIZE = 50

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.auth.models import Role, User
-from app.clock import today
 from app.database import utcnow
 from app.extensions import db
 from app.mail.services import queue
@@ -29,8 +28,9 @@ from app.press.models import (
     Statement,
     Tone,
 )
+from app.settings.clock import today
+from app.system.urls import external_url
 from app.templating import localtime
-from app.urls import external_url
 
 PAGE_ID = 1
 RECENT_STATEMENTS = 5

@@ -9,8 +9,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app import phones
-from app.forms import BaseForm
+from app.people import phones
+from app.system.forms import BaseForm
 
 
 @cache

@@ -67,7 +67,7 @@ def timezone_name() -> str:
 
 def phone_region() -> str:
     """The region phone numbers without a country code are read in, and shown nationally
-    for (an ISO 3166 code such as "US"; app/phones.py reads and formats numbers)."""
+    for (an ISO 3166 code such as "US"; app/people/phones.py reads and formats numbers)."""
     return get("phone_region") or "US"
 
 

@@ -1,5 +1,7 @@
-"""Health check, favicon, third-party front-end files served from our own origin, and the
-commands that run across domains (`serve`, `purge`, `demo`)."""
+"""Health check, favicon, third-party front-end files served from our own origin, the
+commands that run across domains (`serve`, `purge`, `demo`), and the plumbing every domain
+shares: links that leave the app (`urls`), calendar files (`ical`), the base form (`forms`),
+pagination, and the registries for retention, demo data, feeds and the digest."""
 
 from flask import Flask
 

@@ -7,10 +7,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from app import urls
 from app.auth import services as auth_services
 from app.extensions import db
 from app.mail.cli import start_background_worker
+from app.system import urls
 
 
 @click.command("serve")

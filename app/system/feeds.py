@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from app import ical
 from app.auth.models import User
+from app.system import ical
 
-# A feed item is a VEVENT without organizer or attendees (app/ical.py): its UID from
+# A feed item is a VEVENT without organizer or attendees (app/system/ical.py): its UID from
 # ical.uid(kind, id), the same as in any mail about the thing, so calendars never double it;
 # an all-day item's start and end from ical.all_day(day).
 FeedItem = ical.VEvent

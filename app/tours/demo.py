@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from app import clock
 from app.database import utcnow
 from app.extensions import db
+from app.settings import clock
 from app.settings import services as settings
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourSlot

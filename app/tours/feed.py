@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app import ical, urls
 from app.auth.models import User
 from app.extensions import db
+from app.system import ical, urls
 from app.system.feeds import FeedItem, register_feed_source
+from app.system.urls import external_url
 from app.tours.models import Status, TourBooking, TourSlot
 from app.tours.services import booking_uid
-from app.urls import external_url
 
 
 def tour_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:

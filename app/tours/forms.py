@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.forms import BaseForm, Phone
+from app.system.forms import BaseForm, Phone
 from app.tours.models import ScreenAction, ScreenKind
 from app.tours.schedule import WEEKDAYS, parse_ranges
 

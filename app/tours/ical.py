@@ -1,11 +1,11 @@
 """The calendar file sent with a confirmed tour (METHOD:PUBLISH, UTC times, the booking's
-stable UID), written with the app's one ICS builder (app/ical.py)."""
+stable UID), written with the app's one ICS builder (app/system/ical.py)."""
 
 from __future__ import annotations
 
-from app import ical
 from app.database import utcnow
 from app.settings import services as settings
+from app.system import ical
 
 
 def booking_calendar(booking, *, uid: str, address: str, guidelines: str,

@@ -7,9 +7,9 @@ from itertools import groupby
 
 from flask import abort, current_app, request, url_for
 
-from app import clock
 from app.auth.access import public
 from app.extensions import db
+from app.settings import clock
 from app.tours import services
 from app.tours.blueprint import public_bp as bp
 from app.tours.forms import (

@@ -11,12 +11,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
-from app.clock import org_zone
 from app.database import utcnow
 from app.extensions import db
-from app.pagination import paginate
 from app.people.contacts import find_or_add_contact
+from app.settings import clock
+from app.settings.clock import org_zone
+from app.system.pagination import paginate
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm

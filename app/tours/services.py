@@ -19,14 +19,15 @@ from sqlalchemy.orm import joinedload
 
 from app import ratelimit
 from app.audit.services import record
-from app.clock import local_date, org_zone, today
 from app.database import utcnow
 from app.extensions import db
-from app.ical import uid
 from app.mail.models import OutboxMessage
 from app.mail.services import queue
 from app.people.screening import normalise
 from app.settings import services as settings
+from app.settings.clock import local_date, org_zone, today
+from app.system.ical import uid
+from app.system.urls import external_url
 from app.tours import ical
 from app.tours.models import (
     HOLDS_SEATS,
@@ -39,7 +40,6 @@ from app.tours.models import (
 )
 from app.tours.schedule import Slot, TourSettings, conflicts, parse_key, slots
 from app.tours.screening import screen_booking
-from app.urls import external_url
 
 SETTINGS_KEY = "tours"
 

@@ -112,7 +112,7 @@ def test_next_only_goes_to_same_site_paths(client, user, target):
 
 
 def test_control_characters_in_next_are_removed_before_the_check(client, user):
-    """The form drops control characters (app/forms.py), so what is checked is what is
+    """The form drops control characters (app/system/forms.py), so what is checked is what is
     used: a line break before /people leaves the same-site path /people."""
     response = post_login(client, "dana@example.org", PASSWORD, next_url="\r\n/people")
     assert response.headers["Location"] == "/people"

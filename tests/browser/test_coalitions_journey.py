@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.clock import today
 from app.extensions import db
 from app.people.models import Stance
+from app.settings.clock import today
 from tests import factories
 from tests.browser.conftest import sign_in
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import vobject
 
-from app import clock
 from app.database import utcnow
 from app.extensions import db
+from app.settings import clock
 from tests.browser.conftest import sign_in
 from tests.factories import make_page, make_spokesperson, make_user
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.clock import today
 from app.coalitions.models import coalition_commitments, coalition_events, coalition_notes
 from app.events.models import Event, EventKind, Invitation
 from app.extensions import db
 from app.notes.models import Commitment, Note
+from app.settings.clock import today
 from tests import factories
 
 

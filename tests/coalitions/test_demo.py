@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.clock import today
 from app.coalitions import alignment, queries
 from app.coalitions.models import (
     Coalition,
@@ -18,6 +17,7 @@ from app.coalitions.models import (
 )
 from app.events import services as events
 from app.extensions import db
+from app.settings.clock import today
 from app.system.demo import load_demo, load_scale
 
 

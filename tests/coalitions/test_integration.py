@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import icalendar
 
-from app import ical
-from app.clock import today
 from app.coalitions import alignment, queries, services
 from app.coalitions.models import Rating, Role
 from app.events import feeds
 from app.extensions import db
 from app.mail.services import deliver_due
+from app.settings.clock import today
 from app.system import feeds as registry
+from app.system import ical
 from tests import factories
 
 

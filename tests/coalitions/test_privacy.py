@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.auth.access import is_public
-from app.clock import today
 from app.coalitions import alignment, services
 from app.coalitions.models import DeadlineKind, Rating, Role
 from app.extensions import db
 from app.settings import values as program_values
+from app.settings.clock import today
 from tests import factories
 from tests.system.test_privacy import MARKER
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from app.clock import today
 from app.coalitions.models import Alignment, CoalitionMember, Deadline, Rating, Role
 from app.database import utcnow
 from app.extensions import db
 from app.people.models import Organization, OrgType, Stance
+from app.settings.clock import today
 from app.settings.models import ProgramValue
 from tests import factories
 from tests.conftest import page_query_counts

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
-from app.clock import today
 from app.coalitions.models import (
     Alignment,
     Coalition,
@@ -22,6 +21,7 @@ from app.coalitions.models import (
     Role,
 )
 from app.extensions import db
+from app.settings.clock import today
 from tests import factories
 
 

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.clock import today
 from app.coalitions import alignment, queries, services
 from app.coalitions.alignment import Entry, Summary
 from app.coalitions.models import Outcome, Rating, Role
 from app.extensions import db
 from app.people.models import Sphere, Stance
+from app.settings.clock import today
 from tests import factories
 
 

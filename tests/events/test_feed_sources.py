@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
-from app import ical
 from app.events import feeds
 from app.extensions import db
 from app.notes.models import CommitmentStatus
 from app.notes.services import close_commitment
 from app.system import feeds as registry
+from app.system import ical
 from tests.factories import make_commitment, make_event, make_user
 
 

@@ -9,7 +9,7 @@ import ics
 import pytest
 import vobject
 
-from app import ical
+from app.system import ical
 
 TRICKY = "Open house, with; commas \\ back\\slash, C:\\New\nsecond line 🎉🏳️‍🌈 — ünïcødé " * 3
 

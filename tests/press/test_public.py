@@ -9,12 +9,12 @@ from datetime import timedelta
 import vobject
 from sqlalchemy import select
 
-from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
+from app.settings import clock
 from tests.conftest import count_queries
 from tests.factories import (
     make_inquiry,

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import clock
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.extensions import db
 from app.press import services
 from app.press.models import Coverage, InquiryStatus, PressPage, Statement, Tone
+from app.settings import clock
 from tests.conftest import count_queries
 from tests.factories import (
     make_coverage,

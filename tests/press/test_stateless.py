@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
 from app.database import utcnow
 from app.extensions import db
 from app.press.forms import TOKEN_MAX_AGE, inquiry_token
 from app.press.models import Inquiry
+from app.settings import clock
 from app.tours.forms import form_started_token
 from tests.factories import PASSWORD, make_page, make_spokesperson, make_user
 

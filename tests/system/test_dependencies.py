@@ -73,8 +73,19 @@ def violations() -> list[str]:
     return sorted(set(problems))
 
 
+# The application's frame (CONVENTIONS.md): the factory, config, extensions, the rendering
+# helpers and the request-wide machinery. A shared helper (clock, phones, links, calendar
+# files, forms, pagination) lives in the base package it belongs to, so the rule above sees it.
+CORE = {"__init__", "config", "database", "errors", "extensions", "ratelimit", "security",
+        "templating", "web"}
+
+
 def test_dependencies_point_one_way():
     assert violations() == []
+
+
+def test_the_top_level_holds_only_the_frame():
+    assert {p.stem for p in APP.glob("*.py")} <= CORE
 
 
 def test_the_check_bites(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@ domain adds a section, in order, and a section with nothing to say is left out."
 
 from __future__ import annotations
 
-from app.clock import today
+from app.settings.clock import today
 from app.system import digest
 from app.system.digest import DigestSection
 from tests.factories import make_user

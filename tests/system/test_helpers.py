@@ -1,6 +1,7 @@
-"""The shared helpers, each with one home: the clock (app/clock.py), phone numbers
-(app/phones.py), absolute links (app/urls.py), calendar files (app/ical.py) and the base
-form's cleaning policy (app/forms.py); and a check that no second copy grows back."""
+"""The shared helpers, each with one home in the base: the clock (app/settings/clock.py),
+phone numbers (app/people/phones.py), absolute links (app/system/urls.py), calendar files
+(app/system/ical.py) and the base form's cleaning policy (app/system/forms.py); and a check
+that no second copy grows back."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, SelectMultipleField, TextAreaField
 
-from app import clock, ical, phones, urls
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.forms import BaseForm, clean_line, clean_text
 from app.mail.models import OutboxMessage
+from app.people import phones
+from app.settings import clock
 from app.settings import services as settings_services
+from app.system import ical, urls
+from app.system.forms import BaseForm, clean_line, clean_text
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
@@ -320,13 +323,13 @@ def test_a_textarea_keeps_its_lines_and_a_single_line_field_loses_them(app, as_l
 
 # What each helper's home owns, and the patterns that would mean a second copy grew back.
 SECOND_COPIES = {
-    r"datetime\.now\(|date\.today\(\)": {"clock.py"},
-    r"^\s*(import phonenumbers|from phonenumbers)": {"phones.py"},
-    r"_external\s*=|\.url_root\b|host_url\b(?!\))": {"urls.py"},
-    r"BEGIN:VCALENDAR|^\s*(import icalendar|from icalendar)": {"ical.py"},
-    r"\(FlaskForm\)|bind_field": {"forms.py"},
+    r"datetime\.now\(|date\.today\(\)": {"settings/clock.py"},
+    r"^\s*(import phonenumbers|from phonenumbers)": {"people/phones.py"},
+    r"_external\s*=|\.url_root\b|host_url\b(?!\))": {"system/urls.py"},
+    r"BEGIN:VCALENDAR|^\s*(import icalendar|from icalendar)": {"system/ical.py"},
+    r"\(FlaskForm\)|bind_field": {"system/forms.py"},
     r"def (today|org_zone|external_url|parse_phone|format_phone|phone_display)\((?!self)": {
-        "clock.py", "urls.py"},
+        "settings/clock.py", "system/urls.py"},
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.audit.services import record
 from app.extensions import db
-from app.pagination import MAX_PAGE, page_number, paginate
+from app.system.pagination import MAX_PAGE, page_number, paginate
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.extensions import db
+from app.settings import clock
 from app.tours import services
 from app.tours.models import TourBooking
 from app.tours.schedule import DEFAULTS, TourSettings

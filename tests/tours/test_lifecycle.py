@@ -9,12 +9,12 @@ from datetime import timedelta
 import icalendar
 from sqlalchemy import func, select
 
-from app import clock
 from app.audit.models import AuditEvent
 from app.database import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.mail.services import deliver_due
+from app.settings import clock
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking
 from tests.tours.conftest import configure, first_open, form_data, without_csrf
@@ -135,7 +135,7 @@ def test_reminder_the_day_before(app, runner, client, as_liaison, tours, mailbox
     tomorrow = clock.today() + timedelta(days=1)
     from datetime import datetime
 
-    from app.clock import org_zone
+    from app.settings.clock import org_zone
 
     start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 19, tzinfo=org_zone())
     b.slot.starts_at, b.slot.ends_at = start, start + timedelta(hours=1)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from app import clock
 from app.extensions import db
+from app.settings import clock
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind
 from tests.conftest import count_queries

@@ -15,7 +15,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from app.people.contacts import normalize_email, normalize_tags, split_lines
 from app.people.models import Channel, Influence, OrgType, Sphere, Stance
-from app.phones import parse as parse_phone
+from app.people.phones import parse as parse_phone
 
 MAX_BYTES = 5 * 1024 * 1024
 

@@ -20,7 +20,7 @@ from wtforms import PasswordField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
-from app import phones
+from app.people import phones
 
 # C0, DEL and C1 controls. Unicode line and paragraph separators are handled as breaks.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -79,7 +79,7 @@ class BaseForm(FlaskForm):
 
 class Phone:
     """Validator: a number anyone could dial, which the field then holds in E.164 (what we
-    store; app/phones.py reads it in the organization's region)."""
+    store; app/people/phones.py reads it in the organization's region)."""
 
     def __init__(self, message: str = "Enter a phone number we can dial, with its area code."):
         self.message = message

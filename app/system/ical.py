@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from app import urls
+from app.system import urls
 
 PRODID = "-//Liaison//Calendar//EN"
 
