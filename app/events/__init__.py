@@ -1,23 +1,40 @@
-"""Events: planning, invitations with RSVPs, attendance, calendar files and feeds."""
+"""Events: planning, invitations with RSVPs, public pages with registration and a waitlist,
+attendance at the door, calendar files and feeds."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Plug events in: staff and public pages, the `digest` command (and its commitments
-    and events sections), the dashboard panel, the events on staff calendar feeds and the
-    lifecycle receivers."""
-    from app.events import demo, feeds, lifecycle, public, reminders, routes  # noqa: F401
+    """Plug events in: staff and public pages, the `digest` and `events` commands (and the
+    digest's commitments, events and registrations sections), the dashboard panel, the
+    events on staff calendar feeds, the registrants' purge and the lifecycle receivers."""
+    from app.events import (  # noqa: F401
+        demo,
+        feeds,
+        lifecycle,
+        public,
+        public_events,
+        registration_routes,
+        registrations,
+        reminders,
+        routes,
+    )
     from app.events.blueprint import bp, public_bp
-    from app.events.cli import digest_cli
+    from app.events.cli import digest_cli, events_cli
     from app.events.dashboard import register
     from app.system.demo import register_demo
+    from app.system.retention import register_purger
+
+    def purge(now) -> str:
+        return f"Anonymized {registrations.purge(now)} event registrant(s)."
 
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     app.cli.add_command(digest_cli)
+    app.cli.add_command(events_cli)
     register()
     feeds.register()
     reminders.register_digest()
     register_demo("events", demo)
+    register_purger("events", purge)
     lifecycle.connect()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
-from app.events import feeds, invitations, reminders, services
+from app.events import checkin, feeds, invitations, registrations, reminders, services
 from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
@@ -92,8 +92,10 @@ def _form_data(form: EventForm) -> dict:
         "address": (form.address.data or "").strip(),
         "address_invitees_only": form.address_invitees_only.data,
         "description": (form.description.data or "").replace("\r\n", "\n").strip(),
+        "accessibility": form.accessibility.data or "",
         "capacity": capacity,
         "is_public": form.is_public.data,
+        "registration_open": form.registration_open.data,
         "status": EventStatus(form.status.data),
     }
 
@@ -146,6 +148,9 @@ def edit(event_id: int):
         services.save_event(event, _form_data(form), hosts=form.hosts.data or [],
                             speakers=form.speakers.data or [],
                             by=current_user._get_current_object())
+        # More places (or registration reopened): the waitlist hears first.
+        registrations.lock_event(event)
+        registrations.refresh_waitlist(event)
         db.session.commit()
         return see_other(url_for("events.show", event_id=event.id), "Event saved.")
     return render("events/form.html", form=form, event=event,
@@ -156,11 +161,15 @@ def edit(event_id: int):
 def show(event_id: int):
     """One event: details, hosts, answers against capacity, attendance and follow-ups."""
     event = db.get_or_404(Event, event_id)
-    started = event.starts_at <= utcnow()
+    now = utcnow()
+    started = event.starts_at <= now
     return render(
         "events/show.html", block="invitees", event=event, hosts=services.hosts_of(event),
         invitations=invitations.invitations_of(event), counts=invitations.answer_counts(event),
         started=started, when=services.when_text(event),
+        registrations=registrations.registrations_of(event),
+        places=registrations.availability([event], now)[event.id],
+        attendance=checkin.count(event), check_in_open=checkin.check_in_open(event, now),
         sections=services.event_sections(event, current_user._get_current_object()),
         followup_form=FollowupForm(due_on=org_today()
                                    + timedelta(days=3)),
@@ -301,12 +310,17 @@ def regenerate_feed():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.liaison)
 def event_settings():
-    """How many days ahead reminders go out."""
+    """How many days ahead reminders go out; how long a waitlist offer stays open; when
+    registrants' details are removed."""
     form = SettingsForm()
     if request.method == "GET":
         form.reminder_days.data = reminders.reminder_days()
+        form.offer_hours.data = registrations.offer_hours()
+        form.purge_days.data = registrations.purge_days()
     if form.validate_on_submit():
         settings.put(reminders.REMINDER_DAYS_KEY, form.reminder_days.data)
+        settings.put(registrations.OFFER_HOURS_KEY, form.offer_hours.data)
+        settings.put(registrations.PURGE_DAYS_KEY, form.purge_days.data)
         db.session.commit()
         return see_other(url_for("events.index"), "Event settings saved.")
     return render("events/settings.html", form=form,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.people import sections
 from app.settings.clock import org_zone
 from app.system import ical
+from app.system.slugs import unique_slug
 
 # Changes to these fields matter to invitees: SEQUENCE grows and invitees get an update.
 SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "description", "status")
@@ -29,6 +31,32 @@ def new_uid() -> str:
     return ical.new_uid("event")
 
 
+# Words the public events URLs use for themselves (/public-events/registered,
+# /public-events/registration/<token>).
+RESERVED_SLUGS = {"registered", "registration"}
+
+
+def new_slug(title: str, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """The public page's slug for a new event: from its title, unique (also among `taken`,
+    slugs handed out but not yet stored), never reused."""
+    slug = unique_slug(Event.slug, title, "event")
+    base, n = slug, 2
+    while slug in RESERVED_SLUGS or slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _slug_new_events(session: Session, _context, _instances) -> None:
+    """An event made anywhere without a slug (a demo, a test, another domain) gets one."""
+    new = [obj for obj in session.new if isinstance(obj, Event) and not obj.slug]
+    taken: set[str] = set()
+    with session.no_autoflush:
+        for event in new:
+            event.slug = new_slug(event.title or "", taken)
+            taken.add(event.slug)
+
+
 def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: list[int],
                by: User | None) -> Event:
     """Create or change an event. A change that matters to invitees bumps SEQUENCE and
@@ -37,7 +65,8 @@ def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: l
 
     creating = event is None
     if event is None:
-        event = Event(uid=new_uid(), sequence=0, created_by_id=getattr(by, "id", None))
+        event = Event(uid=new_uid(), slug=new_slug(data.get("title", "")), sequence=0,
+                      created_by_id=getattr(by, "id", None))  # the slug never changes after
         db.session.add(event)
     changed = [k for k in SIGNIFICANT if k in data and getattr(event, k, None) != data[k]]
     for key, value in data.items():

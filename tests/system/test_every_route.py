@@ -207,8 +207,9 @@ def _crawl(app: Flask, client) -> dict[str, list[Sample]]:
 
 def _enrich(admin_id: int) -> None:
     """What the demo story lacks for some pages to link anywhere: a press kit file, a
-    spokesperson's photo, an import preview, and invitations sent (their RSVP links are
-    read in the outbox, as an invitee reads them in the mail)."""
+    spokesperson's photo, an import preview, and invitations sent and a registration made
+    (their RSVP and registration links are read in the outbox, as people read them in the
+    mail)."""
     from app.auth.models import User
     from app.database import utcnow
     from app.events import invitations
@@ -233,6 +234,13 @@ def _enrich(admin_id: int) -> None:
     event = db.session.scalars(select(Event).where(Event.starts_at > utcnow())
                                .order_by(Event.starts_at)).first()
     invitations.invite(event, list(db.session.scalars(select(Contact.id))), admin)
+    # A public registration: its private link arrives by email, like an RSVP link.
+    from app.events import registrations
+
+    public = db.session.scalars(select(Event).where(Event.registration_open.is_(True))
+                                .order_by(Event.starts_at)).first()
+    registrations.register(public, registrations.RegistrationRequest(
+        name="Robin Registrant", email="robin.registrant@example.org", group_size=2))
 
 
 @pytest.fixture(scope="module")
