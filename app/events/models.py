@@ -278,7 +278,7 @@ class Registration(db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # place in line
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    address_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    address_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when it goes
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attendance: Mapped[Attendance] = mapped_column(str_enum(Attendance), default=Attendance.unknown)

@@ -274,10 +274,11 @@ def _registration_page(reg: Registration, token: str, form: RegistrationChangeFo
                        status: int = 200, error: str | None = None) -> Response:
     now = utcnow()
     event = reg.event
-    # The private address: once a confirmed registration may have it and it was sent.
+    # The private address: once a confirmed registration may have it and its email has gone
+    # (it goes after a random delay: the page must not tell a screened registrant sooner).
     address = (event.address if event.hides_address and not reg.held and not reg.blocked
                and reg.status == RegistrationStatus.registered and reg.address_sent_at
-               else None)
+               and reg.address_sent_at <= now else None)
     return _private(render(
         "events/registration.html", reg=reg, event=event, token=token, form=form,
         status=status, error=error, when=services.when_text(event), address=address,

@@ -67,6 +67,13 @@ def purge_days() -> int:
     return int(settings.get(PURGE_DAYS_KEY, DEFAULT_PURGE_DAYS))
 
 
+def _event(reg: Registration) -> Event:
+    """The registration's event, loaded once (the relationship never loads lazily)."""
+    if "event" not in reg.__dict__:
+        reg.event = db.session.get(Event, reg.event_id)
+    return reg.event
+
+
 # --- the registrant's link -----------------------------------------------------------------
 
 
@@ -278,9 +285,9 @@ def over_rate_limit(ip: str | None, email: str) -> bool:
 def _changeable(reg: Registration, now: datetime) -> None:
     if not reg.active:
         raise EventError("This registration is no longer active.")
-    if reg.event.cancelled:
+    if _event(reg).cancelled:
         raise EventError("This event has been cancelled.")
-    if reg.event.starts_at <= now:
+    if _event(reg).starts_at <= now:
         raise EventError("This event has already started, so registrations can't change.")
 
 
@@ -292,7 +299,7 @@ def change(reg: Registration, *, name: str, phone: str | None, affiliation: str 
     waitlist."""
     now = now or utcnow()
     _changeable(reg, now)
-    event = reg.event
+    event = _event(reg)
     grows = group_size - reg.group_size
     if grows > 0 and reg.status != RegistrationStatus.waitlisted and event.capacity is not None:
         lock_event(event)
@@ -321,7 +328,7 @@ def cancel(reg: Registration, now: datetime | None = None) -> None:
     held goes to the next in line."""
     now = now or utcnow()
     _changeable(reg, now)
-    event = reg.event
+    event = _event(reg)
     lock_event(event)
     reg.status = RegistrationStatus.cancelled
     db.session.flush()
@@ -339,7 +346,7 @@ def accept_offer(reg: Registration, now: datetime | None = None) -> None:
     """Confirm an offered place (a POST from the registrant's page)."""
     now = now or utcnow()
     _changeable(reg, now)
-    event = reg.event
+    event = _event(reg)
     lock_event(event)
     if reg.status != RegistrationStatus.offered:
         raise EventError("There is no open offer on this registration.")
@@ -449,7 +456,7 @@ def approve(reg: Registration, by: User | None, now: datetime | None = None) -> 
     reg.held, reg.decided_at = False, now
     db.session.flush()
     record("event.registration_approved", f"Approved registration #{reg.id} for "
-           f"{reg.event.title}", reg.event, actor=by)
+           f"{_event(reg).title}", _event(reg), actor=by)
     if reg.status == RegistrationStatus.registered:
         _send_address(reg, now, delay=False)
 
@@ -461,7 +468,7 @@ def decline(reg: Registration, by: User | None, message: str | None = None,
     now = now or utcnow()
     if not reg.active:
         raise EventError("This registration is no longer active.")
-    event = reg.event
+    event = _event(reg)
     lock_event(event)
     reg.status, reg.decided_at = RegistrationStatus.declined, now
     db.session.flush()
@@ -478,7 +485,7 @@ def link_contact(reg: Registration, contact_id: int, created: bool, by: User | N
     db.session.flush()
     verb = "Added" if created else "Linked"
     record("event.registration_contact", f"{verb} contact #{contact_id} from registration "
-           f"#{reg.id}", reg.event, actor=by)
+           f"#{reg.id}", _event(reg), actor=by)
 
 
 def contact_details(reg: Registration) -> dict | None:
@@ -487,7 +494,7 @@ def contact_details(reg: Registration) -> dict | None:
         return None
     return {"name": reg.name, "email": reg.email, "phone": reg.phone,
             "organization": reg.affiliation,
-            "source": f"Registered for {reg.event.title}"[:300]}
+            "source": f"Registered for {_event(reg).title}"[:300]}
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -553,9 +560,9 @@ def send_reminders(now: datetime | None = None) -> int:
     for reg in due:
         reg.reminded_at = now
         with_address = not reg.held
-        if with_address and reg.event.hides_address:
-            reg.address_sent_at = reg.address_sent_at or now
-        _mail(reg, "reminder", f"Reminder: {reg.event.title} is coming up",
+        if with_address and _event(reg).hides_address:
+            reg.address_sent_at = min(reg.address_sent_at or now, now)
+        _mail(reg, "reminder", f"Reminder: {_event(reg).title} is coming up",
               calendar=_calendar(reg, with_address), with_address=with_address)
     db.session.flush()
     return len(due)
@@ -568,7 +575,7 @@ def _calendar(reg: Registration, with_address: bool) -> tuple[str, str]:
     """The event as the registrant's calendar file: the private address only once they may
     have it; the same UID and SEQUENCE as the event's other files, so it updates, not
     doubles, what they saved from the public page."""
-    event = reg.event
+    event = _event(reg)
     ev = vevent(event, public=not with_address, dtstamp=utcnow(),
                 description_suffix=f"Your registration: {manage_url(reg)}")
     ev.url = external_url("events_public.event", slug=event.slug)
@@ -576,7 +583,7 @@ def _calendar(reg: Registration, with_address: bool) -> tuple[str, str]:
 
 
 def _mail(reg: Registration, kind: str, subject: str, calendar=None, **ctx) -> OutboxMessage:
-    event = reg.event
+    event = _event(reg)
     context = {
         "reg": reg, "event": event, "when": when_text(event), "org": settings.org_name(),
         "manage_url": manage_url(reg),
@@ -593,8 +600,8 @@ def _mail(reg: Registration, kind: str, subject: str, calendar=None, **ctx) -> O
 def _mail_registered(reg: Registration, now: datetime) -> None:
     """"You're registered" (the same for everyone), then the private address for those who
     may have it."""
-    _mail(reg, "registered", f"You're registered: {reg.event.title}",
-          calendar=_calendar(reg, with_address=not reg.event.hides_address))
+    _mail(reg, "registered", f"You're registered: {_event(reg).title}",
+          calendar=_calendar(reg, with_address=not _event(reg).hides_address))
     if not reg.held:
         _send_address(reg, now, delay=True)
 
@@ -603,14 +610,15 @@ def _send_address(reg: Registration, now: datetime, delay: bool) -> None:
     """Where the event keeps its address private, send it to a confirmed registrant: a
     separate email, after a short random delay when it follows registering, so that when a
     screened registrant's never comes the timing says nothing."""
-    if not reg.event.hides_address or reg.address_sent_at is not None or reg.blocked:
+    if not _event(reg).hides_address or reg.address_sent_at is not None or reg.blocked:
         return
-    reg.address_sent_at = now
-    message = _mail(reg, "address", f"Where to find us: {reg.event.title}",
+    message = _mail(reg, "address", f"Where to find us: {_event(reg).title}",
                     calendar=_calendar(reg, with_address=True), with_address=True)
     if delay:
         low, high = current_app.config.get("EVENTS_ADDRESS_DELAY_MINUTES", (5, 30))
         message.next_attempt_at = now + timedelta(minutes=secrets.SystemRandom().uniform(low, high))
+    # When it goes: their own page shows the address from then on, not before.
+    reg.address_sent_at = message.next_attempt_at
     db.session.flush()
 
 
