@@ -39,7 +39,31 @@ def seed_coalitions() -> None:
     seed_coalitions()
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map]
+def seed_events() -> None:
+    """A public event taking registrations at /public-events/sample (the slug every public
+    URL's sample uses), MARKER in its private address, its invitees, its speaker (a
+    challenger), its registrants' every detail and their screening reasons."""
+    from app.events import invitations, registrations
+    from app.events.models import EventHost, Registration
+    from app.people.models import Stance
+    from tests.factories import make_contact, make_event, make_invitee
+
+    event = make_event(title="Sample open house", slug="sample", registration_open=True,
+                       capacity=10, address=f"Hidden {MARKER} St", address_invitees_only=True)
+    speaker = make_contact(first_name=f"Critic{MARKER}", last_name="X", stance=Stance.challenger)
+    db.session.add(EventHost(event_id=event.id, contact_id=speaker.id, role="speaker"))
+    invitee = make_invitee(first_name=f"Invitee{MARKER}", email=f"inv.{MARKER.lower()}@ex.org")
+    invitations.invite(event, [invitee.id], None)
+    nonce, hashed = registrations.new_token()
+    db.session.add(Registration(
+        event_id=event.id, name=f"Registrant {MARKER}", email=f"{MARKER.lower()}@example.org",
+        phone="+13125550100", affiliation=f"Org {MARKER}", accessibility=f"Needs {MARKER}",
+        group_size=2, token_nonce=nonce, token_hash=hashed, held=True,
+        screening=[{"source": "contact", "field": "name", "reason": f"matches {MARKER}"}]))
+    db.session.flush()
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_events]
 
 
 def test_no_public_url_shows_private_data(app, client):
