@@ -417,3 +417,54 @@ def test_the_purge_counts_days_from_the_end_of_the_event(app, days):
     db.session.commit()
     assert registrations.purge(now) == (1 if days > 90 else 0)
     assert db.session.get(Event, event.id)
+
+
+def test_invitees_and_registrants_share_the_places(app, client):
+    """A yes-RSVP takes a place a registrant would otherwise have; a yes withdrawn frees one
+    for the waitlist at once."""
+    from app.events import invitations
+    from app.events.models import Answer
+    from app.events.services import EventError
+    from tests.factories import make_invitee
+
+    event = open_event(app, capacity=2)
+    first, second = make_invitee(), make_invitee()
+    db.session.commit()
+    invitations.invite(event, [first.id, second.id], None)
+    one, two = invitations.invitations_of(event)
+    one.event = two.event = event
+    invitations.respond(one, Answer.yes)
+    db.session.commit()
+    register(client, event, email="a@example.org")  # the last place
+    register(client, event, email="b@example.org")  # the waitlist
+    two.event = event
+    with pytest.raises(EventError, match="full"):
+        invitations.respond(two, Answer.yes)
+    db.session.rollback()
+    one = invitations.invitations_of(event)[0]
+    one.event = event
+    invitations.respond(one, Answer.no)
+    db.session.commit()
+    assert registration("b@example.org").status == REG.offered
+
+
+def test_the_liaisons_digest_names_registrations_waiting_for_a_decision(app, client):
+    from app.events.reminders import send_digests
+    from app.system.digest import digest_sections
+    from tests.factories import make_user
+
+    make_contact(first_name="Pat", last_name="Opposed", stance="challenger",
+                 emails=["pat@watch.example"])
+    event = open_event(app)
+    register(client, event, email="pat@watch.example", name="Pat Opposed")
+    liaison, staff = make_user(role="liaison"), make_user(role="staff")
+    db.session.commit()
+    today = datetime.now(UTC).date()
+    (section,) = [s for s in digest_sections(liaison, today)
+                  if s.title == "Registrations waiting for your decision"]
+    reg = registration("pat@watch.example")
+    assert section.lines == [f"Spring open house: registration #{reg.id}, "
+                             f"http://events.test/events/{event.id}/registrations/{reg.id}"]
+    assert "Pat Opposed" not in str(section.lines)  # a visitor's name stays off the mail
+    assert all(s.title != section.title for s in digest_sections(staff, today))
+    assert send_digests(today) >= 1
