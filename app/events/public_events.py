@@ -137,13 +137,19 @@ def events():
     return _cached(parts, build)
 
 
+def _state(event: Event, now: datetime) -> str | None:
+    """"open", "few" or "full" while the event takes registrations, else None."""
+    if not registrations.is_open(event, now):
+        return None
+    return registrations.availability([event], now)[event.id].state
+
+
 def _event_page(event: Event, form: RegistrationForm, *, notice: str | None = None,
-                now: datetime | None = None) -> str:
+                now: datetime | None = None, state: str | None = None) -> str:
     now = now or utcnow()
     is_open = registrations.is_open(event, now)
-    state = None
-    if is_open:
-        state = registrations.availability([event], now)[event.id].state
+    if is_open and state is None:
+        state = _state(event, now)
     return render_template("events/public_event.html", event=event, form=form,
                            form_token=FORM_TOKEN.current(), when=services.when_text(event),
                            jsonld=json_ld(event), is_open=is_open, state=state,
@@ -158,12 +164,11 @@ def event(slug: str):
     notes, a calendar file, and the registration form when it takes registrations."""
     ev = _event_or_404(slug)
     now = utcnow()
-    state = None
-    if registrations.is_open(ev, now):
-        state = registrations.availability([ev], now)[ev.id].state
+    state = _state(ev, now)
     parts = ["event", _version(ev, state), ev.starts_at <= now, ev.ends_at < now,
              FORM_TOKEN.issued_at()]
-    return _cached(parts, lambda: _event_page(ev, RegistrationForm(formdata=None), now=now))
+    return _cached(parts, lambda: _event_page(ev, RegistrationForm(formdata=None), now=now,
+                                              state=state))
 
 
 @bp.route("/public-events/<slug>.ics")
