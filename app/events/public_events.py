@@ -323,21 +323,32 @@ def registration(token: str):
     return _registration_page(reg, token, form)
 
 
+def _act(token: str, action: Callable[[Registration], None], done: str):
+    """Run one of the registrant's steps and go back to their page: committed with `done`,
+    or refused with the reason. A lapsed offer is the exception: the lapse (and the offer
+    to the next in line) is committed, then the registrant reads why."""
+    reg = _registration_or_404(token)
+    back = url_for("events_public.registration", token=token)
+    try:
+        action(reg)
+    except registrations.OfferExpired as exc:
+        db.session.commit()
+        return see_other(back, str(exc), "error")
+    except services.EventError as exc:
+        db.session.rollback()
+        return see_other(back, str(exc), "error")
+    db.session.commit()
+    return see_other(back, done)
+
+
 @bp.route("/public-events/registration/<token>/cancel", methods=["GET", "POST"])
 @public
 def cancel_registration(token: str):
     """GET asks "cancel your registration?"; POST cancels it."""
-    reg = _registration_or_404(token)
     if request.method == "POST":
-        try:
-            registrations.cancel(reg)
-        except services.EventError as exc:
-            db.session.rollback()
-            return see_other(url_for("events_public.registration", token=token), str(exc),
-                             "error")
-        db.session.commit()
-        return see_other(url_for("events_public.registration", token=token),
-                         "Your registration is cancelled. We sent you an email to confirm.")
+        return _act(token, registrations.cancel,
+                    "Your registration is cancelled. We sent you an email to confirm.")
+    reg = _registration_or_404(token)
     return _private(render("events/registration_cancel.html", reg=reg, event=reg.event,
                            token=token, when=services.when_text(reg.event)))
 
@@ -347,30 +358,13 @@ def cancel_registration(token: str):
 def accept_offer(token: str):
     """Take the place offered from the waitlist (only by this POST: mail scanners follow
     links)."""
-    reg = _registration_or_404(token)
-    try:
-        registrations.accept_offer(reg)
-    except registrations.OfferExpired as exc:
-        db.session.commit()  # the lapse, and the offer to the next in line, stand
-        return see_other(url_for("events_public.registration", token=token), str(exc), "error")
-    except services.EventError as exc:
-        db.session.rollback()
-        return see_other(url_for("events_public.registration", token=token), str(exc), "error")
-    db.session.commit()
-    return see_other(url_for("events_public.registration", token=token),
-                     "Your place is confirmed. We sent you an email with the details.")
+    return _act(token, registrations.accept_offer,
+                "Your place is confirmed. We sent you an email with the details.")
 
 
 @bp.route("/public-events/registration/<token>/decline-offer", methods=["POST"])
 @public
 def decline_offer(token: str):
     """Turn down the offered place; it goes to the next person in line."""
-    reg = _registration_or_404(token)
-    try:
-        registrations.decline_offer(reg)
-    except services.EventError as exc:
-        db.session.rollback()
-        return see_other(url_for("events_public.registration", token=token), str(exc), "error")
-    db.session.commit()
-    return see_other(url_for("events_public.registration", token=token),
-                     "Thank you for letting us know. The place goes to the next person.")
+    return _act(token, registrations.decline_offer,
+                "Thank you for letting us know. The place goes to the next person.")

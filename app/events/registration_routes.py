@@ -34,6 +34,18 @@ def _back(reg: Registration) -> str:
     return url_for("events.registration", event_id=reg.event_id, registration_id=reg.id)
 
 
+def _act(reg: Registration, action, done: str):
+    """Run one decision as the signed-in liaison: committed with `done`, or refused with
+    the reason; back to the registration either way."""
+    try:
+        action(reg, current_user._get_current_object())
+    except services.EventError as exc:
+        db.session.rollback()
+        return see_other(_back(reg), str(exc), "error")
+    db.session.commit()
+    return see_other(_back(reg), done)
+
+
 @bp.route("/<int:event_id>/registrations/<int:registration_id>")
 @roles(Role.liaison)
 def registration(event_id: int, registration_id: int):
@@ -50,13 +62,8 @@ def registration(event_id: int, registration_id: int):
 def approve_registration(event_id: int, registration_id: int):
     """Approve a held registration (the registrant gets the private address if any)."""
     reg = _registration_or_404(event_id, registration_id)
-    try:
-        registrations.approve(reg, current_user._get_current_object())
-    except services.EventError as exc:
-        db.session.rollback()
-        return see_other(_back(reg), str(exc), "error")
-    db.session.commit()
-    return see_other(_back(reg), "Approved. From now on this registration is like any other.")
+    return _act(reg, registrations.approve,
+                "Approved. From now on this registration is like any other.")
 
 
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/decline", methods=["POST"])
@@ -70,13 +77,8 @@ def decline_registration(event_id: int, registration_id: int):
                       when=services.when_text(reg.event), decline_form=form,
                       contact=registrations.contact_details(reg),
                       position=registrations.waitlist_position(reg), status=422)
-    try:
-        registrations.decline(reg, current_user._get_current_object(), form.message.data)
-    except services.EventError as exc:
-        db.session.rollback()
-        return see_other(_back(reg), str(exc), "error")
-    db.session.commit()
-    return see_other(_back(reg), "Declined. The registrant gets a short email.")
+    return _act(reg, lambda r, by: registrations.decline(r, by, form.message.data),
+                "Declined. The registrant gets a short email.")
 
 
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/contact", methods=["POST"])
