@@ -224,11 +224,17 @@ def register(slug: str):
     if registrations.over_rate_limit(request.remote_addr, form.email.data):
         db.session.commit()  # the count of this attempt stands
         return _refused(ev, form, 429, BUSY)
-    registrations.register(ev, registrations.RegistrationRequest(
-        name=form.name.data, email=form.email.data, phone=form.phone.data,
-        affiliation=form.affiliation.data, group_size=form.group_size.data,
-        accessibility=form.accessibility.data, contact_consent=form.contact_consent.data,
-    ), now)
+    try:
+        with db.session.begin_nested():  # the rate limit's count stands if this is refused
+            registrations.register(ev, registrations.RegistrationRequest(
+                name=form.name.data, email=form.email.data, phone=form.phone.data,
+                affiliation=form.affiliation.data, group_size=form.group_size.data,
+                accessibility=form.accessibility.data,
+                contact_consent=form.contact_consent.data,
+            ), now)
+    except services.EventError as exc:  # closed in the meantime (cancelled, say)
+        db.session.commit()
+        return _refused(ev, form, 409, str(exc))
     db.session.commit()
     return see_other(url_for("events_public.registered", event=ev.slug))
 
