@@ -145,8 +145,12 @@ def requested():
     if start is not None and abs(start - utcnow()) < timedelta(days=400):
         s = services.tour_settings()
         slot = Slot(start, start + timedelta(minutes=s.slot_minutes))
-    people = request.args.get("people", "")
-    people = int(people) if people.isdigit() and 0 < int(people) <= 200 else None
+    try:
+        people = int(request.args.get("people", ""))
+    except ValueError:
+        people = None
+    if people is not None and not 0 < people <= 200:
+        people = None
     return render("tours/requested.html", slot=slot, people=people,
                   pending_minutes=int(PENDING_FOR.total_seconds() // 60))
 

@@ -765,8 +765,10 @@ def link_contact(booking: TourBooking, contact_id: int, created: bool) -> None:
 
 
 def booker_contact_details(booking: TourBooking) -> dict | None:
-    """What may become a contact, only when the booker agreed to stay in touch."""
-    if not booking.contact_consent or booking.anonymized_at is not None:
+    """What may become a contact, only when the booker agreed to stay in touch and showed
+    the email is theirs."""
+    if (not booking.contact_consent or booking.anonymized_at is not None
+            or booking.email_confirmed_at is None):
         return None
     return {"name": booking.name, "email": booking.email, "phone": booking.phone,
             "organization": booking.affiliation, "source": f"Tour booking #{booking.id}"}
