@@ -161,6 +161,10 @@ class Lapsed(NotAllowed):
     """The visitor didn't confirm their email in time, so the request is void."""
 
 
+LAPSED = ("This request lapsed because its email wasn't confirmed within an hour. "
+          "You're welcome to book again.")
+
+
 @dataclass
 class BookingRequest:
     """What a visitor sent, already validated by the form."""
@@ -390,8 +394,7 @@ def confirm_email(booking: TourBooking, now: datetime | None = None) -> bool:
     if booking.status != Status.pending:
         return False
     if booking.lapsed(now):
-        raise Lapsed("This request lapsed because its email wasn't confirmed within an hour. "
-                     "You're welcome to book again.")
+        raise Lapsed(LAPSED)
     s = tour_settings()
     slot = find_slot(booking.slot.key, s)
     if slot is None:
@@ -505,12 +508,16 @@ def cancel(booking: TourBooking, by_booker: bool) -> None:
           by_booker=by_booker)
     if by_booker:
         when = _when(booking.slot.starts_at)
-        visitors.note_change(
-            "tours.cancelled",
-            f"{booking.name} cancelled tour booking #{booking.id} ({when}, "
-            f"{_people(booking.group_size)}).",
-            external_url("tours.show", booking_id=booking.id),
-            subject=f"Tour cancelled by the visitor: {when}")
+        _tell_liaison(booking, "tours.cancelled",
+                      f"cancelled tour booking #{booking.id} ({when}, "
+                      f"{_people(booking.group_size)}).",
+                      f"Tour cancelled by the visitor: {when}")
+
+
+def _tell_liaison(booking: TourBooking, kind: str, what: str, subject: str) -> None:
+    """A visitor's own change reaches the liaison: "<name> <what>", with the booking's page."""
+    visitors.note_change(kind, f"{booking.name} {what}",
+                         external_url("tours.show", booking_id=booking.id), subject=subject)
 
 
 def record_attendance(booking: TourBooking, attended: bool) -> None:
@@ -532,8 +539,7 @@ def reschedule(booking: TourBooking, slot_key: str, now: datetime | None = None)
     liaison hears of it (app/system/visitors.py)."""
     now = now or utcnow()
     if booking.status == Status.pending and booking.lapsed(now):
-        raise Lapsed("This request lapsed because its email wasn't confirmed within an hour. "
-                     "You're welcome to book again.")
+        raise Lapsed(LAPSED)
     if booking.status not in (Status.pending, *HOLDS_SEATS):
         raise NotAllowed("This tour is not active, so it can't be moved.")
     s = tour_settings()
@@ -565,12 +571,10 @@ def reschedule(booking: TourBooking, slot_key: str, now: datetime | None = None)
     record("tours.rescheduled", f"Tour booking #{booking.id} moved by the visitor from "
                                 f"{_when(old)} to {_when(slot.starts_at)}.{review}", booking)
     _mail_received(booking, s, moved=True)
-    visitors.note_change(
-        "tours.rescheduled",
-        f"{booking.name} moved tour booking #{booking.id} ({_people(booking.group_size)}) "
-        f"from {_when(old)} to {_when(slot.starts_at)}.{review}",
-        external_url("tours.show", booking_id=booking.id),
-        subject=f"Tour moved by the visitor: {_when(old)} → {_when(slot.starts_at)}")
+    _tell_liaison(booking, "tours.rescheduled",
+                  f"moved tour booking #{booking.id} ({_people(booking.group_size)}) from "
+                  f"{_when(old)} to {_when(slot.starts_at)}.{review}",
+                  f"Tour moved by the visitor: {_when(old)} → {_when(slot.starts_at)}")
 
 
 def history(booking: TourBooking) -> list[AuditEvent]:
