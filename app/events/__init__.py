@@ -7,7 +7,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug events in: staff and public pages, the `digest` and `events` commands (and the
     digest's commitments, events and registrations sections), the dashboard panel, the
-    events on staff calendar feeds, the registrants' purge and the lifecycle receivers."""
+    events on staff calendar feeds, the registrants' purge, the mail worker's lapsing of
+    waitlist offers and the lifecycle receivers."""
     from app.events import (  # noqa: F401
         demo,
         feeds,
@@ -23,10 +24,14 @@ def init_app(app: Flask) -> None:
     from app.events.cli import digest_cli, events_cli
     from app.events.dashboard import register
     from app.system.demo import register_demo
+    from app.system.periodic import register_periodic
     from app.system.retention import register_purger
 
     def purge(now) -> str:
         return f"Anonymized {registrations.purge(now)} event registrant(s)."
+
+    def lapse_offers(now) -> int:
+        return sum(registrations.process_waitlists(now, due_only=True))
 
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
@@ -37,4 +42,5 @@ def init_app(app: Flask) -> None:
     reminders.register_digest()
     register_demo("events", demo)
     register_purger("events", purge)
+    register_periodic("events.waitlist", lapse_offers)
     lifecycle.connect()

@@ -45,7 +45,7 @@ from app.mail.services import queue
 from app.people.screening import Booker, normalise, screen
 from app.settings import services as settings
 from app.settings.clock import local, local_date, org_zone
-from app.system import ical
+from app.system import ical, visitors
 from app.system.urls import external_url
 
 OFFER_HOURS_KEY = "events.offer_hours"
@@ -258,8 +258,7 @@ def register(event: Event, req: RegistrationRequest,
     db.session.add(reg)
     db.session.flush()
     record("event.registration", f"Registration #{reg.id} for {event.title} "
-           f"({reg.group_size} {'person' if reg.group_size == 1 else 'people'}, "
-           f"{reg.status.label.lower()})", event, actor=None)
+           f"({_people(reg.group_size)}, {reg.status.label.lower()})", event, actor=None)
     if reg.status == RegistrationStatus.registered:
         _mail_registered(reg, now)
     else:
@@ -318,18 +317,21 @@ def change(reg: Registration, *, name: str, phone: str | None, affiliation: str 
     db.session.flush()
     record("event.registration_changed", f"Registration #{reg.id} for {event.title} changed "
            "by the registrant", event, actor=None)
+    _tell_liaison(reg, f"changed their registration ({_people(reg.group_size)})")
     if grows < 0:
         lock_event(event)
         fill_from_waitlist(event, now)
 
 
-def cancel(reg: Registration, now: datetime | None = None) -> None:
+def cancel(reg: Registration, now: datetime | None = None,
+           what: str = "cancelled their registration") -> None:
     """The registrant cancels (a registration, a waitlist place or an offer); a place they
     held goes to the next in line."""
     now = now or utcnow()
     _changeable(reg, now)
     event = _event(reg)
     lock_event(event)
+    _tell_liaison(reg, f"{what} ({_people(reg.group_size)}, {reg.status.label.lower()})")
     reg.status = RegistrationStatus.cancelled
     db.session.flush()
     record("event.registration_cancelled", f"Registration #{reg.id} for {event.title} "
@@ -358,6 +360,7 @@ def accept_offer(reg: Registration, now: datetime | None = None) -> None:
     db.session.flush()
     record("event.offer_accepted", f"Registration #{reg.id} for {event.title} took an "
            "offered place", event, actor=None)
+    _tell_liaison(reg, f"took the place offered from the waitlist ({_people(reg.group_size)})")
     _mail_registered(reg, now)
 
 
@@ -366,7 +369,21 @@ def decline_offer(reg: Registration, now: datetime | None = None) -> None:
     now = now or utcnow()
     if reg.status != RegistrationStatus.offered:
         raise EventError("There is no open offer on this registration.")
-    cancel(reg, now)
+    cancel(reg, now, what="turned down the place offered from the waitlist")
+
+
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
+def _tell_liaison(reg: Registration, what: str) -> None:
+    """A registrant's own change reaches the liaison (the digest, or at once: see
+    app/system/visitors.py), as tour visitors' and invitees' changes do."""
+    event = _event(reg)
+    visitors.note_change(
+        "events.registration", f"{reg.name} {what} for {event.title} ({when_text(event)}).",
+        external_url("events.registration", event_id=event.id, registration_id=reg.id),
+        subject=f"Registration: {reg.name} {what.split(' (')[0]}, {event.title}")
 
 
 # --- the waitlist ------------------------------------------------------------------------------
@@ -423,13 +440,20 @@ def refresh_waitlist(event: Event, now: datetime | None = None) -> None:
     fill_from_waitlist(event, now)
 
 
-def process_waitlists(now: datetime | None = None) -> tuple[int, int]:
+def process_waitlists(now: datetime | None = None, *, due_only: bool = False
+                      ) -> tuple[int, int]:
     """Every upcoming event's waitlist: lapse expired offers and offer freed places (run
-    by `flask events waitlist` from cron, and `flask digest send`). Returns (lapsed,
-    offered)."""
+    by `flask events waitlist` and `flask digest send`). `due_only`: only events with an
+    offer past its time (the mail worker's every round, app/system/periodic.py: every path
+    that frees a place offers it at once, so a lapse is all that can wait). Returns
+    (lapsed, offered)."""
     now = now or utcnow()
     pending = select(Registration.event_id).where(
         Registration.status.in_((RegistrationStatus.offered, RegistrationStatus.waitlisted)))
+    if due_only:
+        pending = select(Registration.event_id).where(
+            Registration.status == RegistrationStatus.offered,
+            Registration.offer_expires_at <= now)
     events = db.session.scalars(select(Event).where(
         Event.id.in_(pending), Event.starts_at > now, Event.status != EventStatus.cancelled)
         .order_by(Event.id)).all()

@@ -63,7 +63,13 @@ def seed_events() -> None:
     db.session.flush()
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_events]
+def seed_tours() -> None:
+    from tests.tours.test_privacy import seed_tours
+
+    seed_tours(MARKER)
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_events]
 
 
 def test_no_public_url_shows_private_data(app, client):

@@ -1,13 +1,12 @@
 """public events: a slug for each event's public page, accessibility notes, registration
 on the public page, and registrations with their waitlist
 
-Revision ID: 0013_public_events
-Revises: 0012_places
+Revision ID: 0014_public_events
+Revises: 0013_tours_confirm
 
 Written out in full (no app code imported). Existing events get slugs made from their titles
 (ASCII, lower case, words joined by hyphens, unique, "registered" and "registration"
-reserved), the way the
-app makes them today.
+reserved), the way the app makes them today.
 """
 import re
 import unicodedata
@@ -16,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_public_events'
-down_revision = '0012_places'
+revision = '0014_public_events'
+down_revision = '0013_tours_confirm'
 branch_labels = None
 depends_on = None
 
