@@ -468,3 +468,31 @@ def test_the_liaisons_digest_names_registrations_waiting_for_a_decision(app, cli
     assert "Pat Opposed" not in str(section.lines)  # a visitor's name stays off the mail
     assert all(s.title != section.title for s in digest_sections(staff, today))
     assert send_digests(today) >= 1
+
+
+def test_registrants_changes_reach_the_liaison_and_offers_lapse_in_the_worker(app, client):
+    """A registrant's own change is a visitor's change (app/system/visitors.py); the mail
+    worker's every round (app/system/periodic.py) lapses an offer past its time."""
+    from app.system.models import VisitorChange
+    from app.system.periodic import run_periodic
+
+    event = open_event(app, capacity=1)
+    register(client, event, email="first@example.org", name="First Person")
+    register(client, event, email="second@example.org", name="Second Person")
+    register(client, event, email="third@example.org", name="Third Person")
+    token = registrations.manage_token(registration("first@example.org"))
+    client.post(f"/public-events/registration/{token}/cancel")
+    (change,) = db.session.scalars(select(VisitorChange)).all()
+    assert change.summary.startswith("First Person cancelled their registration (1 person, "
+                                     "registered) for Spring open house")
+    assert change.url.endswith(f"/events/{event.id}/registrations/"
+                               f"{registration('first@example.org').id}")
+    second = registration("second@example.org")
+    assert second.status == REG.offered
+    assert run_periodic()["events.waitlist"] == 0  # nothing due yet
+    second.offer_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert run_periodic()["events.waitlist"] == 2  # one lapsed, one offered
+    db.session.expire_all()
+    assert registration("second@example.org").status == REG.lapsed
+    assert registration("third@example.org").status == REG.offered
