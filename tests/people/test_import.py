@@ -39,11 +39,42 @@ def upload(client, content: bytes | str, name: str = "contacts.csv"):
                        content_type="multipart/form-data")
 
 
-def staged(response) -> int:
+def uploaded(response) -> int:
+    """The id of an upload that went on to its column mapping."""
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
-    match = re.search(r"/people/import/(\d+)$", response.headers["Location"])
+    match = re.search(r"/people/import/(\d+)/columns$", response.headers["Location"])
     assert match, response.headers["Location"]
     return int(match.group(1))
+
+
+def mapping(client, import_id: int) -> dict[str, tuple[str, str]]:
+    """The column mapping page's choices: select name → (column header, chosen field)."""
+    page = client.get(f"/people/import/{import_id}/columns")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    labels = dict(re.findall(r'<label for="(col_\d+)">(.*?)</label>', html))
+    out = {}
+    for name, body in re.findall(r'<select[^>]*name="(col_\d+)"[^>]*>(.*?)</select>', html,
+                                 re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', body)
+        out[name] = (unescape(labels[name]), chosen.group(1) if chosen else "")
+    return out
+
+
+def map_columns(client, import_id: int, **changes: str):
+    """Post the column mapping as the page offers it, with `changes` (header → field)."""
+    form = {name: changes.get(header, field)
+            for name, (header, field) in mapping(client, import_id).items()}
+    return client.post(f"/people/import/{import_id}/columns", data=form)
+
+
+def staged(client, response) -> int:
+    """The id of an upload taken through its column mapping as suggested, to its preview."""
+    import_id = uploaded(response)
+    posted = map_columns(client, import_id)
+    assert posted.status_code == 303, posted.get_data(as_text=True)[:3000]
+    assert posted.headers["Location"].endswith(f"/people/import/{import_id}")
+    return import_id
 
 
 def count(model) -> int:
@@ -65,7 +96,7 @@ def test_upload_preview_confirm(as_liaison):
         "Rosa,Delgado,ROSA@Example.org,555-555-0101,Millrace Association,Organizer,ally,"
         "\"budget, council\"\n"
         "Sam,Lee,sam@example.org;sam.lee@example.org,,millrace  association,,Challenging,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     assert count(Contact) == 0  # a preview writes no contacts
 
     preview = as_liaison.get(f"/people/import/{import_id}")
@@ -107,7 +138,7 @@ def test_upload_preview_confirm(as_liaison):
 def test_headers_by_alias_bom_and_semicolons(as_admin):
     text = "\ufeffFull Name;E-mail;Mobile;Company;Sphere;Do not contact\n" \
            "Ana María Ruiz;ana@example.org;(555) 555-0199;Iglesia San Juan;Faith communities;yes\n"
-    import_id = staged(upload(as_admin, text))
+    import_id = staged(as_admin, upload(as_admin, text))
     assert as_admin.post(f"/people/import/{import_id}/confirm").status_code == 303
     ana = db.session.scalar(select(Contact))
     assert (ana.first_name, ana.last_name) == ("Ana", "María Ruiz")
@@ -116,14 +147,14 @@ def test_headers_by_alias_bom_and_semicolons(as_admin):
 
 def test_windows_1252_is_accepted_and_said(as_liaison):
     text = HEADER + "José,Núñez,jose@example.org,,Café “Élan”,,,\nZoë,O\u2019Brien,,,,,,\n"
-    import_id = staged(upload(as_liaison, text.encode("cp1252")))
+    import_id = staged(as_liaison, upload(as_liaison, text.encode("cp1252")))
     html = as_liaison.get(f"/people/import/{import_id}").get_data(as_text=True)
     assert "read as Windows-1252" in html and "José" in html
 
 
 def test_export_round_trip_changes_nothing(as_liaison, contact):
     exported = as_liaison.get("/people/export.csv").get_data()
-    import_id = staged(upload(as_liaison, exported))
+    import_id = staged(as_liaison, upload(as_liaison, exported))
     imp = db.session.get(ContactImport, import_id)
     assert imp.rows["counts"]["unchanged"] == 1 and imp.rows["counts"]["errors"] == 0
 
@@ -136,7 +167,7 @@ def test_preview_shows_problems_per_row_and_nothing_is_written(as_liaison):
                          ",NoFirst,nofirst@example.org,,,,,\n"
                          "Bad,Row,not-an-email,12,,,wat,\n"
                          "Twin,One,rosa@example.org,,,,,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     html = unescape(as_liaison.get(f"/people/import/{import_id}?show=problems")
                     .get_data(as_text=True))
     assert 'id="import-line-3"' in html and "First name is missing." in html
@@ -158,7 +189,7 @@ def test_duplicates_and_matches_are_shown(as_liaison, contact, org):
         "Alma,Ortiz,ALMA@Example.ORG,,,Council aide,,housing\n"
         "Alma,Ortis,alma.o@example.org,,Riverbend City Council,,,\n"
         "Pat,Kim,pat@example.org,(555) 555-0123,,,,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     html = as_liaison.get(f"/people/import/{import_id}").get_data(as_text=True)
     line2 = html.split('id="import-line-2"')[1].split("</tr>")[0]
     assert "Fill in" in line2 and "Alma Ortiz" in line2 and "title" in line2
@@ -166,8 +197,9 @@ def test_duplicates_and_matches_are_shown(as_liaison, contact, org):
     assert "similar name in the same organization" in line3
     line4 = html.split('id="import-line-4"')[1].split("</tr>")[0]
     assert "same phone" in line4 and f"/people/{contact.id}" in line4
-    assert "<strong>1</strong> existing contacts to fill in" in html
+    assert "<strong>1</strong> existing contact to fill in" in html
     assert "<strong>2</strong> possible duplicates" in html
+    assert "job title or role: Council aide" in line2 and "tags: housing" in line2
 
 
 # --- all or nothing ----------------------------------------------------------------------------
@@ -176,7 +208,7 @@ def test_duplicates_and_matches_are_shown(as_liaison, contact, org):
 def test_a_row_that_goes_bad_before_confirming_writes_nothing(as_liaison):
     csv_text = HEADER + ("Rosa,Delgado,rosa@example.org,,New Org,,,\n"
                          "Kai,Two,kai@example.org;kai2@example.org,,,,,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     # Between preview and confirm, Kai's two addresses turn out to be two different people.
     factories.make_contact(first_name="K", emails=["kai@example.org"])
     factories.make_contact(first_name="K2", emails=["kai2@example.org"])
@@ -198,7 +230,7 @@ def test_undo_removes_created_and_restores_updated(as_liaison, contact, org):
     csv_text = HEADER + (
         "Alma,Ortiz,alma@example.org,555-555-0177,Other Org,Council aide,ally,housing\n"
         "Rosa,Delgado,rosa@example.org,,Brand New Org,,,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     assert as_liaison.post(f"/people/import/{import_id}/confirm").status_code == 303
     alma = load_contact(cid)
     assert alma.title == "Council aide" and alma.stance == Stance.ally
@@ -221,7 +253,7 @@ def test_undo_removes_created_and_restores_updated(as_liaison, contact, org):
     assert count(ContactEmail) == 1 and count(ContactPhone) == 1
     assert db.session.get(ContactImport, import_id).undone_at is not None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.import_undo"))
-    assert "1 contacts removed" in event.summary
+    assert "1 contact removed" in event.summary
     # Undo is once.
     assert as_liaison.post(f"/people/import/{import_id}/undo").status_code == 303
     assert count(Contact) == 1
@@ -231,7 +263,7 @@ def test_undo_keeps_added_contacts_with_notes_and_later_edits(as_liaison, contac
     csv_text = HEADER + ("Rosa,Delgado,rosa@example.org,,,,,\n"
                          "Sam,Lee,sam@example.org,,,,,\n"
                          "Alma,Ortiz,alma@example.org,,,Aide,,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     as_liaison.post(f"/people/import/{import_id}/confirm")
     rosa = db.session.scalar(select(Contact).where(Contact.first_name == "Rosa"))
     factories.make_note([rosa])
@@ -252,7 +284,6 @@ def test_undo_keeps_added_contacts_with_notes_and_later_edits(as_liaison, contac
 BAD_FILES = {
     "wrong encoding": (b"First name,Last name\n" + "山田,太郎\n".encode("shift_jis"),
                        "isn't UTF-8"),
-    "missing header": (b"Email,Phone\nrosa@example.org,555-555-0101\n", "First name"),
     "binary": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)) * 4,
                "binary file"),
     "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64, "binary file"),
@@ -277,7 +308,7 @@ def test_bad_files_get_a_clear_message_and_write_nothing(as_liaison, case):
 def test_no_file_chosen(as_liaison):
     response = as_liaison.post("/people/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "Choose a CSV file" in field_error(response)
+    assert "Choose a file to upload" in field_error(response)
 
 
 # --- hostile input -----------------------------------------------------------------------------
@@ -287,7 +318,7 @@ def test_hostile_cells_stored_as_text_and_escaped(as_liaison):
     csv_text = HEADER + ('"=HYPERLINK(""http://evil.example"")","<script>alert(1)</script>",'
                          'x@example.org,,,"Line one\r\nline two",,\n'
                          "'=1+2,Plain,y@example.org,,,,,\n")
-    import_id = staged(upload(as_liaison, csv_text))
+    import_id = staged(as_liaison, upload(as_liaison, csv_text))
     html = as_liaison.get(f"/people/import/{import_id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     as_liaison.post(f"/people/import/{import_id}/confirm")
@@ -309,17 +340,20 @@ def test_hostile_cells_stored_as_text_and_escaped(as_liaison):
 def test_staff_cannot_import(as_staff, as_liaison):
     assert as_staff.get("/people/import").status_code == 403
     assert upload(as_staff, HEADER + "Rosa,D,r@example.org,,,,,\n").status_code == 403
-    import_id = staged(upload(as_liaison, HEADER + "Rosa,D,r@example.org,,,,,\n"))
+    import_id = staged(as_liaison, upload(as_liaison, HEADER + "Rosa,D,r@example.org,,,,,\n"))
     assert as_staff.get(f"/people/import/{import_id}").status_code == 403
+    assert as_staff.get(f"/people/import/{import_id}/columns").status_code == 403
+    assert as_staff.post(f"/people/import/{import_id}/columns").status_code == 403
     assert as_staff.post(f"/people/import/{import_id}/confirm").status_code == 403
     assert as_staff.post(f"/people/import/{import_id}/undo").status_code == 403
     assert count(Contact) == 0
-    assert "Import from CSV" not in as_staff.get("/people/").get_data(as_text=True)
+    assert "Import contacts" not in as_staff.get("/people/").get_data(as_text=True)
 
 
 def test_a_preview_is_its_uploaders_and_expires(as_liaison, as_admin):
-    import_id = staged(upload(as_liaison, HEADER + "Rosa,D,r@example.org,,,,,\n"))
+    import_id = staged(as_liaison, upload(as_liaison, HEADER + "Rosa,D,r@example.org,,,,,\n"))
     assert as_admin.get(f"/people/import/{import_id}").status_code == 404
+    assert as_admin.get(f"/people/import/{import_id}/columns").status_code == 404
     assert as_admin.post(f"/people/import/{import_id}/confirm").status_code == 404
     imp = db.session.get(ContactImport, import_id)
     imp.created_at -= timedelta(hours=imports.PREVIEW_HOURS + 1)
@@ -327,13 +361,13 @@ def test_a_preview_is_its_uploaders_and_expires(as_liaison, as_admin):
     assert as_liaison.get(f"/people/import/{import_id}").status_code == 404
     assert as_liaison.post(f"/people/import/{import_id}/confirm").status_code == 404
     # The next upload sweeps expired previews away.
-    staged(upload(as_liaison, HEADER + "Sam,L,s@example.org,,,,,\n"))
+    staged(as_liaison, upload(as_liaison, HEADER + "Sam,L,s@example.org,,,,,\n"))
     remaining = db.session.scalars(select(ContactImport)).all()
     assert len(remaining) == 1 and remaining[0].rows["rows"][0]["values"]["first_name"] == "Sam"
 
 
 def test_discard_a_preview(as_liaison):
-    import_id = staged(upload(as_liaison, HEADER + "Rosa,D,r@example.org,,,,,\n"))
+    import_id = staged(as_liaison, upload(as_liaison, HEADER + "Rosa,D,r@example.org,,,,,\n"))
     response = as_liaison.post(f"/people/import/{import_id}/discard")
     assert response.status_code == 303
     assert db.session.get(ContactImport, import_id) is None and count(Contact) == 0
@@ -348,8 +382,8 @@ def _rows(n: int, start: int = 0) -> str:
 
 
 def test_query_counts_constant(as_liaison):
-    small = staged(upload(as_liaison, _rows(10)))
-    big = staged(upload(as_liaison, _rows(1000, 100)))
+    small = staged(as_liaison, upload(as_liaison, _rows(10)))
+    big = staged(as_liaison, upload(as_liaison, _rows(1000, 100)))
     counts = []
     for import_id in (small, big):
         for url in (f"/people/import/{import_id}", f"/people/import/{import_id}?show=create",
@@ -395,10 +429,14 @@ def test_no_csv_ever_makes_a_500(as_liaison, contact):
         response = upload(as_liaison, body)
         assert response.status_code in (303, 422), response.status_code
         if response.status_code == 303:
-            location = response.headers["Location"]
-            assert as_liaison.get(location).status_code == 200
-            assert as_liaison.post(location + "/confirm").status_code in (303, 422)
-            if db.session.get(ContactImport, int(location.rsplit("/", 1)[1])).confirmed_at:
+            import_id = uploaded(response)
+            mapped = map_columns(as_liaison, import_id)
+            assert mapped.status_code in (303, 422), mapped.status_code
+            location = f"/people/import/{import_id}"
+            if mapped.status_code == 303:
+                assert as_liaison.get(location).status_code == 200
+                assert as_liaison.post(location + "/confirm").status_code in (303, 422)
+            if db.session.get(ContactImport, import_id).confirmed_at:
                 assert as_liaison.post(location + "/undo").status_code == 303
         db.session.rollback()
 
