@@ -71,7 +71,7 @@ def test_every_field_lands_where_it_should(as_liaison, contact, name):
     preview = as_liaison.get(f"/people/import/{import_id}").get_data(as_text=True)
     counts = db.session.get(ContactImport, import_id).rows["counts"]
     assert (counts["create"], counts["update"], counts["organizations"], counts["skip"],
-            counts["errors"]) == (2, 1, 1, 1, 0), counts
+            counts["errors"], counts["new_organizations"]) == (2, 1, 1, 1, 0, 3), counts
     alma_row = preview.split("Fill in")[1].split("</tr>")[0]
     assert "Alma Ortiz" in alma_row and "adds phone (555) 555-0177" in alma_row
     assert "job title or role: Council aide" in alma_row

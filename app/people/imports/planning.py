@@ -253,4 +253,11 @@ def plan(rows: list[StagedRow], unit: str = "line"
             counts["create"] += 1
         if row.duplicates or row.same_phone_as:
             counts["duplicates"] += 1
+    # Every organization the import adds: named by new people, by updates that fill one in,
+    # or on its own row.
+    counts["new_organizations"] = len({
+        org_key(r.values["organization"]) for r in rows
+        if r.values.get("organization") and not r.org and (
+            r.action in ("create", "organization")
+            or (r.action == "update" and "organization" in r.changes))})
     return counts, current
