@@ -279,10 +279,12 @@ def _email(item: str) -> str:
     return match.group(1) if match else item
 
 
-def clean_row(columns: list[str | None], cells: list[str]
+def clean_row(columns: list[str | None], cells: list[str], region: str | None = None
               ) -> tuple[dict[str, Any], list[str], list[str]]:
     """One row's values, normalized, with its problems (which block the import) and notes
-    (worth a look), as sentences for the preview. `columns` holds each column's field."""
+    (worth a look), as sentences for the preview. `columns` holds each column's field;
+    phone numbers without a country code are read in `region` (the organization's when
+    None: pass it when cleaning many rows, it is a settings lookup)."""
     raw: dict[str, list[str]] = {}
     for target, cell in zip(columns, cells, strict=False):
         if target:
@@ -348,7 +350,7 @@ def clean_row(columns: list[str | None], cells: list[str]
     phones = []
     for item in _items(raw.get("phones", [])):
         try:
-            phones.append(parse_phone(item[:40]))
+            phones.append(parse_phone(item[:40], region))
         except ValueError:
             errors.append(f"“{item[:40]}” isn't a phone number we can read. Include the area "
                           "code.")

@@ -14,6 +14,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.people import phones
 from app.people.contacts import build_search_text
 from app.people.imports import columns, formats
 from app.people.imports.planning import FILLABLE, org_key, plan
@@ -117,8 +118,9 @@ def map_columns(imp: ContactImport, fields: list[str | None]) -> dict[str, int]:
                                                  "last_name": "", "emails": [],
                                                  "phones": [], "tags": ""},
                               parse_errors=[message]))
+    region = phones.region()
     for line, cells in data["cells"]:
-        values, errors, notes = clean_row(fields, cells)
+        values, errors, notes = clean_row(fields, cells, region)
         rows.append(StagedRow(line=line, values=values, parse_errors=errors,
                               parse_notes=notes))
     rows.sort(key=lambda r: r.line)
