@@ -202,3 +202,15 @@ def test_hostile_card_is_stored_as_text_and_escaped(as_liaison):
     assert "<script>alert(1)</script>" not in shown and "<b>bold</b>" not in shown
     exported = as_liaison.get("/people/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in exported and "'@SUM(A1)" in exported
+
+
+def test_undo_takes_back_what_an_address_book_added(as_liaison, contact):
+    import_id = uploaded(upload(as_liaison, (FILES / "civicrm.csv").read_bytes(), "civi.csv"))
+    assert map_columns(as_liaison, import_id).status_code == 303
+    assert as_liaison.post(f"/people/import/{import_id}/confirm").status_code == 303
+    assert _count(Organization) == 4  # the council, the church, the association, the clinic
+    response = as_liaison.post(f"/people/import/{import_id}/undo")
+    assert response.status_code == 303
+    assert _count(Contact) == 1 and _count(Organization) == 1
+    alma = load_contact(contact.id)
+    assert alma.title is None and [p.number for p in alma.phones] == ["+15555550123"]
