@@ -101,3 +101,32 @@ def test_import_a_google_export_with_its_columns(app, live_server, browser, axe,
     page.goto(f"{live_server}/people/")
     expect(page.locator("#results")).not_to_contain_text("Rosa")
     context.close()
+
+
+def test_import_a_phones_cards_without_javascript(app, live_server, browser):
+    """JavaScript off: upload an iPhone's vCards, get a mapping wrong (a 422 that says why
+    beside the field), fix it, preview, import."""
+    factories.make_user(email="dana@example.org", name="Dana Reyes", role="liaison")
+    db.session.commit()
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    sign_in(page, live_server, "dana@example.org")
+    page.goto(f"{live_server}/people/import")
+    page.get_by_label("Contacts file").set_input_files(str(GOOGLE.parent / "apple.vcf"))
+    page.get_by_role("button", name="Upload and match columns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Match the columns of apple.vcf")
+    expect(page.locator("main")).to_contain_text("a vCard file")
+    page.get_by_label("Full name (FN)").select_option("first_name")
+    page.get_by_role("button", name="Continue to the preview").click()
+    error = page.locator("#col_5-error")
+    expect(error).to_contain_text("Only one column can go to first name")
+    expect(page.get_by_label("Full name (FN)")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Full name (FN)").select_option(label="Leave this column out")
+    page.get_by_role("button", name="Continue to the preview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preview of apple.vcf")
+    expect(page.locator(".import-counts")).to_contain_text("3 new contacts")
+    page.get_by_role("button", name="Import 3 contacts and 1 organization").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import of apple.vcf")
+    expect(page.locator("#messages")).to_contain_text("3 added")
+    context.close()
