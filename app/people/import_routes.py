@@ -120,7 +120,8 @@ def _chosen(data: dict, form) -> list[str | None]:
 def import_columns(import_id: int):
     """Match each column of an upload to a field (pre-filled from its format, or from the
     choice last made for the same headers), then on to the preview."""
-    imp = _load(import_id)
+    # Locked on a post, so a confirm in another tab can't be overwritten by a remap.
+    imp = _load(import_id, lock=request.method == "POST")
     data = imp.rows
     if imp.confirmed_at is not None or "cells" not in data:
         return see_other(url_for("people.import_show", import_id=imp.id))

@@ -66,9 +66,9 @@ def _samples(headers: list[str], rows: list[tuple[int, list[str]]]) -> list[list
     for index in range(len(headers)):
         seen: list[str] = []
         for _line, cells in rows:
-            value = one_line(cells[index]) if index < len(cells) else ""
+            value = one_line(cells[index])[:60] if index < len(cells) else ""
             if value and value not in seen:
-                seen.append(value[:60])
+                seen.append(value)
                 if len(seen) == SAMPLES:
                     break
         out.append(seen)
@@ -86,8 +86,7 @@ def stage(filename: str, data: bytes, actor: User) -> ContactImport:
     text, encoding = decode(data)
     parsed = parse(text)
     fmt = formats.VCARD if parsed.kind == "vcard" else formats.recognize(parsed.headers)
-    suggested = formats.suggest(fmt, parsed.headers)
-    fields, remembered_at = suggested, None
+    fields, remembered_at = formats.suggest(fmt, parsed.headers), None
     known = columns.remembered(parsed.headers)
     if known is not None and len(known.fields) == len(parsed.headers):
         fields = [f if f in columns.BY_KEY else None for f in known.fields]
@@ -97,9 +96,9 @@ def stage(filename: str, data: bytes, actor: User) -> ContactImport:
     imp = ContactImport(filename=name, created_by_id=actor.id, rows={
         "stage": "columns", "encoding": encoding, "format": fmt.key,
         "unit": "card" if parsed.kind == "vcard" else "line",
-        "headers": parsed.headers, "fields": fields, "suggested": suggested,
-        "remembered_at": remembered_at, "samples": _samples(parsed.headers, parsed.rows),
-        "broken": parsed.broken, "cells": parsed.rows})
+        "headers": parsed.headers, "fields": fields, "remembered_at": remembered_at,
+        "samples": _samples(parsed.headers, parsed.rows), "broken": parsed.broken,
+        "cells": parsed.rows})
     db.session.add(imp)
     db.session.flush()
     return imp
@@ -109,6 +108,9 @@ def map_columns(imp: ContactImport, fields: list[str | None]) -> dict[str, int]:
     """Read every staged row with `fields` as its columns' fields and plan the preview;
     the mapping is remembered for these headers. MappingError (nothing changed) if the
     mapping can't be used. Returns the preview's counts."""
+    if imp.confirmed_at is not None or "cells" not in imp.rows:
+        raise columns.MappingError({}, ["This file was already imported: its columns can't "
+                                        "change now."])
     data = dict(imp.rows)
     headers = data["headers"]
     columns.check(fields, headers)
