@@ -149,7 +149,7 @@ def import_columns(import_id: int):
                   columns=[(form[f"col_{i}"], data["samples"][i]) for i in shown],
                   empty=[h or f"Column {i + 1}" for i, h in enumerate(headers)
                          if i not in shown],
-                  fmt=imports.FORMATS[data["format"]], general=general,
+                  fmt=imports.format_by_key(data.get("format")), general=general,
                   remembered=datetime.fromisoformat(remembered) if remembered else None,
                   named=any(data["fields"][i] in ("first_name", "name") for i in shown),
                   status=422 if request.method == "POST" else 200)
@@ -174,7 +174,7 @@ def _preview(imp: ContactImport, status: int = 200, message: str | None = None):
     return render("people/import_preview.html", block="rows", imp=imp, data=imp.rows,
                   rows=page.slice(rows), total=len(rows), page=page.number, pages=page.pages,
                   show=show, shows=SHOW, form=ActionForm(), message=message, status=status,
-                  args={"show": show}, formats=imports.FORMATS,
+                  args={"show": show}, format_by_key=imports.format_by_key,
                   describe_changes=imports.describe_changes)
 
 

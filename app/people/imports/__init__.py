@@ -46,7 +46,7 @@ confirming) and `undo`. This package gathers the API the import pages use.
 """
 
 from app.people.imports.columns import TARGETS, MappingError
-from app.people.imports.formats import BY_KEY_FORMAT as FORMATS
+from app.people.imports.formats import by_key as format_by_key
 from app.people.imports.planning import describe_changes, plan
 from app.people.imports.reading import (
     MAX_BYTES,
@@ -71,8 +71,8 @@ from app.people.imports.writing import (
 )
 
 __all__ = [
-    "FORMATS", "MAX_BYTES", "MAX_ROWS", "PREVIEW_HOURS", "TARGETS",
-    "ImportFileError", "ImportRowsError", "MappingError", "StagedRow", "check_email",
-    "clean_row", "confirm", "decode", "describe_changes", "is_expired", "is_previewed",
-    "map_columns", "parse", "plan", "purge_expired", "stage", "staged_rows", "undo",
+    "MAX_BYTES", "MAX_ROWS", "PREVIEW_HOURS", "TARGETS", "ImportFileError", "ImportRowsError",
+    "MappingError", "StagedRow", "check_email", "clean_row", "confirm", "decode",
+    "describe_changes", "format_by_key", "is_expired", "is_previewed", "map_columns", "parse",
+    "plan", "purge_expired", "stage", "staged_rows", "undo",
 ]

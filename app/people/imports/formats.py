@@ -147,7 +147,12 @@ GENERIC_FORMAT = Format("generic", "a spreadsheet (columns matched by their name
                         lambda keys: True)
 
 FORMATS = (GOOGLE, GOOGLE_LEGACY, OUTLOOK, CIVICRM, LIAISON, GENERIC_FORMAT)
-BY_KEY_FORMAT = {f.key: f for f in (*FORMATS, VCARD)}
+_BY_KEY = {f.key: f for f in (*FORMATS, VCARD)}
+
+
+def by_key(key: str | None) -> Format:
+    """A format by the key an upload was staged with (a spreadsheet's if unknown)."""
+    return _BY_KEY.get(key or "", GENERIC_FORMAT)
 
 
 def recognize(headers: list[str]) -> Format:
