@@ -39,13 +39,11 @@ _END = re.compile(r"^END:VCARD\s*$", re.I | re.M)
 # (the property line and its folded continuation lines).
 _BULKY = re.compile(r"^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:][^\n]*\n(?:[ \t][^\n]*\n)*",
                     re.I | re.M)
-
-
 # vCard 2.1 (what many Android phones write), and careless 3.0 writers, don't escape commas in
 # text, but vobject reads an unescaped comma as the end of the value: "Met at the vigil,
 # August." would lose its end.
 _TEXT = re.compile(r"^((?:[\w-]+\.)?(?:NOTE|TITLE|ROLE|FN|ORG|URL)(?:;[^:\n]*)?:)(.*)$",
-                       re.I)
+                   re.I)
 
 
 def _escape_commas(chunk: str) -> str:
