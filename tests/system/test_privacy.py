@@ -39,6 +39,12 @@ def seed_coalitions() -> None:
     seed_coalitions()
 
 
+def seed_tours() -> None:
+    from tests.tours.test_privacy import seed_tours
+
+    seed_tours(MARKER)
+
+
 def seed_imports() -> None:
     """A contact's background and honorific, and an upload waiting for its columns (every
     cell of the file, the columns it will leave out too)."""
@@ -52,7 +58,7 @@ def seed_imports() -> None:
                   f"NOTE:{MARKER}\nBDAY:{MARKER}\nEND:VCARD\n".encode(), user)
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_imports]
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports]
 
 
 def test_no_public_url_shows_private_data(app, client):

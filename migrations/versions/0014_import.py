@@ -1,7 +1,7 @@
 """import: remembered column mappings, and a contact's name prefix, suffix and background
 
-Revision ID: 0013_import
-Revises: 0012_places
+Revision ID: 0014_import
+Revises: 0013_tours_confirm
 
 Written out in full (no app code imported).
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_import'
-down_revision = '0012_places'
+revision = '0014_import'
+down_revision = '0013_tours_confirm'
 branch_labels = None
 depends_on = None
 
