@@ -30,13 +30,14 @@ from app.people.models import (
 # The fields a merge chooses between, in the order the comparison page shows them. Emails,
 # phones and tags are combined; "do not contact" and "media contact" hold if either said so.
 CONTACT_FIELDS: dict[str, str] = {
-    "first_name": "First name", "last_name": "Last name", "pronouns": "Pronouns",
+    "name_prefix": "Name prefix", "first_name": "First name", "last_name": "Last name",
+    "name_suffix": "Name suffix", "pronouns": "Pronouns",
     "title": "Title or role", "organization_id": "Organization", "sphere": "Sphere",
     "stance": "Stance", "influence": "Influence", "owner_id": "Owner",
     "preferred_channel": "Preferred channel", "address": "Address", "website": "Website",
     "source": "How we know them", "keep_in_touch_days": "Keep in touch every (days)",
     "beat": "Beat", "coverage_area": "Coverage area",
-    "approach_notes": "How they like to be approached",
+    "approach_notes": "How they like to be approached", "background": "Background",
 }
 ORGANIZATION_FIELDS: dict[str, str] = {
     "name": "Name", "type": "Type", "sphere": "Sphere", "stance": "Stance",

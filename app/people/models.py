@@ -212,6 +212,9 @@ class Contact(db.Model):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), default="")
     sort_name: Mapped[str] = mapped_column(String(210), default="")
+    # Honorifics and suffixes ("Rev.", "Jr."): part of how to address someone, not a job.
+    name_prefix: Mapped[str | None] = mapped_column(String(40))
+    name_suffix: Mapped[str | None] = mapped_column(String(40))
     pronouns: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str | None] = mapped_column(String(200))
     organization_id: Mapped[int | None] = mapped_column(
@@ -232,6 +235,8 @@ class Contact(db.Model):
     beat: Mapped[str | None] = mapped_column(String(200))
     coverage_area: Mapped[str | None] = mapped_column(String(200))
     approach_notes: Mapped[str | None] = mapped_column(Text)
+    # What is known about them that isn't a dated note (an address book's "Notes", say).
+    background: Mapped[str | None] = mapped_column(Text)
     last_contact_on: Mapped[date | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
     import_id: Mapped[int | None] = mapped_column(
@@ -253,6 +258,12 @@ class Contact(db.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def formal_name(self) -> str:
+        """The name with its honorific and suffix: "Rev. Rosa Delgado Jr."."""
+        return " ".join(p for p in (self.name_prefix, self.first_name, self.last_name,
+                                    self.name_suffix) if p)
 
     audit_label = name  # the name the audit trail keeps (app.audit.services.record)
 
@@ -349,3 +360,16 @@ class ContactImport(db.Model):
         if self.undone_at:
             return "undone"
         return "imported" if self.confirmed_at else "preview"
+
+
+class ImportMapping(db.Model):
+    """The column choices last confirmed for one set of headers, so the next export from the
+    same address book maps itself. Keyed by a hash of the normalized headers: a file whose
+    first row is really data leaves no names behind here."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    headers_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    fields: Mapped[Any] = mapped_column(JSON)  # a field name (or None) per column, in order
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

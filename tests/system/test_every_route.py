@@ -229,7 +229,11 @@ def _enrich(admin_id: int) -> None:
                                  "jpg")
     staged = imports.stage("people.csv", b"first_name,last_name,email\n"
                            b"Ada,Okafor,ada@example.org\n", admin)
+    imports.map_columns(staged, staged.rows["fields"])
     imports.confirm(staged, admin)
+    # An upload waiting for its columns (the upload page links to it).
+    imports.stage("phone.vcf", b"BEGIN:VCARD\nVERSION:3.0\nN:Okoye;Bea;;;\nFN:Bea Okoye\n"
+                  b"EMAIL:bea@example.org\nEND:VCARD\n", admin)
     event = db.session.scalars(select(Event).where(Event.starts_at > utcnow())
                                .order_by(Event.starts_at)).first()
     invitations.invite(event, list(db.session.scalars(select(Contact.id))), admin)

@@ -45,7 +45,20 @@ def seed_tours() -> None:
     seed_tours(MARKER)
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours]
+def seed_imports() -> None:
+    """A contact's background and honorific, and an upload waiting for its columns (every
+    cell of the file, the columns it will leave out too)."""
+    from app.people import imports
+    from tests.factories import make_contact
+
+    make_contact(first_name="Imported", name_prefix=f"Rev{MARKER}"[:40],
+                 background=f"Background {MARKER}")
+    user = make_user(name="Importer")
+    imports.stage("phone.vcf", f"BEGIN:VCARD\nVERSION:3.0\nN:{MARKER};Bea;;;\nFN:Bea\n"
+                  f"NOTE:{MARKER}\nBDAY:{MARKER}\nEND:VCARD\n".encode(), user)
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports]
 
 
 def test_no_public_url_shows_private_data(app, client):
