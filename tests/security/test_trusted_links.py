@@ -124,7 +124,8 @@ def test_tour_mail_and_calendar_file_never_follow_the_host(app, client, liaison_
     configure(approval_required=True)
     assert client.post("/tours", data=form_data(), headers=HOSTILE).status_code == 303
     booking = db.session.scalars(select(TourBooking)).one()
-    confirmed = liaison_at_evil.post(f"/tours/manage/bookings/{booking.id}/confirm", headers=HOSTILE)
+    confirmed = liaison_at_evil.post(f"/tours/manage/bookings/{booking.id}/confirm",
+                                     headers=HOSTILE)
     assert confirmed.status_code == 303
     messages = delivered(app, smtp_server)
     links = assert_trusted(messages)
