@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from babel.core import get_global
 from babel.dates import get_timezone_location, get_timezone_name
 
+from app.settings import clock
+
 UTC_NAME = "UTC"
 
 
@@ -113,7 +115,7 @@ def _offset(name: str, moment: datetime) -> int:
 def label(name: str, moment: datetime | None = None) -> str:
     """The friendly label of a zone: "Central Time — Chicago (UTC-06:00)"."""
     zone = canonical(name) or name
-    moment = moment or datetime.now(UTC)
+    moment = moment or clock.now()
     try:
         offset = _offset(zone, moment)
     except (KeyError, ValueError):  # not a zone at all: say what it is
@@ -150,7 +152,7 @@ def _zones_on(day: date) -> tuple[Zone, ...]:
 
 def zones(day: date | None = None) -> tuple[Zone, ...]:
     """Every offered zone, west to east, labelled with its offset on `day` (today)."""
-    return _zones_on(day or datetime.now(UTC).date())
+    return _zones_on(day or clock.now().date())
 
 
 def browser_aliases() -> dict[str, str]:
