@@ -111,7 +111,9 @@ def save_organization(*, name: str, timezone: str, region: str | None = None,
                       public_address: str | None = None,
                       media_line: str | None = None) -> list[str]:
     """Store the organization's name, time zone, phone region, public address and media
-    line (None leaves one as it is); returns what changed, in words."""
+    line (None leaves one as it is); returns what changed, in words. Each is stored even
+    when it equals the default it replaces: it was chosen (the demo fills in only what
+    nobody chose)."""
     was = identity()
     wanted = {"org_name": (name, was.name, "name"),
               "timezone": (timezone, was.timezone, "time zone"),
@@ -120,8 +122,11 @@ def save_organization(*, name: str, timezone: str, region: str | None = None,
               "media_line": (media_line, was.media_line, "media line")}
     changed = []
     for key, (new, old, words) in wanted.items():
-        if new is not None and new != old:
+        if new is None:
+            continue
+        if get(key) != new:
             put(key, new)
+        if new != old:
             changed.append(words)
     return changed
 
