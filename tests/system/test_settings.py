@@ -93,3 +93,25 @@ def test_a_bad_media_line_is_refused_beside_its_field(as_admin):
     assert 'id="media_line-error"' in response.text
     assert 'id="public_address-error"' in response.text
     assert services.media_line() == ""
+
+
+def test_invitations_are_signed_with_the_name_and_public_address(as_liaison):
+    from email import policy
+    from email.parser import BytesParser
+
+    from app.mail.models import OutboxMessage
+    from tests.factories import make_event, make_invitee
+
+    services.save_organization(name="Harbor Health Outreach", timezone="America/Chicago",
+                               public_address="PO Box 77\nHarbor City, MD 21000")
+    event, guest = make_event(title="Open house"), make_invitee(first_name="Ana")
+    db.session.commit()
+    assert as_liaison.post(f"/events/{event.id}/invite",
+                           data={"contact_id": [guest.id]}).status_code == 303
+    raw = db.session.scalars(select(OutboxMessage.raw)).one()
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert msg["From"].addresses[0].display_name == "Harbor Health Outreach"
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.rstrip().endswith("Harbor Health Outreach\nPO Box 77\nHarbor City, MD 21000")
+    html = msg.get_body(("html",)).get_content()
+    assert "Harbor Health Outreach<br>PO Box 77, Harbor City, MD 21000" in html
