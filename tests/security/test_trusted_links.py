@@ -279,3 +279,34 @@ def test_a_malformed_public_address_is_refused(tmp_path, value):
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
         create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k" * 40,
                     "DATABASE_URL": "sqlite://", "PUBLIC_BASE_URL": value})
+
+
+def test_flask_serve_also_answers_at_the_address_it_listens_on(public_app, monkeypatch):
+    """`make run` with PUBLIC_BASE_URL set: the developer's browser at 127.0.0.1 still works,
+    and links still use the public address."""
+    from app.system import cli
+
+    monkeypatch.setattr(cli, "run_simple", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, "start_background_worker", lambda app: None)
+    make_user()  # no setup code to print
+    db.session.commit()
+    result = public_app.test_cli_runner().invoke(args=["serve", "--port", "5077"])
+    assert result.exit_code == 0, result.output
+    assert public_app.config["TRUSTED_HOSTS"][-1] == "127.0.0.1"
+    client = public_app.test_client()
+    assert client.get("/healthz", headers={"Host": "127.0.0.1:5077"}).status_code == 200
+    assert client.get("/healthz", headers=HOSTILE).status_code == 400
+
+
+def test_going_back_after_an_action_follows_only_our_own_referer(app, client, as_liaison):
+    from tests.tours.conftest import configure, form_data
+
+    configure(approval_required=True)
+    client.post("/tours", data=form_data())
+    booking = db.session.scalars(select(TourBooking)).one()
+    url = f"/tours/manage/bookings/{booking.id}/confirm"
+    away = as_liaison.post(url, headers={"Referer": f"http://{EVIL}/tours/manage/"})
+    assert away.headers["Location"] == f"/tours/manage/bookings/{booking.id}"
+    again = as_liaison.post(f"/tours/manage/bookings/{booking.id}/cancel",
+                            headers={"Referer": f"{SERVED}/tours/manage/?day=2031-05-01"})
+    assert again.headers["Location"] == "/tours/manage/?day=2031-05-01"
