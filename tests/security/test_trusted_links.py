@@ -119,14 +119,18 @@ def test_inquiry_mail_links_never_follow_the_host(app, client, smtp_server):
 
 def test_tour_mail_and_calendar_file_never_follow_the_host(app, client, liaison_at_evil,
                                                            smtp_server):
-    from tests.tours.conftest import configure, form_data
+    from tests.tours.conftest import configure, form_data, link_of
 
     configure(approval_required=True)
     assert client.post("/tours", data=form_data(), headers=HOSTILE).status_code == 303
     booking = db.session.scalars(select(TourBooking)).one()
+    verified = client.post(link_of(booking) + "/confirm-email", headers=HOSTILE)
+    assert verified.status_code == 303
     confirmed = liaison_at_evil.post(f"/tours/manage/bookings/{booking.id}/confirm",
                                      headers=HOSTILE)
     assert confirmed.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(TourBooking, booking.id).status.value == "confirmed"
     messages = delivered(app, smtp_server)
     links = assert_trusted(messages)
     assert any(link.startswith(f"{SERVED}/tours/booking/") for link in links)
@@ -299,11 +303,10 @@ def test_flask_serve_also_answers_at_the_address_it_listens_on(public_app, monke
 
 
 def test_going_back_after_an_action_follows_only_our_own_referer(app, client, as_liaison):
-    from tests.tours.conftest import configure, form_data
+    from tests.tours.conftest import book, configure
 
     configure(approval_required=True)
-    client.post("/tours", data=form_data())
-    booking = db.session.scalars(select(TourBooking)).one()
+    booking = book(client)
     url = f"/tours/manage/bookings/{booking.id}/confirm"
     away = as_liaison.post(url, headers={"Referer": f"http://{EVIL}/tours/manage/"})
     assert away.headers["Location"] == f"/tours/manage/bookings/{booking.id}"
