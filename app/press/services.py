@@ -381,16 +381,18 @@ def _active(role: Role) -> list[User]:
 
 @dataclass(frozen=True)
 class Recipients:
+    """Where a media inquiry's email goes."""
+
     to: tuple[str, str]  # (name, email)
     copies: list[tuple[str, str]]
     on_duty: bool  # `to` is the spokesperson on duty (not the fallback)
 
 
 def inquiry_recipients(day: date | None = None) -> Recipients:
-    """Who a media inquiry goes to: the spokesperson on duty
-    (the rota's, else the first public one, as /press shows), with the liaison(s) in copy.
-    With nobody on duty it goes to the liaison(s) (the admins when there is no liaison),
-    so an inquiry never waits unread."""
+    """Who a media inquiry goes to: the spokesperson on duty (the rota's, else the first
+    public one, as /press shows), with the liaison(s) in copy. With nobody on duty it goes
+    to the liaison(s) (the admins when there is no liaison), so an inquiry never waits
+    unread. LookupError when there is nobody at all."""
     liaisons = [(u.name, u.email) for u in _active(Role.liaison)]
     duty = on_duty(public_spokespeople(), day or today())
     on = duty is not None and bool(duty.email)
