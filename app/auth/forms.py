@@ -8,6 +8,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from app.auth import passwords
 from app.auth.models import Role
+from app.people import phones
+from app.settings.forms import OrganizationFields
 from app.system.forms import BaseForm
 
 ROLE_CHOICES = [
@@ -70,15 +72,27 @@ class LoginForm(BaseForm):
     next = HiddenField()
 
 
-class SetupForm(_NewPasswordMixin, BaseForm):
+class SetupForm(_NewPasswordMixin, OrganizationFields, BaseForm):
     code = StringField(
         "Setup code",
         validators=[DataRequired("Enter the setup code."), Length(max=40)],
         description="Printed on the server console when Liaison started without any users.",
     )
+    org_name = StringField(
+        "Your organization's name",
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
+        validators=[DataRequired("Enter your organization's name."), Length(max=120)],
+        description="As the public knows it: shown on the tour and media pages, in emails "
+                    "and calendar files.",
+    )
     name = _name_field("Your name")
     email = _email_field("Your email")
     load_demo = BooleanField("Also load the demo data (a fictional program) to explore")
+
+    def region_for_phones(self) -> str:
+        """The country of the chosen time zone: a media line typed without a country code
+        is read as a number there (admins can change the region under Settings)."""
+        return phones.region_for_zone(self.timezone.data)
 
 
 class PasswordForm(_NewPasswordMixin, BaseForm):

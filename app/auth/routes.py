@@ -11,6 +11,7 @@ from app.auth.blueprint import bp
 from app.auth.forms import LoginForm, PasswordForm, SetupForm
 from app.extensions import db
 from app.security import safe_next
+from app.settings import services as settings
 from app.web import render, see_other
 
 
@@ -32,6 +33,7 @@ def setup():
         abort(404)
     form = SetupForm()
     if request.method == "GET":
+        form.timezone.data = settings.timezone_name()  # the picker's script guesses better
         services.ensure_setup_code()
         db.session.commit()
         return render("auth/setup.html", form=form)
@@ -40,7 +42,10 @@ def setup():
     if form.validate_on_submit():
         if services.check_setup_code(form.code.data):
             user = services.complete_setup(
-                email=form.email.data, name=form.name.data, password=form.new_password.data
+                email=form.email.data, name=form.name.data, password=form.new_password.data,
+                organization={"name": form.org_name.data, "timezone": form.timezone.data,
+                              "public_address": form.public_address.data,
+                              "media_line": form.media_line.data},
             )
             if form.load_demo.data:
                 from app.system.demo import load_demo
@@ -48,7 +53,9 @@ def setup():
                 load_demo()
             db.session.commit()
             _start_session(user)
-            return see_other(url_for("dashboard.index"), "Welcome to Liaison. You are the admin.")
+            return see_other(url_for("dashboard.index"),
+                             f"Welcome. Liaison is set up for {form.org_name.data}, and you "
+                             "are its admin.")
         services.note_failure(_client_ip(), "setup")
         db.session.commit()
         form.code.errors.append("That setup code is not right. Check the server console.")

@@ -16,6 +16,7 @@ from app.auth import passwords
 from app.auth.models import Role, SignInFailure, User
 from app.database import utcnow
 from app.extensions import db
+from app.people import phones
 from app.settings import services as settings
 
 log = logging.getLogger("liaison.setup")
@@ -201,9 +202,18 @@ def check_setup_code(code: str) -> bool:
     return bool(stored) and hmac.compare_digest(stored, _digest(code))
 
 
-def complete_setup(*, email: str, name: str, password: str) -> User:
-    """Create the first admin and retire the setup code."""
+def complete_setup(*, email: str, name: str, password: str,
+                   organization: dict[str, str] | None = None) -> User:
+    """Create the first admin, name the organization (name, timezone, public_address,
+    media_line; phone numbers are then read in the time zone's country) and retire the
+    setup code."""
     user = create_user(email=email, name=name, role=Role.admin, password=password)
+    if organization:
+        settings.save_organization(
+            name=organization["name"], timezone=organization["timezone"],
+            region=phones.region_for_zone(organization["timezone"]),
+            public_address=organization.get("public_address") or "",
+            media_line=organization.get("media_line") or "")
     settings.delete(SETUP_CODE_KEY)
     record("setup.completed", f"First admin {user.name} created", user, actor=user)
     return user

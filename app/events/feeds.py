@@ -72,8 +72,9 @@ def public_feed() -> tuple[str, int]:
         )
         for r in rows
     ]
-    name = f"{current_app.config['ORG_NAME']} — public events"
-    return ical.calendar(events, name=name, feed=True), len(events)
+    name = f"{settings.org_name()} — public events"
+    return ical.calendar(events, name=name, feed=True,
+                         timezone=settings.timezone_name()), len(events)
 
 
 def event_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
@@ -94,8 +95,8 @@ def private_feed(user: User) -> str:
     events, confirmed tours, their open commitments), from 90 days ago on."""
     since = utcnow() - timedelta(days=90)
     items = feed_items(user, since)
-    name = f"{current_app.config['ORG_NAME']} — {user.name}"
-    return ical.calendar(items, name=name, feed=True)
+    name = f"{settings.org_name()} — {user.name}"
+    return ical.calendar(items, name=name, feed=True, timezone=settings.timezone_name())
 
 
 def etag(body: str) -> str:

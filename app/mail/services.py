@@ -57,6 +57,7 @@ def build(
     attachments: list[Attachment] = (),  # type: ignore[assignment]
     to_name: str | None = None,
     reply_to: str | None = None,
+    cc: list[tuple[str, str]] = (),  # type: ignore[assignment]  # (name, email) pairs
 ) -> EmailMessage:
     """A message to one recipient. `calendar=(method, ics_text)` makes an iMIP message:
     multipart/mixed → multipart/alternative (text, html, text/calendar; method=…) plus the
@@ -66,6 +67,8 @@ def build(
     sender_name, sender_addr = parseaddr(cfg["MAIL_DEFAULT_SENDER"])
     msg["From"] = address(sender_name or settings.org_name(), sender_addr)
     msg["To"] = address(to_name, to)
+    if cc:
+        msg["Cc"] = ", ".join(address(name, email) for name, email in cc)
     msg["Subject"] = clean_header(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender_addr.rpartition("@")[2] or "liaison.local")
@@ -90,13 +93,22 @@ def build(
 
 
 def queue(*, kind: str, to: str, subject: str, text: str, **options) -> OutboxMessage:
-    """Queue one message in the current transaction; it is sent after the commit."""
+    """Queue one message in the current transaction; it is sent after the commit. Those in
+    `cc` (name, email pairs) each get their own copy: an outbox row is one delivery."""
     msg = build(to=to, subject=subject, text=text, **options)
+    row = _row(msg, kind, to)
+    for _name, email in options.get("cc") or ():
+        copy = build(to=to, subject=subject, text=text, **options)
+        _row(copy, kind, email)
+    return row
+
+
+def _row(msg: EmailMessage, kind: str, recipient: str) -> OutboxMessage:
     row = OutboxMessage(
         message_id=msg["Message-ID"],
         kind=kind,
         sender=parseaddr(msg["From"])[1],
-        recipient=clean_header(to),
+        recipient=clean_header(recipient),
         subject=msg["Subject"],
         # SMTP needs CRLF line ends; smtplib sends bytes as they are, and a message with
         # bare LFs reads as one over-long line to a strict server (aiosmtpd refuses it).
