@@ -106,7 +106,10 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
     if ok and user is not None and user.active:
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
-        throttle.succeeded(ip, email)
+        if not user.two_factor_enabled:
+            # With a second step, the slate is wiped only once that passes too: a password
+            # that is right must not buy more guesses at the code.
+            throttle.succeeded(ip, email)
         return user
     throttle.failed(ip, email, user)
     return None
