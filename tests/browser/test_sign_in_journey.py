@@ -51,6 +51,8 @@ def test_two_step_sign_in_with_an_authenticator_app(live_server, page, axe):
     expect(page.locator(".recovery-codes li")).to_have_count(10)
     checked(page, axe)
     page.get_by_role("link", name="I have saved them").click()
+    page.wait_for_url(live_server + "/")
+    page.wait_for_load_state("networkidle")  # the dashboard's panels load themselves
 
     page.get_by_text("Dana Reyes").first.click()
     page.get_by_role("button", name="Sign out").click()
