@@ -20,7 +20,9 @@ from app.web import render, see_other
 def index():
     """Everyone who can (or could) sign in."""
     users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render("users/index.html", users=users, required=two_factor.required())
+    # Who will be walked through two-step sign-in at their next sign-in.
+    asked = {u.id for u in users if two_factor.must_enroll(u)}
+    return render("users/index.html", users=users, asked=asked)
 
 
 @users_bp.route("/sign-in", methods=["GET", "POST"])

@@ -175,6 +175,10 @@ def test_the_requirement_walks_admins_and_liaisons_through_enrollment(app, as_ad
     assert as_admin.get("/people/").headers["Location"] == "/account/two-factor"
     assert two_factor.required()
     assert "settings.two_factor" in audit_actions()
+    with as_admin.session_transaction() as session:
+        session.pop("enroll_two_factor")  # (the admin sets theirs up later)
+    users = as_admin.get("/admin/users/").text
+    assert users.count("Off: asked at next sign-in") == 2  # the admin and Dana, not Priya
     # A liaison signing in lands on enrollment, wherever they go, until it is on.
     client = at(app, "198.51.100.8")
     assert login(client, dana.email, PASSWORD).status_code == 303
