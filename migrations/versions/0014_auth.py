@@ -2,8 +2,8 @@
 per-account failure alert, the version that rotates account-derived links, and contacts'
 last contact as staff may know it (from notes that are not sensitive)
 
-Revision ID: 0013_auth
-Revises: 0012_places
+Revision ID: 0014_auth
+Revises: 0013_tours_confirm
 
 Written out in full (no app code imported).
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_auth'
-down_revision = '0012_places'
+revision = '0014_auth'
+down_revision = '0013_tours_confirm'
 branch_labels = None
 depends_on = None
 
