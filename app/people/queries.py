@@ -86,7 +86,8 @@ SORTS = {
     "name": ("Name", (Contact.sort_name, Contact.id)),
     "recent": ("Recently changed", (Contact.updated_at.desc(), Contact.id.desc())),
     # Never contacted first: NULLS FIRST is SQLite's own order, so its index serves the sort.
-    "contact": ("Longest since contact", (Contact.last_contact_on.asc().nulls_first(),
+    # (Staff's column here; sort_order swaps in every note's date for those who read them.)
+    "contact": ("Longest since contact", (Contact.last_open_contact_on.asc().nulls_first(),
                                           Contact.id)),
     "stance": ("Stance", (Contact.stance, Contact.sort_name, Contact.id)),
 }
