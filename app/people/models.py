@@ -202,6 +202,7 @@ class Contact(db.Model):
         Index("ix_contacts_owner_id", "owner_id"),
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
+        Index("ix_contacts_last_open_contact_on", "last_open_contact_on"),
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
@@ -238,6 +239,9 @@ class Contact(db.Model):
     # What is known about them that isn't a dated note (an address book's "Notes", say).
     background: Mapped[str | None] = mapped_column(Text)
     last_contact_on: Mapped[date | None]
+    # The same from notes that are not sensitive: what staff are shown, so a sensitive note
+    # never tells them, by moving a date, that something happened.
+    last_open_contact_on: Mapped[date | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_imports.id", ondelete="SET NULL")
@@ -270,6 +274,19 @@ class Contact(db.Model):
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+    def last_contact_for(self, user: User | None) -> date | None:
+        """The last contact `user` may know of: sensitive notes count only for those who
+        read them (see last_contact_column)."""
+        return self.last_contact_on if user is not None and user.sees_sensitive \
+            else self.last_open_contact_on
+
+
+def last_contact_column(user: User | None):
+    """The last-contact column for `user`'s lists, sorts and due dates: every note for
+    admins and the liaison, only non-sensitive notes for staff (and for nobody)."""
+    return Contact.last_contact_on if user is not None and user.sees_sensitive \
+        else Contact.last_open_contact_on
 
 
 class ContactEmail(db.Model):
