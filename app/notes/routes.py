@@ -18,7 +18,7 @@ from app.people import search
 from app.people.models import Channel, Contact, Organization
 from app.people.queries import contact_choices, organization_choices, user_choices
 from app.settings.clock import today
-from app.system.pagination import paginate
+from app.system.pagination import COUNT_CAP, page_number, paginate, paginate_capped
 from app.web import render, see_other, trigger
 
 PAGE_SIZE = 25
@@ -228,14 +228,15 @@ def commitment_reopen(commitment_id: int):
 @bp.route("/due")
 def due():
     """People due for contact, counted from their last logged interaction."""
-    query = services.due_for_contact_query(today())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = paginate(total, PAGE_SIZE)
+    bound = page_number() * PAGE_SIZE + COUNT_CAP
+    page = paginate_capped(services.due_for_contact_ids(today(), bound + 1), PAGE_SIZE)
     rows = list(db.session.scalars(
-        query.options(joinedload(Contact.organization), joinedload(Contact.owner))
+        services.due_for_contact_query(today(), page.offset + page.limit)
+        .options(joinedload(Contact.organization), joinedload(Contact.owner))
         .limit(page.limit).offset(page.offset)))
-    return render("notes/due.html", block="results", contacts=rows, total=total, page=page.number,
-                  pages=page.pages, args=request.args, intervals=services.intervals())
+    return render("notes/due.html", block="results", contacts=rows, total=page.total,
+                  capped=page.capped, page=page.number, pages=page.pages, args=request.args,
+                  intervals=services.intervals())
 
 
 @bp.route("/keep-in-touch", methods=["GET", "POST"])
