@@ -1,5 +1,6 @@
 """bench: pages that cost the page, not the table — contact tallies kept by triggers, indexes
-for an organization's people, media contacts, the keep-in-touch classes and stance changes
+for an organization's people, media contacts, the keep-in-touch classes, stance changes and
+the public feed's cache key
 
 Revision ID: 0013_bench
 Revises: 0012_places
@@ -94,11 +95,13 @@ def upgrade():
     op.create_index('ix_contacts_is_media_archived_at_sort_name', 'contacts', ['is_media', 'archived_at', 'sort_name'], unique=False)
     op.create_index('ix_contacts_is_media_archived_at_stance_last_contact_on', 'contacts', ['is_media', 'archived_at', 'stance', 'last_contact_on'], unique=False)
     op.create_index('ix_contacts_archived_at_keep_in_touch_days', 'contacts', ['archived_at', 'keep_in_touch_days'], unique=False)
+    op.create_index('ix_events_public_feed', 'events', ['is_public', 'ends_at', 'updated_at', 'sequence'], unique=False)
     op.create_index('ix_stance_changes_changed_at', 'stance_changes', ['at'], unique=False, sqlite_where=sa.text('from_stance IS NOT NULL'), postgresql_where=sa.text('from_stance IS NOT NULL'))
 
 
 def downgrade():
     op.drop_index('ix_stance_changes_changed_at', table_name='stance_changes')
+    op.drop_index('ix_events_public_feed', table_name='events')
     op.drop_index('ix_contacts_archived_at_keep_in_touch_days', table_name='contacts')
     op.drop_index('ix_contacts_is_media_archived_at_stance_last_contact_on', table_name='contacts')
     op.drop_index('ix_contacts_is_media_archived_at_sort_name', table_name='contacts')
