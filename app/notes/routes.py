@@ -79,15 +79,14 @@ def index():
     matching = search.note_ids_matching(q) if q else None
     if matching is not None:
         query = query.where(Note.id.in_(matching))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = paginate(total, PAGE_SIZE)
+    page = paginate_capped(query.with_only_columns(Note.id), PAGE_SIZE)
     rows = list(db.session.scalars(
         query.options(joinedload(Note.author), selectinload(Note.contacts),
                       selectinload(Note.organizations))
         .order_by(Note.occurred_on.desc(), Note.id.desc())
         .limit(page.limit).offset(page.offset)))
-    return render("notes/index.html", block="results", notes=rows, total=total, page=page.number,
-                  pages=page.pages, args=request.args)
+    return render("notes/index.html", block="results", notes=rows, total=page.total,
+                  capped=page.capped, page=page.number, pages=page.pages, args=request.args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
