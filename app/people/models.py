@@ -302,7 +302,7 @@ class ContactPhone(db.Model):
 class ContactTally(db.Model):
     """How many active (not archived) contacts hold each stance and influence: the dashboard's
     counts and the stakeholder map read these few rows instead of counting every contact.
-    Kept by triggers on contacts (migration 0013), so every way of writing contacts (forms,
+    Kept by triggers on contacts (migration 0014_bench), so every way of writing contacts (forms,
     imports, merges, bulk SQL) keeps them right."""
 
     __tablename__ = "contact_tallies"

@@ -2,8 +2,8 @@
 for an organization's people, media contacts, the keep-in-touch classes, stance changes and
 the public feed's cache key
 
-Revision ID: 0013_bench
-Revises: 0012_places
+Revision ID: 0014_bench
+Revises: 0013_tours_confirm
 
 Written out in full (no app code imported).
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_bench'
-down_revision = '0012_places'
+revision = '0014_bench'
+down_revision = '0013_tours_confirm'
 branch_labels = None
 depends_on = None
 
