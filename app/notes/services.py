@@ -13,7 +13,20 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
-from sqlalchemy import Date, Integer, Select, case, func, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -336,15 +349,40 @@ def interval_for(contact: Contact) -> int:
     return db.session.scalar(select(interval_expression()).where(Contact.id == contact.id))
 
 
-def due_for_contact_query(today: date, user: User | None) -> Select:
-    """Active contacts (not do-not-contact) whose last logged interaction, as `user` may
-    know of it (sensitive notes count only for those who read them), is older than their
-    interval, or who have none; the longest-waiting first."""
+def due_for_contact_query(today: date, user: User | None, bound: int | None = None) -> Select:
+    """The contacts due_for_contact_ids names, as rows in their order."""
+    last = last_contact_column(user)
+    return (select(Contact).where(Contact.id.in_(due_for_contact_ids(today, user, bound)))
+            .order_by(last.is_not(None), last, Contact.id))
+
+
+def due_for_contact_ids(today: date, user: User | None,
+                        bound: int | None = None) -> CompoundSelect:
+    """Ids of active contacts (not do-not-contact) whose last logged interaction, as `user`
+    may know of it (sensitive notes count only for those who read them), is older than
+    their interval, or who have none; those never logged first, then the longest-waiting.
+
+    The intervals come in a few classes (stance and media, a contact's own), and for each
+    the due contacts are one index range (ix_contacts_is_media_archived_at_stance_last_*,
+    oldest first): asked for `bound` rows, each class gives at most that many, so a page
+    costs its size, not the number of contacts."""
+    last = last_contact_column(user)
+    days = intervals()
+    active = (Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
+    usual = (Contact.keep_in_touch_days.is_(None), last.is_not(None))
+    classes = [select(Contact.id).where(*active, last.is_(None)).order_by(Contact.id)]
+    for stance in Stance:  # media contacts per stance too: each class is one index range
+        for media, interval in ((false(), days[stance.value]), (true(), days["media"])):
+            classes.append(select(Contact.id).where(
+                *active, *usual, Contact.is_media == media, Contact.stance == stance,
+                last <= today - timedelta(days=interval))
+                .order_by(last, Contact.id))
     today_param = func.cast(today.isoformat(), Date) if db.engine.dialect.name != "sqlite" \
         else func.date(today.isoformat())
-    last = last_contact_column(user)
-    overdue = days_between(today_param, last) >= interval_expression()
-    return (select(Contact)
-            .where(Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
-            .where(or_(last.is_(None), overdue))
-            .order_by(last.is_not(None), last, Contact.id))
+    classes.append(select(Contact.id).where(  # contacts with their own interval (few)
+        *active, Contact.keep_in_touch_days.is_not(None), last.is_not(None),
+        days_between(today_param, last) >= Contact.keep_in_touch_days)
+        .order_by(last, Contact.id))
+    if bound is not None:
+        classes = [c.limit(bound) for c in classes]
+    return union_all(*(select(c.subquery().c.id) for c in classes))
