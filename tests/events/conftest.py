@@ -37,6 +37,13 @@ def _fresh_login_per_request(app):
     app.before_request_funcs.setdefault(None, []).insert(0, forget)
 
 
+@pytest.fixture(autouse=True)
+def _public_address(app):
+    """The public address links are built from, set before any fixture signs someone in:
+    the test client then sends every request (and keeps its cookies) at that address."""
+    app.config["PUBLIC_BASE_URL"] = PUBLIC_CONFIG["PUBLIC_BASE_URL"]
+
+
 # --- public registration --------------------------------------------------------------------
 
 PUBLIC_CONFIG = {"EVENTS_ADDRESS_DELAY_MINUTES": (0, 0), "EVENTS_RATE_PER_IP": 10_000,

@@ -1,8 +1,8 @@
 """public events: a slug for each event's public page, accessibility notes, registration
 on the public page, and registrations with their waitlist
 
-Revision ID: 0014_public_events
-Revises: 0013_tours_confirm
+Revision ID: 0017_public_events
+Revises: 0016_bench
 
 Written out in full (no app code imported). Existing events get slugs made from their titles
 (ASCII, lower case, words joined by hyphens, unique, "registered" and "registration"
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_public_events'
-down_revision = '0013_tours_confirm'
+revision = '0017_public_events'
+down_revision = '0016_bench'
 branch_labels = None
 depends_on = None
 
