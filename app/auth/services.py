@@ -17,6 +17,7 @@ from app.auth.models import Role, SignInFailure, User
 from app.database import utcnow
 from app.extensions import db
 from app.settings import services as settings
+from app.system.words import plural
 
 log = logging.getLogger("liaison.setup")
 
@@ -97,7 +98,7 @@ def expire_sign_in_failures(now: datetime | None = None) -> str:
         minutes=current_app.config["SIGNIN_WINDOW_MINUTES"])
     gone = db.session.execute(delete(SignInFailure).where(SignInFailure.at < since)).rowcount
     db.session.flush()
-    return f"Deleted {gone} old failed sign-in(s)."
+    return f"Deleted {plural(gone, 'old failed sign-in')}."
 
 
 def authenticate(email: str, password: str, ip: str) -> User | None:

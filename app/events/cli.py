@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from app.events import reminders
 from app.extensions import db
+from app.system.words import plural
 
 digest_cli = AppGroup("digest", help="Morning digest and event reminders.")
 
@@ -21,4 +22,4 @@ def send_command() -> None:
     reminded = reminders.send_reminders()
     digests = reminders.send_digests()
     db.session.commit()
-    click.echo(f"Queued {digests} digest(s) and {reminded} reminder(s).")
+    click.echo(f"Queued {plural(digests, 'digest')} and {plural(reminded, 'reminder')}.")

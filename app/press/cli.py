@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.press import services
+from app.system.words import plural
 
 press_cli = AppGroup("press", help="The public media page.")
 
@@ -18,7 +19,7 @@ def check_freshness_command() -> None:
     db.session.commit()
     row = services.page()
     if sent:
-        click.echo(f"The media page is stale: queued {sent} email(s) to admins.")
+        click.echo(f"The media page is stale: queued {plural(sent, 'email')} to admins.")
     elif services.is_stale(row) and row.stale_notice_for:
         click.echo("The media page is stale; admins were already told.")
     elif services.is_stale(row):

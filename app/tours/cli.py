@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.system.words import plural
 from app.tours import services
 
 tours_cli = AppGroup("tours", help="Tours and open houses.")
@@ -17,4 +18,4 @@ def remind() -> None:
     """Queue a reminder to everyone whose confirmed tour is tomorrow (run once a day)."""
     sent = services.send_reminders()
     db.session.commit()
-    click.echo(f"Queued {sent} tour reminder(s).")
+    click.echo(f"Queued {plural(sent, 'tour reminder')}.")

@@ -2,6 +2,27 @@
 (function () {
   "use strict";
 
+  // The main menu folds behind one button on narrow screens (CSS shows the button only
+  // under html.js). The state lives in aria-expanded, so a boosted navigation, which brings
+  // a fresh header, lands with the menu closed.
+  document.documentElement.classList.add("js");
+  function toggles() { return document.querySelectorAll(".nav-toggle[aria-expanded]"); }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".nav-toggle");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    toggles().forEach(function (button) {
+      if (button.getAttribute("aria-expanded") === "true") {
+        button.setAttribute("aria-expanded", "false");
+        button.focus();
+      }
+    });
+  });
+
   // Toasts: views send HX-Trigger {"toast": {"message": "..."}}.
   function showToast(message) {
     var box = document.getElementById("toasts");

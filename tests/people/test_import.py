@@ -166,7 +166,7 @@ def test_duplicates_and_matches_are_shown(as_liaison, contact, org):
     assert "similar name in the same organization" in line3
     line4 = html.split('id="import-line-4"')[1].split("</tr>")[0]
     assert "same phone" in line4 and f"/people/{contact.id}" in line4
-    assert "<strong>1</strong> existing contacts to fill in" in html
+    assert "<strong>1</strong> existing contact to fill in" in html
     assert "<strong>2</strong> possible duplicates" in html
 
 
