@@ -14,7 +14,7 @@ from jinja2 import Environment, nodes, pass_environment
 from app.people import phones
 from app.settings import clock
 from app.settings import services as settings
-from app.system import urls, words
+from app.system import jobs, urls, words
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(phones.format, "phone")
     app.add_template_filter(words.plural, "plural")
     app.add_template_filter(words.noun, "noun")
+    app.add_template_filter(jobs.ago, "ago")
     app.add_template_global(nav_items)
     app.add_template_global(public_nav_items)
     app.add_template_global(urls.external_url)

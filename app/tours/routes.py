@@ -16,7 +16,7 @@ from app.extensions import db
 from app.people.contacts import find_or_add_contact
 from app.settings import clock
 from app.settings.clock import org_zone
-from app.system import visitors
+from app.system import jobs, visitors
 from app.system.pagination import paginate
 from app.tours import services
 from app.tours.blueprint import bp
@@ -236,7 +236,7 @@ def settings():
                     "These tour times overlap service hours or the buffer around them."]
     status = 422 if request.method == "POST" else 200
     return render("tours/settings.html", form=form, problems=problems, status=status,
-                  weekdays=WEEKDAYS)
+                  weekdays=WEEKDAYS, clean_up=jobs.status("purge"))
 
 
 # --- screening list -----------------------------------------------------------------------
