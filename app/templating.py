@@ -21,7 +21,7 @@ def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
     """Format an aware UTC datetime in the organization's time zone."""
     if value is None:
         return ""
-    return clock.local(value).strftime(fmt)
+    return clock.local(value).strftime(clock.strftime_format(fmt))
 
 
 @dataclass(frozen=True)
