@@ -23,6 +23,29 @@
     });
   });
 
+  // A table too wide for the screen scrolls in its box (.table-wrap): let keyboard users
+  // reach and scroll it too, named after the table's caption.
+  function scrollableTables(root) {
+    var boxes = Array.prototype.slice.call((root.querySelectorAll ? root : document).querySelectorAll(".table-wrap"));
+    if (root.matches && root.matches(".table-wrap")) boxes.push(root);
+    boxes.forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scrollableTables(document); });
+  document.body.addEventListener("htmx:load", function (event) { scrollableTables(event.target); });
+  window.addEventListener("resize", function () { scrollableTables(document); });
+
   // Toasts: views send HX-Trigger {"toast": {"message": "..."}}.
   function showToast(message) {
     var box = document.getElementById("toasts");
