@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, make_response, redirect, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, SecurityError
 
 from app.web import wants_fragment
 
@@ -63,6 +63,10 @@ def init_app(app: Flask) -> None:
             return exc
         if isinstance(exc, NotFound) and (moved := _without_trailing_slash(app)):
             return moved
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return make_response("This site is not served at that address.\n", 400,
+                                 {"Content-Type": "text/plain; charset=utf-8"})
         response = _render(exc.code)
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -1,7 +1,7 @@
 """ux: the last run of each scheduled job, for the Settings page
 
-Revision ID: 0014_ux
-Revises: 0013_tours_confirm
+Revision ID: 0017_ux
+Revises: 0016_bench
 
 Written out in full (no app code imported).
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_ux'
-down_revision = '0013_tours_confirm'
+revision = '0017_ux'
+down_revision = '0016_bench'
 branch_labels = None
 depends_on = None
 
