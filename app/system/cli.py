@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,6 +13,7 @@ from app.auth import services as auth_services
 from app.extensions import db
 from app.mail.cli import start_background_worker
 from app.system import urls
+from app.system.jobs import recorded, register_job
 
 
 @click.command("serve")
@@ -36,7 +39,8 @@ def serve(host: str, port: int) -> None:
 
 @click.command("purge")
 @with_appcontext
-def purge_command() -> None:
+@recorded("purge")
+def purge_command() -> str:
     """Expire what the organization no longer keeps, in every domain: tour visitors' details
     the configured days after their tour, old failed sign-ins, and whatever other domains
     register (app/system/retention.py). Safe to run from cron every day."""
@@ -57,3 +61,12 @@ def purge_command() -> None:
         click.echo(f"{name}: {line}")
     if failed:
         raise SystemExit(1)
+    return "Done."
+
+
+register_job(
+    "purge", "Nightly clean-up",
+    "Removes what the organization no longer keeps: tour visitors' details some days after "
+    "their visit, tour requests whose email was never confirmed, visitors' changes after a "
+    "week and old failed sign-ins.",
+    when="every night", every=timedelta(days=1), order=90)
