@@ -220,7 +220,10 @@ def invite(event_id: int):
             return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
         db.session.commit()
         message = f"Invited {count} {'person' if count == 1 else 'people'}."
-        if left_out:
+        if not count and left_out and all(c.reason == invitations.ALREADY for c in left_out):
+            # A second click on "Send" (or a colleague's send a moment earlier).
+            message = "Everyone chosen was already invited: nobody was invited twice."
+        elif left_out:
             message += f" {len(left_out)} left out (see the reasons in the preview)."
         return see_other(url_for("events.show", event_id=event.id), message)
     found = invitations.candidates(event, form.data, current_user._get_current_object()
