@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.system.changes import untracked
 from app.system.urls import SERVED_AT
 from tests import factories
 
@@ -100,7 +101,7 @@ def _reset_postgres(app) -> None:
         f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608
         for t in tables
     )
-    with db.engine.begin() as conn:
+    with untracked(db.engine.connect()) as conn, conn.begin():
         used = {row[0] for row in conn.exec_driver_sql(probe)}
         for table in reversed(tables):
             if table.name not in used:
