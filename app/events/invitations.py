@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import utcnow
+from app.database import lock_row, utcnow
 from app.events.feeds import vevent
 from app.events.models import Answer, Attendance, Event, Invitation
 from app.events.services import EventError, when_text
@@ -111,7 +111,7 @@ def invite(event: Event, contact_ids: list[int], by: User | None) -> tuple[int, 
     commit and then sees its invitations as "Already invited" (without the lock both read
     "nobody yet" and the second insert broke `uq_invitations_event_contact`); on SQLite
     the request's BEGIN IMMEDIATE already holds the database's write lock."""
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    lock_row(db.session, Event, event.id)
     db.session.refresh(event)  # what the lock's holder may just have changed (a cancel)
     if event.cancelled:
         raise EventError("This event is cancelled.")

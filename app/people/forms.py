@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.people import phones
@@ -101,6 +109,7 @@ class ContactForm(BaseForm):
     approach_notes = TextAreaField("How they like to be approached",
                                    validators=[Optional(), Length(max=5000)])
     confirm_duplicate = BooleanField("Yes, this is a different person: save anyway")
+    version = HiddenField()  # the version this form showed (app/system/conflicts.py)
 
     def set_choices(self, organizations, users) -> None:
         self.organization_id.choices = [(0, "— None —"), *organizations]
@@ -136,6 +145,7 @@ class OrganizationForm(BaseForm):
     source = _text("How we know them", 300)
     do_not_contact = BooleanField("Do not contact",
                                   description="Leaves them out of every invitation and mailing.")
+    version = HiddenField()  # the version this form showed (app/system/conflicts.py)
 
     def validate_email(self, field) -> None:
         if field.data:
