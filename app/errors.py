@@ -85,8 +85,8 @@ def init_app(app: Flask) -> None:
 _COMMITTED = "liaison_committed"
 
 
-def _committed(_session) -> None:
+def _committed(session) -> None:
     """Remember that this request committed something (its error page can't say "nothing
-    was saved" after that)."""
-    if has_request_context():
+    was saved" after that). A savepoint's release is no commit: the event fires for it too."""
+    if has_request_context() and not session.in_nested_transaction():
         g.setdefault(_COMMITTED, True)
