@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import signal
 import threading
-import time
 
 import click
 from flask import Flask, current_app
@@ -21,7 +21,7 @@ def work(app: Flask, interval: float, stop: threading.Event | None = None) -> No
     while not stop.is_set():
         with app.app_context():
             try:
-                services.deliver_due()
+                services.deliver_due(stop=stop)
             except Exception:  # keep the worker alive; the next round retries
                 app.logger.exception("outbox: delivery round failed")
                 db.session.rollback()
@@ -43,10 +43,18 @@ def work_command(interval: float, once: bool) -> None:
         click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
         return
     click.echo(f"Delivering queued mail every {interval:g}s (Ctrl+C to stop).")
-    try:
-        work(current_app._get_current_object(), interval)
-    except KeyboardInterrupt:
-        time.sleep(0)
+    stop = threading.Event()
+
+    def finish(signum, _frame) -> None:
+        # systemd stops a service with SIGTERM: finish and record the message on its way
+        # (else it would wait out its lease as "sending", then go again), then exit.
+        click.echo(f"Stopping after the message in hand ({signal.Signals(signum).name}).")
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, finish)
+    work(current_app._get_current_object(), interval, stop)
+    click.echo("Stopped.")
 
 
 def start_background_worker(app: Flask, interval: float = 5.0) -> threading.Event:
