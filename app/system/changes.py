@@ -112,6 +112,14 @@ def _write_stamps(conn: Connection, names: list[str]) -> None:
     conn.execute(stmt)
 
 
+def touch_all() -> None:
+    """Stamp every table as changed now, in the session's transaction (the caller commits):
+    after a restore the data may be older than what clients last saw, and their saved
+    Last-Modified must not call it unchanged."""
+    names = sorted(t.name for t in db.metadata.sorted_tables if t.name not in UNTRACKED)
+    _write_stamps(db.session.connection(), names)
+
+
 def last_change(tables: tuple[str, ...] | None = None) -> tuple[datetime | None, datetime]:
     """When any of `tables` (None: any table) last changed, and the database's clock now
     (the clock that stamped it). One statement."""

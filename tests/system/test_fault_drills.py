@@ -5,14 +5,13 @@ the same request, with the database back, saves: the drill was a real change."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from flask import has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from app.database import utcnow
@@ -22,23 +21,13 @@ from app.press.forms import inquiry_token
 from app.settings import clock
 from tests.conftest import sign_in
 from tests.factories import make_contact, make_event, make_invitee, make_user
+from tests.system.snapshots import database_prints
 from tests.tours.conftest import configure, form_data
 
 
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "TOURS_MIN_FILL_SECONDS": 0}
-
-
-def fingerprint() -> dict[str, str]:
-    """Every row of every table (the audit trail and the change stamps included)."""
-    db.session.commit()
-    prints = {}
-    for table in db.metadata.sorted_tables:
-        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
-        prints[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    db.session.commit()
-    return prints
 
 
 @pytest.fixture
@@ -138,20 +127,20 @@ DRILLS: dict[str, Callable] = {
 def test_a_refused_commit_leaves_nothing_behind_and_says_so(app, refuse_commits, name):
     client, drill = DRILLS[name](app)
     db.session.commit()
-    before = fingerprint()
+    before = database_prints()
 
     response = client.post(drill.url, data=drill.data)
     assert response.status_code == 503, response.status_code
     page = response.get_data(as_text=True)
     assert "Nothing was saved." in page and "Traceback" not in page
-    assert fingerprint() == before
+    assert database_prints() == before
     follow = client.get(drill.done or drill.url).get_data(as_text=True)
     assert "alert-success" not in follow and "Nothing was saved" not in follow
 
     fragment = client.post(drill.url, data=drill.data, headers={"HX-Request": "true"})
     assert fragment.status_code == 503 and "Nothing was saved." in fragment.get_data(True)
-    assert fingerprint() == before
+    assert database_prints() == before
 
     refuse_commits.on = False  # the database is back: the same request saves
     assert client.post(drill.url, data=drill.data).status_code == 303
-    assert fingerprint() != before
+    assert database_prints() != before
