@@ -232,6 +232,44 @@ def page_query_counts(client, pages, ids: dict, *, fragments: bool = False) -> d
     return counts
 
 
+def session_cookie(app, user) -> str:
+    """The Cookie header of a browser signed in as `user` (for real HTTP clients)."""
+    client = app.test_client()
+    sign_in(client, user)
+    return f"liaison_session={client.get_cookie('liaison_session').value}"
+
+
+def post_at_once(url: str, posts: list[tuple[bytes, str]]) -> list[int]:
+    """POST each (form body, Cookie header) to `url` over real HTTP, each from its own
+    thread, all released at the same moment (a double click, two people pressing Save);
+    returns the statuses, redirects not followed."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    start, statuses = threading.Barrier(len(posts)), []
+
+    def post(body: bytes, cookie: str) -> None:
+        request = urllib.request.Request(url, data=body, headers={"Cookie": cookie})  # noqa: S310
+        start.wait()
+        try:
+            with opener.open(request, timeout=60) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as err:
+            statuses.append(err.code)
+
+    threads = [threading.Thread(target=post, args=each) for each in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return statuses
+
+
 def free_port() -> int:
     import socket
 

@@ -5,54 +5,17 @@ one invitation row and one message, and no request answers 500
 
 from __future__ import annotations
 
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from sqlalchemy import func, select
 
 from app.events.models import Invitation
 from app.extensions import db
 from app.mail.models import OutboxMessage
-from tests.conftest import sign_in
+from tests.conftest import post_at_once, session_cookie
 from tests.factories import make_event, make_invitee, make_user
 
 CLICKS = 5
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _session_cookie(app, user) -> str:
-    """The signed session cookie a browser holds after signing in as `user`."""
-    client = app.test_client()
-    sign_in(client, user)
-    return f"liaison_session={client.get_cookie('liaison_session').value}"
-
-
-def _submit_at_once(url: str, posts: list[tuple[bytes, str]]) -> list[int]:
-    """POST each (body, cookie) to `url` from its own thread, all released at once."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    start, statuses = threading.Barrier(len(posts)), []
-
-    def click(body: bytes, cookie: str) -> None:
-        request = urllib.request.Request(url, data=body, headers={"Cookie": cookie})  # noqa: S310
-        start.wait()
-        try:
-            with opener.open(request, timeout=60) as response:
-                statuses.append(response.status)
-        except urllib.error.HTTPError as err:
-            statuses.append(err.code)
-
-    threads = [threading.Thread(target=click, args=post) for post in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(90)
-    return statuses
 
 
 def _ids(people) -> bytes:
@@ -65,9 +28,9 @@ def test_five_simultaneous_sends_invite_each_person_once(app, live_server):
     people = [make_invitee() for _ in range(4)]
     emails = sorted(p.emails[0].email for p in people)
     db.session.commit()
-    post = (_ids(people), _session_cookie(app, liaison))
+    post = (_ids(people), session_cookie(app, liaison))
 
-    statuses = _submit_at_once(f"{live_server}/events/{event.id}/invite", [post] * CLICKS)
+    statuses = post_at_once(f"{live_server}/events/{event.id}/invite", [post] * CLICKS)
 
     assert statuses == [303] * CLICKS
     db.session.rollback()
@@ -85,9 +48,9 @@ def test_overlapping_sends_by_two_people_invite_the_union_once(app, live_server)
     event = make_event()
     people = [make_invitee() for _ in range(6)]
     db.session.commit()
-    statuses = _submit_at_once(f"{live_server}/events/{event.id}/invite", [
-        (_ids(people[:4]), _session_cookie(app, first)),
-        (_ids(people[2:]), _session_cookie(app, second)),
+    statuses = post_at_once(f"{live_server}/events/{event.id}/invite", [
+        (_ids(people[:4]), session_cookie(app, first)),
+        (_ids(people[2:]), session_cookie(app, second)),
     ])
 
     assert statuses == [303, 303]

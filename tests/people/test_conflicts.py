@@ -5,10 +5,7 @@ by side; saving again keeps theirs on purpose (issue 12, item 7)."""
 from __future__ import annotations
 
 import re
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from html.parser import HTMLParser
 
 import pytest
@@ -17,7 +14,7 @@ from sqlalchemy import select, update
 from app.auth.access import public
 from app.extensions import db
 from app.people.models import Contact, Organization, OrgType
-from tests.conftest import sign_in
+from tests.conftest import post_at_once, session_cookie, sign_in
 from tests.factories import make_contact, make_organization, make_user
 
 
@@ -72,6 +69,14 @@ def _form_fields(html: str) -> dict[str, str]:
     return {k: v.lstrip("\n") for k, v in parser.data.items()}
 
 
+def _edit_form(client, **contact):
+    """A new contact (`contact`: its fields), its edit URL and the form as the page shows it."""
+    record = make_contact(**contact)
+    db.session.commit()
+    url = f"/people/{record.id}/edit"
+    return record, url, _form_fields(client.get(url).get_data(as_text=True))
+
+
 def _second_client(app, role="liaison", name="Robin Second"):
     client = app.test_client()
     user = make_user(role=role, name=name)
@@ -123,23 +128,19 @@ def test_second_save_of_a_contact_meets_the_first_instead_of_overwriting_it(app,
 
 
 def test_a_stale_form_that_says_what_is_saved_just_saves(app, as_liaison):
-    contact = make_contact(first_name="Alma", tags="council, budget")
-    db.session.commit()
-    url = f"/people/{contact.id}/edit"
-    form = _form_fields(as_liaison.get(url).get_data(as_text=True))
+    contact, url, form = _edit_form(as_liaison, first_name="Alma", tags="council, budget",
+                                    emails=["alma@example.org"])
     db.session.execute(update(Contact).where(Contact.id == contact.id)
                        .values(version=Contact.version + 1))  # e.g. a merge touched the row
     db.session.commit()
     # Same meaning, other spelling: tags in another order and case, a blank line in emails.
-    response = as_liaison.post(url, data={**form, "tags": "Budget,council"})
+    response = as_liaison.post(url, data={**form, "tags": "Budget,council",
+                                          "emails": "\n ALMA@example.org\n\n"})
     assert response.status_code == 303
 
 
 def test_a_form_without_a_version_is_checked_as_stale(app, as_liaison):
-    contact = make_contact(first_name="Alma", title="Aide")
-    db.session.commit()
-    url = f"/people/{contact.id}/edit"
-    form = _form_fields(as_liaison.get(url).get_data(as_text=True))
+    contact, url, form = _edit_form(as_liaison, first_name="Alma", title="Aide")
     form.pop("version")
     response = as_liaison.post(url, data={**form, "title": "Director"})
     assert response.status_code == 409
@@ -150,19 +151,13 @@ def test_a_form_without_a_version_is_checked_as_stale(app, as_liaison):
 
 
 def test_invalid_input_is_still_422_before_any_conflict(app, as_liaison):
-    contact = make_contact(first_name="Alma")
-    db.session.commit()
-    url = f"/people/{contact.id}/edit"
-    form = _form_fields(as_liaison.get(url).get_data(as_text=True))
+    _, url, form = _edit_form(as_liaison, first_name="Alma")
     response = as_liaison.post(url, data={**form, "first_name": "", "version": "0"})
     assert response.status_code == 422
 
 
 def test_conflict_as_an_htmx_fragment_and_boosted(app, as_liaison):
-    contact = make_contact(first_name="Alma", title="Aide")
-    db.session.commit()
-    url = f"/people/{contact.id}/edit"
-    form = _form_fields(as_liaison.get(url).get_data(as_text=True))
+    contact, url, form = _edit_form(as_liaison, first_name="Alma", title="Aide")
     db.session.execute(update(Contact).where(Contact.id == contact.id)
                        .values(title="Director", version=2))
     db.session.commit()
@@ -223,38 +218,15 @@ def test_two_simultaneous_saves_one_wins_one_is_told(app, live_server, kind):
     db.session.commit()
     url = (f"/people/{record.id}/edit" if kind == "contact"
            else f"/people/organizations/{record.id}/edit")
-    cookies, forms = [], []
+    posts = []
     for n, user in enumerate(users):
         client = app.test_client()
         sign_in(client, user)
-        cookies.append(f"liaison_session={client.get_cookie('liaison_session').value}")
         form = _form_fields(client.get(url).get_data(as_text=True))
         form["title" if kind == "contact" else "website"] = f"https://x{n}.example"
-        forms.append(urllib.parse.urlencode(form).encode())
+        posts.append((urllib.parse.urlencode(form).encode(), session_cookie(app, user)))
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    start, statuses = threading.Barrier(2), []
-
-    def save(body: bytes, cookie: str) -> None:
-        request = urllib.request.Request(live_server + url, data=body,  # noqa: S310
-                                         headers={"Cookie": cookie})
-        start.wait()
-        try:
-            with opener.open(request, timeout=60) as response:
-                statuses.append(response.status)
-        except urllib.error.HTTPError as err:
-            statuses.append(err.code)
-
-    threads = [threading.Thread(target=save, args=pair) for pair in zip(forms, cookies,
-                                                                          strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    statuses = post_at_once(live_server + url, posts)
     assert sorted(statuses) == [303, 409]
     db.session.rollback()
     model = Contact if kind == "contact" else Organization
