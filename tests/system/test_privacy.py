@@ -39,7 +39,13 @@ def seed_coalitions() -> None:
     seed_coalitions()
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map]
+def seed_tours() -> None:
+    from tests.tours.test_privacy import seed_tours
+
+    seed_tours(MARKER)
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours]
 
 
 def test_no_public_url_shows_private_data(app, client):
