@@ -85,7 +85,7 @@ def track(engine: Engine) -> None:
 
 def _have_table(conn: Connection) -> bool:
     """Whether the stamps' table exists (remembered per connection once it does). A
-    database not yet upgraded to migration 0013 has nothing that reads stamps either."""
+    database not yet upgraded to migration 0014 has nothing that reads stamps either."""
     if not conn.info.get(_READY):
         conn.info[_READY] = inspect(conn).has_table(DataChange.__tablename__)
     return conn.info[_READY]
@@ -129,7 +129,7 @@ def last_change(tables: tuple[str, ...] | None = None) -> tuple[datetime | None,
         query = query.where(DataChange.name.in_(tables))
     if db.session.get_bind().dialect.name == "postgresql":
         stamp, now = db.session.execute(query.add_columns(func.clock_timestamp())).one()
-        return (None if stamp is None else stamp), now
+        return stamp, now
     stamp = db.session.scalar(query)
     # SQLite hands back the stored text for an aggregate: parse it as the column would.
     if isinstance(stamp, str):
