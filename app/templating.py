@@ -73,6 +73,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(urls.external_url)
     app.add_template_global(settings.org_name, "org_name")
     app.add_template_global(settings.timezone_name, "org_timezone")
+    app.add_template_global(settings.public_address, "org_address")
+    app.add_template_global(settings.media_line, "org_media_line")
     register_macros(app.jinja_env)
 
 

@@ -108,8 +108,9 @@ def public_feed() -> tuple[str, int]:
         )
         for r in rows
     ]
-    name = f"{current_app.config['ORG_NAME']} — public events"
-    return ical.calendar(events, name=name, feed=True), len(events)
+    name = f"{settings.org_name()} — public events"
+    return ical.calendar(events, name=name, feed=True,
+                         timezone=settings.timezone_name()), len(events)
 
 
 def event_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
@@ -130,8 +131,8 @@ def private_feed(user: User) -> str:
     events, confirmed tours, their open commitments) that ends in the window."""
     since, _ = window()
     items = feed_items(user, since)
-    name = f"{current_app.config['ORG_NAME']} — {user.name}"
-    return ical.calendar(items, name=name, feed=True)
+    name = f"{settings.org_name()} — {user.name}"
+    return ical.calendar(items, name=name, feed=True, timezone=settings.timezone_name())
 
 
 def etag(body: str) -> str:
@@ -146,10 +147,12 @@ def _feed_key(user_id: int) -> str:
 
 
 def feed_token(user: User) -> str:
-    """The user's feed token: derived from the secret key and a version (never stored);
-    regenerating bumps the version, which retires every old link."""
+    """The user's feed token: derived from the secret key and two versions (never stored).
+    Regenerating bumps the feed's own version; a password reset, role change, deactivation
+    or reactivation bumps the account's `link_version`. Either retires every old link."""
     version = settings.get(_feed_key(user.id), 1)
-    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), f"feed:{user.id}:{version}".encode(),
+    message = f"feed:{user.id}:{version}:{user.link_version}".encode()
+    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), message,
                    hashlib.sha256).hexdigest()[:40]
     return f"{user.id}-{mac}"
 
@@ -160,13 +163,22 @@ def regenerate_feed_token(user: User) -> None:
     record("calendar.feed_regenerated", "Regenerated a private calendar feed link", user)
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def user_for_feed_token(token: str) -> User | None:
-    user_id, _, _mac = token.partition("-")
+    """The active user whose current feed token this is; None for anything else, including
+    malformed tokens (the view answers 404)."""
+    user_id, _, mac = token.partition("-")
     # ASCII digits only, and within an integer column's range: str.isdigit() accepts "²"
     # (int() then raises) and a 20-digit id overflows PostgreSQL's integer, both a 500.
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9):
         return None
+    # Forty lower-case hex digits, or it can't be ours: compare_digest refuses non-ASCII
+    # text with a TypeError (a 500 for /calendar/feed/1-%C3%A9.ics).
+    if len(mac) != 40 or not set(mac) <= _HEX:
+        return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:
         return None
-    return user if hmac.compare_digest(feed_token(user), token) else None
+    return user if hmac.compare_digest(feed_token(user).encode(), token.encode()) else None

@@ -228,7 +228,7 @@ def commitment_reopen(commitment_id: int):
 @bp.route("/due")
 def due():
     """People due for contact, counted from their last logged interaction."""
-    query = services.due_for_contact_query(today())
+    query = services.due_for_contact_query(today(), current_user)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = paginate(total, PAGE_SIZE)
     rows = list(db.session.scalars(

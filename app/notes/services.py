@@ -30,7 +30,7 @@ from app.notes.models import (
     note_contacts,
     note_organizations,
 )
-from app.people.models import Contact, Organization, Stance
+from app.people.models import Contact, Organization, Stance, last_contact_column
 from app.settings import services as settings_store
 
 # --- reading notes --------------------------------------------------------------------
@@ -120,14 +120,33 @@ def _link(note: Note, contact_ids: Iterable[int], organization_ids: Iterable[int
     ) if organization_ids else []
 
 
-def _touch(contact_ids: Iterable[int], when: date) -> None:
-    """Move contacts' last-contact date forward to `when` (never back)."""
+def _touch(contact_ids: Iterable[int], when: date, sensitive: bool) -> None:
+    """Move contacts' last-contact date forward to `when` (never back); the date staff see
+    only for a note that is not sensitive."""
     ids = list(contact_ids)
-    if ids:
+    if not ids:
+        return
+    columns = [Contact.last_contact_on] + ([] if sensitive else [Contact.last_open_contact_on])
+    for column in columns:
         db.session.execute(
             update(Contact).where(Contact.id.in_(ids))
-            .where(or_(Contact.last_contact_on.is_(None), Contact.last_contact_on < when))
-            .values(last_contact_on=when).execution_options(synchronize_session=False))
+            .where(or_(column.is_(None), column < when))
+            .values({column: when}).execution_options(synchronize_session=False))
+
+
+def _recount_open(contact_ids: Iterable[int]) -> None:
+    """Work the date staff see out again from the notes that are not sensitive, after an
+    edit that may have made a note sensitive, moved its date or unlinked a contact."""
+    ids = list(contact_ids)
+    if not ids:
+        return
+    latest = (select(func.max(Note.occurred_on))
+              .join(note_contacts, note_contacts.c.note_id == Note.id)
+              .where(note_contacts.c.contact_id == Contact.id, Note.sensitive.is_(False))
+              .scalar_subquery())
+    db.session.execute(update(Contact).where(Contact.id.in_(ids))
+                       .values(last_open_contact_on=latest)
+                       .execution_options(synchronize_session=False))
 
 
 def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
@@ -138,7 +157,7 @@ def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
     _link(note, contact_ids, organization_ids)
     db.session.add(note)
     db.session.flush()
-    _touch([c.id for c in note.contacts], note.occurred_on)
+    _touch([c.id for c in note.contacts], note.occurred_on, note.sensitive)
     record("note.create", f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}",
            note, actor)
     db.session.flush()
@@ -148,12 +167,14 @@ def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
 def update_note(note: Note, values: Mapping[str, Any], contact_ids: Iterable[int],
                 organization_ids: Iterable[int], actor: User | None) -> Note:
     """Edit a note; the edit is recorded (which note and who, never the text)."""
+    before = {c.id for c in note.contacts}
     for key in _NOTE_FIELDS:
         if key in values:
             setattr(note, key, values[key])
     _link(note, contact_ids, organization_ids)
     db.session.flush()
-    _touch([c.id for c in note.contacts], note.occurred_on)
+    _touch([c.id for c in note.contacts], note.occurred_on, sensitive=True)
+    _recount_open(before | {c.id for c in note.contacts})
     record("note.edit", f"Edited note #{note.id}", note, actor)
     db.session.flush()
     return note
@@ -315,14 +336,15 @@ def interval_for(contact: Contact) -> int:
     return db.session.scalar(select(interval_expression()).where(Contact.id == contact.id))
 
 
-def due_for_contact_query(today: date) -> Select:
-    """Active contacts (not do-not-contact) whose last logged interaction is older than
-    their interval, or who have none; the longest-waiting first."""
+def due_for_contact_query(today: date, user: User | None) -> Select:
+    """Active contacts (not do-not-contact) whose last logged interaction, as `user` may
+    know of it (sensitive notes count only for those who read them), is older than their
+    interval, or who have none; the longest-waiting first."""
     today_param = func.cast(today.isoformat(), Date) if db.engine.dialect.name != "sqlite" \
         else func.date(today.isoformat())
-    overdue = days_between(today_param, Contact.last_contact_on) >= interval_expression()
+    last = last_contact_column(user)
+    overdue = days_between(today_param, last) >= interval_expression()
     return (select(Contact)
             .where(Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
-            .where(or_(Contact.last_contact_on.is_(None), overdue))
-            .order_by(Contact.last_contact_on.is_not(None), Contact.last_contact_on,
-                      Contact.id))
+            .where(or_(last.is_(None), overdue))
+            .order_by(last.is_not(None), last, Contact.id))

@@ -207,6 +207,7 @@ class Contact(db.Model):
         Index("ix_contacts_owner_id", "owner_id"),
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
+        Index("ix_contacts_last_open_contact_on", "last_open_contact_on"),
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
@@ -217,6 +218,9 @@ class Contact(db.Model):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), default="")
     sort_name: Mapped[str] = mapped_column(String(210), default="")
+    # Honorifics and suffixes ("Rev.", "Jr."): part of how to address someone, not a job.
+    name_prefix: Mapped[str | None] = mapped_column(String(40))
+    name_suffix: Mapped[str | None] = mapped_column(String(40))
     pronouns: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str | None] = mapped_column(String(200))
     organization_id: Mapped[int | None] = mapped_column(
@@ -237,7 +241,12 @@ class Contact(db.Model):
     beat: Mapped[str | None] = mapped_column(String(200))
     coverage_area: Mapped[str | None] = mapped_column(String(200))
     approach_notes: Mapped[str | None] = mapped_column(Text)
+    # What is known about them that isn't a dated note (an address book's "Notes", say).
+    background: Mapped[str | None] = mapped_column(Text)
     last_contact_on: Mapped[date | None]
+    # The same from notes that are not sensitive: what staff are shown, so a sensitive note
+    # never tells them, by moving a date, that something happened.
+    last_open_contact_on: Mapped[date | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_imports.id", ondelete="SET NULL")
@@ -263,11 +272,30 @@ class Contact(db.Model):
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def formal_name(self) -> str:
+        """The name with its honorific and suffix: "Rev. Rosa Delgado Jr."."""
+        return " ".join(p for p in (self.name_prefix, self.first_name, self.last_name,
+                                    self.name_suffix) if p)
+
     audit_label = name  # the name the audit trail keeps (app.audit.services.record)
 
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+    def last_contact_for(self, user: User | None) -> date | None:
+        """The last contact `user` may know of: sensitive notes count only for those who
+        read them (see last_contact_column)."""
+        return self.last_contact_on if user is not None and user.sees_sensitive \
+            else self.last_open_contact_on
+
+
+def last_contact_column(user: User | None):
+    """The last-contact column for `user`'s lists, sorts and due dates: every note for
+    admins and the liaison, only non-sensitive notes for staff (and for nobody)."""
+    return Contact.last_contact_on if user is not None and user.sees_sensitive \
+        else Contact.last_open_contact_on
 
 
 class ContactEmail(db.Model):
@@ -358,3 +386,16 @@ class ContactImport(db.Model):
         if self.undone_at:
             return "undone"
         return "imported" if self.confirmed_at else "preview"
+
+
+class ImportMapping(db.Model):
+    """The column choices last confirmed for one set of headers, so the next export from the
+    same address book maps itself. Keyed by a hash of the normalized headers: a file whose
+    first row is really data leaves no names behind here."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    headers_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    fields: Mapped[Any] = mapped_column(JSON)  # a field name (or None) per column, in order
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

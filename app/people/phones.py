@@ -11,6 +11,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat, geocoder
 
 from app.settings import services as settings
+from app.settings import zones
 
 DEFAULT_REGION = "US"
 
@@ -43,6 +44,13 @@ def region_choices() -> list[tuple[str, str]]:
             or _NAMES.get(code, code)
         out.append((code, f"{name} (+{phonenumbers.country_code_for_region(code)})"))
     return sorted(out, key=lambda choice: choice[1])
+
+
+def region_for_zone(zone_name: str | None) -> str:
+    """The phone region of a time zone's country ("America/Chicago" → "US"), or the
+    default when the zone has none phonenumbers knows (UTC)."""
+    code = zones.country(zone_name or "")
+    return code if is_region(code) else DEFAULT_REGION
 
 
 def _nanp(code: str) -> bool:

@@ -85,7 +85,7 @@ def track(engine: Engine) -> None:
 
 def _have_table(conn: Connection) -> bool:
     """Whether the stamps' table exists (remembered per connection once it does). A
-    database not yet upgraded to migration 0014 has nothing that reads stamps either."""
+    database not yet upgraded to migration 0016 has nothing that reads stamps either."""
     if not conn.info.get(_READY):
         conn.info[_READY] = inspect(conn).has_table(DataChange.__tablename__)
     return conn.info[_READY]

@@ -26,6 +26,9 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()
     # Links in mail name this address unless PUBLIC_BASE_URL (or SERVER_NAME) says otherwise.
     app.config.setdefault(urls.SERVED_AT, urls.serving_at(host, port))
+    if app.config.get("TRUSTED_HOSTS"):  # a browser on this machine may use this address too
+        app.config["TRUSTED_HOSTS"] = [*app.config["TRUSTED_HOSTS"],
+                                       urls.host_of(urls.serving_at(host, port))]
     if not auth_services.has_users():
         auth_services.issue_setup_code()  # printed on this console for the first admin
         db.session.commit()

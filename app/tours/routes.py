@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.database import utcnow
 from app.extensions import db
 from app.people.contacts import find_or_add_contact
+from app.security import same_site_path
 from app.settings import clock
 from app.settings.clock import org_zone
 from app.system import visitors
@@ -105,20 +106,16 @@ def _decided(b: TourBooking, toast: str):
     if wants_fragment():
         response = render("tours/_row_response.html", booking=b, decline_form=DeclineForm())
         return trigger(response, "tours-changed", toast=toast)
-    return see_other(request.referrer if _same_site(request.referrer)
-                     else url_for("tours.show", booking_id=b.id), toast)
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+    return see_other(same_site_path(request.referrer)
+                     or url_for("tours.show", booking_id=b.id), toast)
 
 
 def _refused(exc: Exception):
     db.session.rollback()
     if wants_fragment():
         return render("errors/_alert.html", status=409, title="Not done", detail=str(exc))
-    return see_other(request.referrer if _same_site(request.referrer)
-                     else url_for("tours.index"), str(exc), "error")
+    return see_other(same_site_path(request.referrer)
+                     or url_for("tours.index"), str(exc), "error")
 
 
 def _act(booking_id: int, action, done: str | Callable[[TourBooking], str]):

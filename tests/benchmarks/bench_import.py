@@ -1,5 +1,6 @@
-"""Benchmark: CSV import of 10,000 rows (upload + preview, confirm, undo), through the real
-views, on SQLite by default. The target: upload and confirm together under 10 seconds.
+"""Benchmark: CSV import of 10,000 rows (upload, column mapping + preview, confirm, undo),
+through the real views, on SQLite by default. The target: upload, mapping and confirm
+together under 10 seconds.
 
 Not collected by pytest (no test_ prefix). Run:
     .venv/bin/python tests/benchmarks/bench_import.py [--rows 10000] [--existing 5000]
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,10 +48,12 @@ def make_csv(rows: int, offset: int = 0, full: bool = True) -> bytes:
 
 
 def timed(label: str, fn):
-    started = time.perf_counter()
+    """Wall-clock seconds, and this process's CPU seconds beside them: on a shared machine
+    the wall clock also counts the time spent waiting for a core."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = fn()
     elapsed = time.perf_counter() - started
-    print(f"{label:<48} {elapsed:6.2f}s")
+    print(f"{label:<48} {elapsed:6.2f}s  (CPU {time.process_time() - cpu:5.2f}s)")
     return result, elapsed
 
 
@@ -85,17 +89,27 @@ def main() -> None:
             def post_upload():
                 return client.post("/people/import", content_type="multipart/form-data",
                                    data={"file": (io.BytesIO(body), "bench.csv")})
-            response, t1 = timed(f"{label}: upload + preview ({len(body) / 1e6:.1f} MB)",
-                                 post_upload)
+            response, t1 = timed(f"{label}: upload ({len(body) / 1e6:.1f} MB)", post_upload)
             assert response.status_code == 303, response.status_code
-            location = response.headers["Location"]
+            columns = response.headers["Location"]
+            page, _ = timed(f"{label}: column mapping page", lambda: client.get(columns))
+            assert page.status_code == 200
+            # The columns as the page suggests them, as a person clicking "Continue" sends.
+            form = {name: value for name, value in re.findall(
+                r'name="(col_\d+)"[^>]*>.*?<option selected value="([^"]*)"',
+                page.get_data(as_text=True), re.S)}
+            mapped, t2 = timed(f"{label}: map columns + preview",
+                               lambda: client.post(columns, data=form))
+            assert mapped.status_code == 303, mapped.get_data(as_text=True)[:500]
+            location = mapped.headers["Location"]
             page, _ = timed(f"{label}: preview page", lambda: client.get(location))
             assert page.status_code == 200
-            confirmed, t2 = timed(f"{label}: confirm", lambda: client.post(location + "/confirm"))
+            confirmed, t3 = timed(f"{label}: confirm", lambda: client.post(location + "/confirm"))
             assert confirmed.status_code == 303, confirmed.get_data(as_text=True)[:500]
-            print(f"{label}: upload + confirm total{'':<24} {t1 + t2:6.2f}s"
-                  f"  {'OK' if t1 + t2 < 10 else 'OVER 10 s'}")
-            return location, t1 + t2
+            total = t1 + t2 + t3
+            print(f"{label}: upload + columns + confirm total{'':<14} {total:6.2f}s"
+                  f"  {'OK' if total < 10 else 'OVER 10 s'}")
+            return location, total
 
         if args.existing:
             run(f"seed {args.existing:,} contacts", make_csv(args.existing, full=False))

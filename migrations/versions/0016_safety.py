@@ -1,8 +1,8 @@
 """safety: a version on contacts and organizations (edit conflicts), and when each table
 last changed (calendar feeds' Last-Modified)
 
-Revision ID: 0014_safety
-Revises: 0013_tours_confirm
+Revision ID: 0016_safety
+Revises: 0015_auth
 
 Written out in full (no app code imported).
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_safety'
-down_revision = '0013_tours_confirm'
+revision = '0016_safety'
+down_revision = '0015_auth'
 branch_labels = None
 depends_on = None
 
