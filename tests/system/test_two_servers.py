@@ -49,7 +49,9 @@ def servers(schema, tmp_path_factory):
         f"TOURS_MIN_FILL_SECONDS = 0\nTOURS_RATE_PER_IP = {TOUR_LIMIT}\n")
     env = {**os.environ, "DATABASE_URL": TEST_DATABASE_URL, "SECRET_KEY": SECRET,
            "LIAISON_INSTANCE": str(instance), "SIGNIN_MAX_FAILURES": str(SIGNIN_LIMIT),
-           "PUBLIC_BASE_URL": "http://liaison.test"}
+           # The public address, and the one the test reaches both servers at (as an
+           # operator lists a health check's name).
+           "PUBLIC_BASE_URL": "http://liaison.test", "TRUSTED_HOSTS": "127.0.0.1"}
     ports = [free_port(), free_port()]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     procs = [subprocess.Popen([gunicorn, "--workers", "1", "--bind", f"127.0.0.1:{port}",
