@@ -26,9 +26,10 @@ def init_app(app: Flask) -> None:
     from app.system.demo import register_demo
     from app.system.periodic import register_periodic
     from app.system.retention import register_purger
+    from app.system.words import plural
 
     def purge(now) -> str:
-        return f"Anonymized {registrations.purge(now)} event registrant(s)."
+        return f"Anonymized {plural(registrations.purge(now), 'event registrant')}."
 
     def lapse_offers(now) -> int:
         return sum(registrations.process_waitlists(now, due_only=True))

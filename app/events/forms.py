@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -29,7 +28,7 @@ from wtforms.validators import (
 
 from app.events.models import Answer, EventKind, EventStatus
 from app.settings.forms import TimeZoneField
-from app.system.forms import BaseForm, Phone
+from app.system.forms import BaseForm, DateAndTimeField, Phone
 
 MAX_DESCRIPTION = 10_000
 
@@ -41,10 +40,8 @@ class EventForm(BaseForm):
                                              Length(max=200)])
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind],
                        default=EventKind.other.value)
-    starts = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
-                                validators=[InputRequired("When does it start?")])
-    ends = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M",
-                              validators=[InputRequired("When does it end?")])
+    starts = DateAndTimeField("Starts", validators=[InputRequired("When does it start?")])
+    ends = DateAndTimeField("Ends", validators=[InputRequired("When does it end?")])
     timezone = TimeZoneField("Time zone", validators=[DataRequired("Choose a time zone.")],
                              description="The zone the times above are in: the "
                                          "organization's, unless the event is elsewhere.")

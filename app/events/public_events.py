@@ -20,11 +20,12 @@ from sqlalchemy import select
 
 from app.auth.access import public
 from app.database import utcnow
-from app.events import registrations, services
+from app.events import feeds, registrations, services
 from app.events.blueprint import public_bp as bp
 from app.events.feeds import vevent
 from app.events.forms import RegistrationChangeForm, RegistrationForm
 from app.events.models import Event, Registration, RegistrationStatus
+from app.events.public import calendar_response
 from app.extensions import csrf, db
 from app.security import same_site_request
 from app.settings import services as settings
@@ -33,6 +34,7 @@ from app.system import ical
 from app.system.public_forms import PeriodToken
 from app.system.slugs import is_slug
 from app.system.urls import base_url, external_url
+from app.system.words import plural
 from app.web import render, see_other
 
 MAX_AGE = 60
@@ -89,8 +91,7 @@ def json_ld(event: Event) -> dict:
 def _cached(parts: list[object], build: Callable[[], str]) -> Response:
     """One body and ETag for everybody: a matching If-None-Match is a 304 without rendering;
     otherwise the body for these parts is rendered once per process."""
-    key = "|".join(str(p) for p in [settings.org_name(), settings.timezone_name(), base_url(),
-                                    *parts])
+    key = "|".join(str(p) for p in [settings.identity(), base_url(), *parts])
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
@@ -178,13 +179,11 @@ def event_ics(slug: str):
     ev = _event_or_404(slug)
     item = vevent(ev, public=True)
     item.url = external_url("events_public.event", slug=ev.slug)
-    body = ical.calendar([item], method="PUBLISH")
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    modified = feeds.last_modified(feeds.PUBLIC_FEED_TABLES, windowed=False)
+    response = calendar_response(ical.calendar([item], method="PUBLISH"), modified)
     response.headers["Content-Disposition"] = f'attachment; filename="{ev.slug}.ics"'
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    return response
 
 
 def _refused(ev: Event, form: RegistrationForm, status: int, notice: str | None = None):
@@ -218,8 +217,8 @@ def register(slug: str):
     if not registrations.is_open(ev, now):
         return _refused(ev, form, 409, "Registration for this event has closed.")
     if ev.capacity is not None and form.group_size.data > ev.capacity:
-        form.group_size.errors.append(f"This event has room for {ev.capacity} "
-                                      f"{'person' if ev.capacity == 1 else 'people'} in all.")
+        form.group_size.errors.append(
+            f"This event has room for {plural(ev.capacity, 'person', 'people')} in all.")
         return _refused(ev, form, 422)
     if registrations.over_rate_limit(request.remote_addr, form.email.data):
         db.session.commit()  # the count of this attempt stands

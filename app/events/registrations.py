@@ -44,9 +44,10 @@ from app.mail.models import OutboxMessage
 from app.mail.services import queue
 from app.people.screening import Booker, normalise, screen
 from app.settings import services as settings
-from app.settings.clock import local, local_date, org_zone
+from app.settings.clock import local, local_date, org_zone, strftime_format
 from app.system import ical, visitors
 from app.system.urls import external_url
+from app.system.words import plural
 
 OFFER_HOURS_KEY = "events.offer_hours"
 DEFAULT_OFFER_HOURS = 24
@@ -308,9 +309,9 @@ def change(reg: Registration, *, name: str, phone: str | None, affiliation: str 
         mine = reg.group_size if reg.blocked else 0
         left = event.capacity - taken - mine
         if grows > left:
-            raise EventError(f"There {'is' if left == 1 else 'are'} only {max(left, 0)} more "
-                             f"place{'' if left == 1 else 's'} left, so your group can't grow "
-                             "by that many.")
+            raise EventError(f"There {'is' if left == 1 else 'are'} only "
+                             f"{plural(max(left, 0), 'more place', 'more places')} left, so "
+                             "your group can't grow by that many.")
     reg.name, reg.phone, reg.affiliation = name, phone or None, affiliation or None
     reg.group_size, reg.accessibility = group_size, accessibility or None
     reg.contact_consent = contact_consent
@@ -373,7 +374,7 @@ def decline_offer(reg: Registration, now: datetime | None = None) -> None:
 
 
 def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return plural(n, "person", "people")
 
 
 def _tell_liaison(reg: Registration, what: str) -> None:
@@ -612,7 +613,8 @@ def _mail(reg: Registration, kind: str, subject: str, calendar=None, **ctx) -> O
         "reg": reg, "event": event, "when": when_text(event), "org": settings.org_name(),
         "manage_url": manage_url(reg),
         "event_url": external_url("events_public.event", slug=event.slug),
-        "offer_until": (local(reg.offer_expires_at).strftime("%A, %B %-d at %-I:%M %p %Z")
+        "offer_until": (local(reg.offer_expires_at).strftime(
+                            strftime_format("%A, %B %-d at %-I:%M %p %Z"))
                         if reg.offer_expires_at else ""),
         "with_address": False, **ctx,
     }
@@ -675,6 +677,6 @@ def purge(now: datetime | None = None) -> int:
             func.lower(OutboxMessage.recipient).in_(gone[start:start + 500])))
     ratelimit.purge(now)
     db.session.flush()
-    record("event.registrations_purged", f"Anonymized {len(due)} event registrant(s)")
+    record("event.registrations_purged", f"Anonymized {plural(len(due), 'event registrant')}")
     return len(due)
 

@@ -12,7 +12,7 @@ from app.database import utcnow
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 from app.people import sections
-from app.settings.clock import org_zone
+from app.settings.clock import org_zone, strftime_format
 from app.system import ical
 from app.system.slugs import unique_slug
 
@@ -131,7 +131,9 @@ def when_text(event: Event) -> str:
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     day = start.strftime("%A, %B %-d, %Y")
     end_fmt = "%-I:%M %p %Z" if end.date() == start.date() else "%A, %B %-d, %Y %-I:%M %p %Z"
-    return f"{day}, {start.strftime('%-I:%M %p')} to {end.strftime(end_fmt)} ({zone.key})"
+    # On the organization's clock: "5:30 PM" where it writes 12-hour times, "17:30" elsewhere.
+    return (f"{day}, {start.strftime(strftime_format('%-I:%M %p'))} to "
+            f"{end.strftime(strftime_format(end_fmt))} ({zone.key})")
 
 
 # --- the event page's sections ------------------------------------------------------------

@@ -37,10 +37,11 @@ def _fresh_login_per_request(app):
     app.before_request_funcs.setdefault(None, []).insert(0, forget)
 
 
-@pytest.fixture(autouse=True)
-def _public_address(app):
-    """The public address links are built from, set before any fixture signs someone in:
-    the test client then sends every request (and keeps its cookies) at that address."""
+@pytest.fixture
+def public_address(app):
+    """The public address links are built from, set before any fixture signs someone in
+    (public events' modules use it first: `pytestmark`): the test client then sends every
+    request, and keeps its cookies, at that address."""
     app.config["PUBLIC_BASE_URL"] = PUBLIC_CONFIG["PUBLIC_BASE_URL"]
 
 

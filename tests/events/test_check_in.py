@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.events import invitations, registrations
@@ -16,6 +17,8 @@ from app.extensions import db
 from tests.conftest import page_query_counts
 from tests.events.conftest import open_event, register, registration
 from tests.factories import make_invitee
+
+pytestmark = pytest.mark.usefixtures("public_address")
 
 FRAGMENT = {"HX-Request": "true"}
 

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
 from sqlalchemy import func, select
 
 from app.events import invitations, registrations
@@ -16,6 +17,8 @@ from app.events.models import Answer, Invitation, Registration, RegistrationStat
 from app.extensions import db
 from tests.events.conftest import open_event, registration_form
 from tests.factories import make_invitee
+
+pytestmark = pytest.mark.usefixtures("public_address")
 
 CLIENTS = 50
 CAPACITY = 12
