@@ -13,9 +13,6 @@ Services flush and never commit; the view (or CLI command) commits once.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +43,7 @@ from app.people.screening import Booker, normalise, screen
 from app.settings import services as settings
 from app.settings.clock import local, local_date, org_zone, strftime_format
 from app.system import ical, visitors
+from app.system.private_links import link_token, new_nonce, token_hash
 from app.system.urls import external_url
 from app.system.words import plural
 
@@ -79,21 +77,14 @@ def _event(reg: Registration) -> Event:
 
 
 def _token_for(nonce: str) -> str:
-    """The private link's token: derived from the registration's nonce and the app's secret,
-    so every email can carry it; only its hash is stored and looked up."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, f"events.registration|{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """The private link's token (app/system/private_links.py): only its hash is stored."""
+    return link_token("events.registration", nonce)
 
 
 def new_token() -> tuple[str, str]:
     """A new registration's nonce and the hash of the token derived from it."""
-    nonce = secrets.token_urlsafe(24)
-    return nonce, _hash(_token_for(nonce))
+    nonce = new_nonce()
+    return nonce, token_hash(_token_for(nonce))
 
 
 def manage_token(reg: Registration) -> str:
@@ -109,7 +100,7 @@ def registration_for_token(token: str) -> Registration | None:
     """The registration a private link opens (None for an unknown or anonymized one)."""
     if not token or len(token) > 100:
         return None
-    reg = db.session.scalar(select(Registration).where(Registration.token_hash == _hash(token))
+    reg = db.session.scalar(select(Registration).where(Registration.token_hash == token_hash(token))
                             .options(selectinload(Registration.event)))
     if reg is None or reg.anonymized_at is not None:
         return None
