@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -26,7 +24,8 @@ from wtforms.validators import (
 
 from app.events.models import Answer, EventKind, EventStatus
 from app.settings.forms import TimeZoneField
-from app.system.forms import BaseForm
+from app.settings.zones import canonical
+from app.system.forms import BaseForm, WallClockField
 
 MAX_DESCRIPTION = 10_000
 
@@ -38,10 +37,10 @@ class EventForm(BaseForm):
                                              Length(max=200)])
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind],
                        default=EventKind.other.value)
-    starts = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
-                                validators=[InputRequired("When does it start?")])
-    ends = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M",
-                              validators=[InputRequired("When does it end?")])
+    starts = WallClockField("Starts", validators=[InputRequired("When does it start?")],
+                            zone=lambda form: form.zone())
+    ends = WallClockField("Ends", validators=[InputRequired("When does it end?")],
+                          zone=lambda form: form.zone())
     timezone = TimeZoneField("Time zone", validators=[DataRequired("Choose a time zone.")],
                              description="The zone the times above are in: the "
                                          "organization's, unless the event is elsewhere.")
@@ -66,11 +65,13 @@ class EventForm(BaseForm):
                                    coerce=int, validate_choice=True)
 
     def validate_ends(self, field) -> None:
-        if self.starts.data and field.data and field.data <= self.starts.data:
+        if self.starts.moment and field.moment and field.moment <= self.starts.moment:
             raise ValidationError("The end must be after the start.")
 
-    def aware(self, value: datetime) -> datetime:
-        return value.replace(tzinfo=ZoneInfo(self.timezone.data))  # checked by the field
+    def zone(self) -> ZoneInfo | None:
+        """The zone the times are typed in (None while the choice is not a zone)."""
+        name = canonical(self.timezone.data)
+        return ZoneInfo(name) if name else None
 
 
 class InviteFilterForm(BaseForm):

@@ -86,8 +86,8 @@ def _form_data(form: EventForm) -> dict:
     return {
         "title": form.title.data.strip(),
         "kind": EventKind(form.kind.data),
-        "starts_at": form.aware(form.starts.data),
-        "ends_at": form.aware(form.ends.data),
+        "starts_at": form.starts.moment,
+        "ends_at": form.ends.moment,
         "location": (form.location.data or "").strip(),
         "address": (form.address.data or "").strip(),
         "address_invitees_only": form.address_invitees_only.data,
@@ -134,8 +134,8 @@ def edit(event_id: int):
             name: getattr(event, name) for name in form._fields
             if name not in skip and hasattr(event, name)
         })
-        form.starts.data = event.starts_at.astimezone(zone).replace(tzinfo=None)
-        form.ends.data = event.ends_at.astimezone(zone).replace(tzinfo=None)
+        form.starts.show(event.starts_at, zone)
+        form.ends.show(event.ends_at, zone)
         form.timezone.data = zone.key
         form.kind.data, form.status.data = event.kind.value, event.status.value
         hosts = services.hosts_of(event)
