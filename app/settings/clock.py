@@ -73,10 +73,9 @@ def _clock(moment: datetime) -> str:
 
 
 def _offset(moment: datetime) -> str:
-    delta = moment.utcoffset() or timedelta(0)
-    minutes = int(delta.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "\u2212"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    from app.settings.zones import offset_text  # zones builds on the clock
+
+    return offset_text(int((moment.utcoffset() or timedelta(0)).total_seconds() // 60))
 
 
 def _edge(wall: datetime, zone: ZoneInfo, step: timedelta, inside) -> datetime:

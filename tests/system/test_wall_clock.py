@@ -217,7 +217,7 @@ def test_media_deadlines_in_the_gap_are_refused(app, as_liaison):
 
 
 def test_tour_slots_skip_times_clocks_skip_or_repeat(app):
-    """A weekly window 00:30–04:30 in one-hour slots: on spring-forward day 2:30 isn't
+    """A weekly window 00:30-04:30 in one-hour slots: on spring-forward day 2:30 isn't
     offered (not moved to 3:30); on fall-back day neither 1:30 is; other days all four."""
     s = schedule.TourSettings(
         service_hours={}, tour_windows={6: [(30, 270)]}, slot_minutes=60,
