@@ -4,8 +4,14 @@ has the same UID in its mail and in every feed, so calendars update it instead o
 
 The content lines are written here rather than through icalendar's component tree: that tree
 took 1.4 s for a 5,000-event feed (the budget is 500 ms), and its TEXT escaping turns a
-literal backslash-N into a newline. Every file is parsed back by icalendar, vobject and ics
-in the tests, so the library stays the judge of what we write.
+literal backslash-N into a newline. Every file is parsed back by icalendar, vobject, ics and
+ical.js in the tests, so the libraries stay the judges of what we write.
+
+Times are written on the organization's wall clock with its TZID, and the file carries that
+zone's VTIMEZONE (made by icalendar from tzdata, covering the years the file's events span),
+so a calendar app shows and keeps the event in the organization's zone, across DST changes.
+An instant whose wall-clock time happens twice (the hour clocks go back) is written in UTC
+instead: RFC 5545 reads such a local time as the first of the two.
 """
 
 from __future__ import annotations
@@ -14,7 +20,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from flask import has_app_context
+
+from app.settings import services as settings
 from app.system import urls
 
 PRODID = "-//Liaison//Calendar//EN"
@@ -100,20 +111,26 @@ def utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _when(name: str, value: datetime | date) -> str:
-    if isinstance(value, datetime):
+def _when(name: str, value: datetime | date, zone: ZoneInfo | None) -> str:
+    if not isinstance(value, datetime):
+        return f"{name};VALUE=DATE:{value.strftime('%Y%m%d')}"
+    if zone is None:
         return f"{name}:{utc(value)}"
-    return f"{name};VALUE=DATE:{value.strftime('%Y%m%d')}"
+    local = value.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return f"{name}:{utc(value)}"  # this wall-clock time happens twice: say which in UTC
+    return f"{name};TZID={zone.key}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
-def vevent_lines(ev: VEvent) -> list[str]:
-    """The content lines of one VEVENT (unfolded)."""
+def vevent_lines(ev: VEvent, zone: ZoneInfo | None = None) -> list[str]:
+    """The content lines of one VEVENT (unfolded); times on `zone`'s wall clock (its
+    VTIMEZONE must be in the calendar), or in UTC without one."""
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape(ev.uid)}",
         f"DTSTAMP:{utc(ev.dtstamp)}",
-        _when("DTSTART", ev.start),
-        _when("DTEND", ev.end),
+        _when("DTSTART", ev.start, zone),
+        _when("DTEND", ev.end, zone),
         f"SEQUENCE:{ev.sequence}",
         f"SUMMARY:{escape(ev.summary)}",
         f"STATUS:{ev.status}",
@@ -141,18 +158,85 @@ def vevent_lines(ev: VEvent) -> list[str]:
     return lines
 
 
+ORGANIZATION = "organization"  # calendar()'s default zone: the organization's
+
+
+def _offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _transitions(zone: ZoneInfo, since: datetime, until: datetime):
+    """(instant, offset before, offset after) of every change of `zone`'s UTC offset
+    between two UTC instants: day by day, then to the second within the day."""
+    day, before = since, since.astimezone(zone).utcoffset()
+    while day < until:
+        nxt = day + timedelta(days=1)
+        after = nxt.astimezone(zone).utcoffset()
+        if after != before:
+            lo, hi = day, nxt  # offset(lo) == before, offset(hi) == after
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                if mid.astimezone(zone).utcoffset() == before:
+                    lo = mid
+                else:
+                    hi = mid
+            yield hi.replace(microsecond=0), before, after
+        day, before = nxt, after
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(key: str, first_year: int, last_year: int) -> tuple[str, ...]:
+    """The VTIMEZONE of `key` from Jan 1 of `first_year` to the end of `last_year`, as
+    content lines: the observance in force at the start, then each change tzdata knows,
+    its onset written (as RFC 5545 says) on the wall clock of the offset it changes from.
+    Written here because icalendar 7's Timezone.from_tzid writes the spring-forward onset
+    on the new offset's clock (03:00 for a 2:00 → 3:00 jump), an hour late to RFC readers
+    such as libical and ical.js."""
+    zone = ZoneInfo(key)
+    since = datetime(first_year, 1, 1, tzinfo=UTC)
+    until = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    start = since.astimezone(zone)
+
+    def observance(onset: datetime, before: timedelta, moment: datetime) -> list[str]:
+        local = moment.astimezone(zone)
+        kind = "DAYLIGHT" if local.dst() else "STANDARD"
+        return [f"BEGIN:{kind}", f"DTSTART:{(onset + before).strftime('%Y%m%dT%H%M%S')}",
+                f"TZOFFSETFROM:{_offset(before)}", f"TZOFFSETTO:{_offset(local.utcoffset())}",
+                f"TZNAME:{escape(local.tzname() or key)}", f"END:{kind}"]
+
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{key}", f"X-LIC-LOCATION:{key}"]
+    lines += observance(since.replace(tzinfo=None), start.utcoffset(), since)
+    for moment, before, _after in _transitions(zone, since, until):
+        lines += observance(moment.replace(tzinfo=None), before, moment)
+    lines.append("END:VTIMEZONE")
+    return tuple(lines)
+
+
+def _zone(timezone: str | None) -> ZoneInfo | None:
+    """The zone to write times in: None (UTC) for UTC, or outside the app (plain tests)."""
+    if timezone == ORGANIZATION:
+        timezone = settings.timezone_name() if has_app_context() else None
+    if not timezone or timezone in ("UTC", "Etc/UTC"):
+        return None
+    return ZoneInfo(timezone)
+
+
 def calendar(
     events: Iterable[VEvent],
     *,
     method: str | None = None,
     name: str | None = None,
     feed: bool = False,
-    timezone: str | None = None,
+    timezone: str | None = ORGANIZATION,
 ) -> str:
     """A whole VCALENDAR with CRLF line ends and folded lines. `method` makes an iTIP
-    object (REQUEST, CANCEL); `feed` adds the subscription hints calendar apps honour;
-    `timezone` (the organization's IANA zone) tells apps which zone a feed is kept in
-    (times themselves are always UTC)."""
+    object (REQUEST, CANCEL); `feed` adds the subscription hints calendar apps honour (and
+    X-WR-TIMEZONE). Times are written in `timezone` (an IANA name; the organization's by
+    default) with its VTIMEZONE; None or "UTC" writes them in UTC."""
+    events = list(events)
+    zone = _zone(timezone)
     out = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     if method:
         out.append(f"METHOD:{method}")
@@ -162,13 +246,19 @@ def calendar(
         plain = " ".join(name.replace(",", " ").replace(";", " ").replace("\\", " ").split())
         out.append(f"X-WR-CALNAME:{plain}")
         out.append(f"NAME:{plain}")
-    if timezone:
-        out.append(f"X-WR-TIMEZONE:{escape(timezone)}")
     if feed:
+        out.append(f"X-WR-TIMEZONE:{zone.key if zone else 'UTC'}")
         out.append("REFRESH-INTERVAL;VALUE=DURATION:PT1H")
         out.append("X-PUBLISHED-TTL:PT1H")
+    years = [t.year for ev in events for t in (ev.start, ev.end) if isinstance(t, datetime)]
+    if zone is not None and years:
+        # A year either side: a UTC instant near New Year may fall in the next or last
+        # year on the wall clock.
+        out.extend(_vtimezone(zone.key, min(years) - 1, max(years) + 1))
+    else:
+        zone = None
     for ev in events:
-        out.extend(vevent_lines(ev))
+        out.extend(vevent_lines(ev, zone))
     out.append("END:VCALENDAR")
     # Most lines are short ASCII: test that cheaply before paying for fold().
     return "".join(

@@ -101,7 +101,8 @@ def test_imip_request_structure(app, as_liaison, deliver):
         assert str(attendee) == f"mailto:{to}"
         assert attendee.params["RSVP"] == "TRUE"
         assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
-        assert "DTSTART:20310603T233000Z" in ics_text
+        assert "DTSTART;TZID=America/Chicago:20310603T183000" in ics_text  # with its VTIMEZONE
+        assert "BEGIN:VTIMEZONE" in ics_text
         assert vevent["DTSTART"].dt == start
         assert "99 Secret Ave" in str(vevent["LOCATION"])  # invitees do get the address
         assert "6:30 PM" in text and "America/Chicago" in text
