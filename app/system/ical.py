@@ -17,6 +17,7 @@ instead: RFC 5545 reads such a local time as the first of the two.
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -108,29 +109,26 @@ def fold(line: str) -> str:
 
 
 def utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    """An instant as a UTC DATE-TIME ("20310501T220000Z")."""
+    t = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}Z"
 
 
-def _when(name: str, value: datetime | date, zone: ZoneInfo | None) -> str:
+def _when(name: str, value: datetime | date, clock: WallClock | None) -> str:
     if not isinstance(value, datetime):
         return f"{name};VALUE=DATE:{value.strftime('%Y%m%d')}"
-    if zone is None:
-        return f"{name}:{utc(value)}"
-    local = value.astimezone(zone)
-    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
-        return f"{name}:{utc(value)}"  # this wall-clock time happens twice: say which in UTC
-    return f"{name};TZID={zone.key}:{local.strftime('%Y%m%dT%H%M%S')}"
+    return clock.write(name, value) if clock else f"{name}:{utc(value)}"
 
 
-def vevent_lines(ev: VEvent, zone: ZoneInfo | None = None) -> list[str]:
-    """The content lines of one VEVENT (unfolded); times on `zone`'s wall clock (its
-    VTIMEZONE must be in the calendar), or in UTC without one."""
+def vevent_lines(ev: VEvent, clock: WallClock | None = None) -> list[str]:
+    """The content lines of one VEVENT (unfolded); times on `clock`'s zone (its VTIMEZONE
+    must be in the calendar), or in UTC without one."""
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape(ev.uid)}",
         f"DTSTAMP:{utc(ev.dtstamp)}",
-        _when("DTSTART", ev.start, zone),
-        _when("DTEND", ev.end, zone),
+        _when("DTSTART", ev.start, clock),
+        _when("DTEND", ev.end, clock),
         f"SEQUENCE:{ev.sequence}",
         f"SUMMARY:{escape(ev.summary)}",
         f"STATUS:{ev.status}",
@@ -186,32 +184,63 @@ def _transitions(zone: ZoneInfo, since: datetime, until: datetime):
         day, before = nxt, after
 
 
+@dataclass(frozen=True)
+class WallClock:
+    """One zone's wall clock over a span of years, from tzdata: its VTIMEZONE lines, and
+    what `write` needs to put an instant on it without a zoneinfo call per time (a feed
+    writes 10,000 of them): the offset from each change on, and the windows of instants
+    whose wall-clock time happens twice."""
+
+    key: str
+    vtimezone: tuple[str, ...]
+    changes: tuple[datetime, ...]  # UTC instants; the first is the span's start
+    offsets: tuple[timedelta, ...]  # in force from the matching change on
+    until: datetime  # the span's end
+    repeated: tuple[datetime, ...]  # [from, until) pairs of instants, flat and sorted
+
+    def write(self, name: str, value: datetime) -> str:
+        """`NAME;TZID=…:local` or, for a wall-clock time that happens twice or an instant
+        outside the span, `NAME:…Z`."""
+        at = value if value.tzinfo is UTC else value.astimezone(UTC)
+        i = bisect_right(self.changes, at) - 1
+        if i < 0 or at >= self.until or bisect_right(self.repeated, at) % 2:
+            return f"{name}:{utc(at)}"
+        t = at + self.offsets[i]
+        return (f"{name};TZID={self.key}:{t.year:04d}{t.month:02d}{t.day:02d}"
+                f"T{t.hour:02d}{t.minute:02d}{t.second:02d}")
+
+
 @lru_cache(maxsize=64)
-def _vtimezone(key: str, first_year: int, last_year: int) -> tuple[str, ...]:
-    """The VTIMEZONE of `key` from Jan 1 of `first_year` to the end of `last_year`, as
-    content lines: the observance in force at the start, then each change tzdata knows,
-    its onset written (as RFC 5545 says) on the wall clock of the offset it changes from.
+def wall_clock(key: str, first_year: int, last_year: int) -> WallClock:
+    """`key`'s wall clock from Jan 1 of `first_year` to the end of `last_year`. The
+    VTIMEZONE has the observance in force at the start, then each change tzdata knows, its
+    onset written (as RFC 5545 says) on the wall clock of the offset it changes from.
     Written here because icalendar 7's Timezone.from_tzid writes the spring-forward onset
     on the new offset's clock (03:00 for a 2:00 → 3:00 jump), an hour late to RFC readers
     such as libical and ical.js."""
     zone = ZoneInfo(key)
     since = datetime(first_year, 1, 1, tzinfo=UTC)
     until = datetime(last_year + 1, 1, 1, tzinfo=UTC)
-    start = since.astimezone(zone)
+    first = since.astimezone(zone).utcoffset() or timedelta(0)
 
-    def observance(onset: datetime, before: timedelta, moment: datetime) -> list[str]:
-        local = moment.astimezone(zone)
+    def observance(onset: datetime, before: timedelta) -> list[str]:
+        local = onset.astimezone(zone)
         kind = "DAYLIGHT" if local.dst() else "STANDARD"
-        return [f"BEGIN:{kind}", f"DTSTART:{(onset + before).strftime('%Y%m%dT%H%M%S')}",
+        return [f"BEGIN:{kind}",
+                f"DTSTART:{(onset + before).strftime('%Y%m%dT%H%M%S')}",
                 f"TZOFFSETFROM:{_offset(before)}", f"TZOFFSETTO:{_offset(local.utcoffset())}",
                 f"TZNAME:{escape(local.tzname() or key)}", f"END:{kind}"]
 
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{key}", f"X-LIC-LOCATION:{key}"]
-    lines += observance(since.replace(tzinfo=None), start.utcoffset(), since)
-    for moment, before, _after in _transitions(zone, since, until):
-        lines += observance(moment.replace(tzinfo=None), before, moment)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{key}", f"X-LIC-LOCATION:{key}", *observance(since, first)]
+    changes, offsets, repeated = [since], [first], []
+    for moment, before, after in _transitions(zone, since, until):
+        lines += observance(moment, before)
+        changes.append(moment)
+        offsets.append(after)
+        if before > after:  # clocks go back: the wall clock of the last (before - after)
+            repeated += [moment - (before - after), moment + (before - after)]  # comes again
     lines.append("END:VTIMEZONE")
-    return tuple(lines)
+    return WallClock(key, tuple(lines), tuple(changes), tuple(offsets), until, tuple(repeated))
 
 
 def _zone(timezone: str | None) -> ZoneInfo | None:
@@ -251,14 +280,14 @@ def calendar(
         out.append("REFRESH-INTERVAL;VALUE=DURATION:PT1H")
         out.append("X-PUBLISHED-TTL:PT1H")
     years = [t.year for ev in events for t in (ev.start, ev.end) if isinstance(t, datetime)]
+    clock = None
     if zone is not None and years:
         # A year either side: a UTC instant near New Year may fall in the next or last
         # year on the wall clock.
-        out.extend(_vtimezone(zone.key, min(years) - 1, max(years) + 1))
-    else:
-        zone = None
+        clock = wall_clock(zone.key, min(years) - 1, max(years) + 1)
+        out.extend(clock.vtimezone)
     for ev in events:
-        out.extend(vevent_lines(ev, zone))
+        out.extend(vevent_lines(ev, clock))
     out.append("END:VCALENDAR")
     # Most lines are short ASCII: test that cheaply before paying for fold().
     return "".join(
