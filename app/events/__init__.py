@@ -21,3 +21,7 @@ def init_app(app: Flask) -> None:
     reminders.register_digest()
     register_demo("events", demo)
     lifecycle.connect()
+    # Who hears about an event's updates and cancellation (app/events/services.py).
+    from app.events import invitations, services
+
+    services.register_audience("invitees", invitations.tell_invitees)

@@ -114,3 +114,11 @@ class SettingsForm(BaseForm):
                                  validators=[InputRequired("Enter a number of days."),
                                              NumberRange(min=0, max=60)],
                                  description="0 turns reminders off.")
+    reask_minutes = IntegerField(
+        "Ask invitees again when the time moves by at least (minutes)",
+        validators=[InputRequired("Enter a number of minutes."),
+                    NumberRange(min=1, max=10_080, message="Between 1 minute and a week "
+                                                           "(10,080 minutes).")],
+        description="A smaller move is sent as an update that keeps everyone's answer.")
+    reask_place = BooleanField("Ask invitees again when the place changes",
+                               description="A corrected spelling doesn't count as a change.")

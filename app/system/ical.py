@@ -45,10 +45,13 @@ def new_uid(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Person:
-    """An ORGANIZER or ATTENDEE: a mailbox and an optional display name."""
+    """An ORGANIZER or ATTENDEE: a mailbox and an optional display name; an attendee's
+    answer as far as we know it (PARTSTAT) and whether we ask for one (RSVP)."""
 
     email: str
     name: str = ""
+    partstat: str = "NEEDS-ACTION"  # ACCEPTED | TENTATIVE | DECLINED | NEEDS-ACTION
+    rsvp: bool = True
 
 
 @dataclass(slots=True)  # not frozen: a frozen init costs a setattr call per field, x5,000
@@ -149,8 +152,8 @@ def vevent_lines(ev: VEvent, clock: WallClock | None = None) -> list[str]:
     for person in ev.attendees:
         cn = f";CN={param(person.name)}" if person.name else ""
         lines.append(
-            f"ATTENDEE{cn};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
-            f":mailto:{person.email}"
+            f"ATTENDEE{cn};ROLE=REQ-PARTICIPANT;PARTSTAT={person.partstat}"
+            f";RSVP={'TRUE' if person.rsvp else 'FALSE'}:mailto:{person.email}"
         )
     lines.append("END:VEVENT")
     return lines
