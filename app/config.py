@@ -24,6 +24,8 @@ ENV_SETTINGS: dict[str, tuple[object, object]] = {
     "IDLE_TIMEOUT_MINUTES": (60, int),
     "SIGNIN_MAX_FAILURES": (5, int),
     "SIGNIN_WINDOW_MINUTES": (15, int),
+    "SIGNIN_ADDRESS_MAX_FAILURES": (20, int),
+    "PASSWORD_RESET_MINUTES": (60, int),
     "BEHIND_PROXY": (False, _BOOL),
     "MAX_CONTENT_LENGTH": (25 * 1024 * 1024, int),
     "MAIL_SERVER": (None, str),

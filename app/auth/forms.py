@@ -1,4 +1,4 @@
-"""Sign-in, first-run setup, password and user forms."""
+"""Sign-in, two-step, first-run setup, password (and its reset) and user forms."""
 
 from __future__ import annotations
 
@@ -56,9 +56,12 @@ class _NewPasswordMixin:
         ],
     )
 
+    # Whose password this is, when the form has no email and name fields of its own.
+    account: tuple[str, str] = ("", "")
+
     def validate_new_password(self, field) -> None:
-        email = getattr(getattr(self, "email", None), "data", "") or ""
-        name = getattr(getattr(self, "name", None), "data", "") or ""
+        email = getattr(getattr(self, "email", None), "data", "") or self.account[0]
+        name = getattr(getattr(self, "name", None), "data", "") or self.account[1]
         why = passwords.problem(field.data or "", email=email, name=name)
         if why:
             raise ValidationError(why)
@@ -96,9 +99,44 @@ class SetupForm(_NewPasswordMixin, OrganizationFields, BaseForm):
 
 
 class PasswordForm(_NewPasswordMixin, BaseForm):
+    """Changing one's password; right after signing in with a one-time password the view
+    removes `current_password` (it was just typed)."""
+
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=256)],
     )
+
+
+class ResetPasswordForm(_NewPasswordMixin, BaseForm):
+    """Choosing a new password from an emailed link."""
+
+
+class ForgotPasswordForm(BaseForm):
+    email = _email_field("Your email")
+
+
+class CodeForm(BaseForm):
+    """A code from an authenticator app (or, at sign-in, a recovery code)."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Enter the code."),
+                    Length(max=40, message="That code is too long.")],
+    )
+
+
+class ConfirmPasswordForm(BaseForm):
+    """Re-authentication before a change to how one signs in."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password."), Length(max=256)],
+    )
+
+
+class TwoFactorPolicyForm(BaseForm):
+    required = BooleanField("Require two-step sign-in for admins and liaisons")
 
 
 class NewUserForm(BaseForm):

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -197,11 +197,24 @@ class Contact(db.Model):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_sort_name", "sort_name"),
-        Index("ix_contacts_organization_id", "organization_id"),
+        # An organization's people in name order (its page, and the list's counts) without
+        # reading other organizations' rows: the planner walked the name index otherwise.
+        Index("ix_contacts_organization_id_archived_at_sort_name", "organization_id",
+              "archived_at", "sort_name"),
         Index("ix_contacts_stance_influence", "stance", "influence"),
+        # Media contacts in name order, and the keep-in-touch classes (notes.services
+        # due_for_contact_query): one index range per class, oldest last contact first.
+        Index("ix_contacts_is_media_archived_at_sort_name", "is_media", "archived_at",
+              "sort_name"),
+        Index("ix_contacts_is_media_archived_at_stance_last_contact_on", "is_media",
+              "archived_at", "stance", "last_contact_on"),
+        Index("ix_contacts_is_media_archived_at_stance_last_open_contact_on", "is_media",
+              "archived_at", "stance", "last_open_contact_on"),
+        Index("ix_contacts_archived_at_keep_in_touch_days", "archived_at", "keep_in_touch_days"),
         Index("ix_contacts_owner_id", "owner_id"),
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
+        Index("ix_contacts_last_open_contact_on", "last_open_contact_on"),
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
@@ -238,6 +251,9 @@ class Contact(db.Model):
     # What is known about them that isn't a dated note (an address book's "Notes", say).
     background: Mapped[str | None] = mapped_column(Text)
     last_contact_on: Mapped[date | None]
+    # The same from notes that are not sensitive: what staff are shown, so a sensitive note
+    # never tells them, by moving a date, that something happened.
+    last_open_contact_on: Mapped[date | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_imports.id", ondelete="SET NULL")
@@ -271,6 +287,19 @@ class Contact(db.Model):
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
 
+    def last_contact_for(self, user: User | None) -> date | None:
+        """The last contact `user` may know of: sensitive notes count only for those who
+        read them (see last_contact_column)."""
+        return self.last_contact_on if user is not None and user.sees_sensitive \
+            else self.last_open_contact_on
+
+
+def last_contact_column(user: User | None):
+    """The last-contact column for `user`'s lists, sorts and due dates: every note for
+    admins and the liaison, only non-sensitive notes for staff (and for nobody)."""
+    return Contact.last_contact_on if user is not None and user.sees_sensitive \
+        else Contact.last_open_contact_on
+
 
 class ContactEmail(db.Model):
     """One email address of a contact, stored lower-cased for matching."""
@@ -300,12 +329,30 @@ class ContactPhone(db.Model):
         return phones.format(self.number)
 
 
+class ContactTally(db.Model):
+    """How many active (not archived) contacts hold each stance and influence: the dashboard's
+    counts and the stakeholder map read these few rows instead of counting every contact.
+    Kept by triggers on contacts (migration 0014_bench), so every way of writing contacts (forms,
+    imports, merges, bulk SQL) keeps them right."""
+
+    __tablename__ = "contact_tallies"
+
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance), primary_key=True)
+    influence: Mapped[Influence] = mapped_column(str_enum(Influence), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
 class StanceChange(db.Model):
     """One change of a contact's stance or influence: who, when, from, to and why."""
 
     __tablename__ = "stance_changes"
     __table_args__ = (Index("ix_stance_changes_contact_id_at", "contact_id", "at"),
-                      Index("ix_stance_changes_at", "at"))
+                      Index("ix_stance_changes_at", "at"),
+                      # Changes, not first entries (from_stance is empty when a contact is
+                      # added): the dashboard's latest changes skip an import's 20,000 adds.
+                      Index("ix_stance_changes_changed_at", "at",
+                            sqlite_where=text("from_stance IS NOT NULL"),
+                            postgresql_where=text("from_stance IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from flask import request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.database import utcnow
@@ -18,7 +18,7 @@ from app.security import same_site_path
 from app.settings import clock
 from app.settings.clock import org_zone
 from app.system import visitors
-from app.system.pagination import paginate
+from app.system.pagination import paginate_capped
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
@@ -53,11 +53,11 @@ def index():
         view = "requests"
         query = query.where(TourBooking.status == Status.requested)
         query = query.order_by(TourSlot.starts_at, TourBooking.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = paginate(total, PER_PAGE)
+    page = paginate_capped(query.with_only_columns(TourBooking.id).order_by(None), PER_PAGE)
     bookings = db.session.scalars(query.limit(page.limit).offset(page.offset)).all()
     return render("tours/index.html", block="results", bookings=bookings, view=view,
-                  page=page.number, pages=page.pages, total=total, decline_form=DeclineForm())
+                  page=page.number, pages=page.pages, total=page.total, capped=page.capped,
+                  decline_form=DeclineForm())
 
 
 @bp.route("/calendar")

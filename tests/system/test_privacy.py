@@ -18,6 +18,16 @@ def seed_accounts() -> None:
     record("user.created", f"Added {MARKER}")
 
 
+def seed_sign_in() -> None:
+    """A colleague mid-way through two-step setup with a reset link out (secrets hold MARKER)."""
+    from app.auth import reset
+
+    make_user(name=f"Liaison {MARKER}", email=f"two-{MARKER.lower()}@example.org",
+              role="liaison", totp_secret=MARKER, totp_pending_secret=MARKER,
+              reset_token_hash=MARKER)
+    reset.request_reset(f"two-{MARKER.lower()}@example.org")
+
+
 def seed_map() -> None:
     """A potential participant area and a private area, MARKER in every field they have."""
     from app.places import services
@@ -58,7 +68,8 @@ def seed_imports() -> None:
                   f"NOTE:{MARKER}\nBDAY:{MARKER}\nEND:VCARD\n".encode(), user)
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports]
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports,
+                   seed_sign_in]
 
 
 def test_no_public_url_shows_private_data(app, client):
