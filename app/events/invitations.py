@@ -224,9 +224,11 @@ def answer_counts(event: Event) -> dict[str, int]:
     return {a.value: counts.get(a, 0) for a in Answer}
 
 
-def respond(inv: Invitation, answer: Answer) -> None:
-    """An invitee's answer; changeable until the event starts, and 'yes' only while there
-    is room. A new or changed answer reaches the liaison (app/system/visitors.py)."""
+def respond(inv: Invitation, answer: Answer, *, via: str = "page", comment: str = "") -> None:
+    """An invitee's answer, from their RSVP page or (`via="calendar"`) a reply from their
+    calendar program, with what they wrote if anything; changeable until the event starts,
+    and 'yes' only while there is room. A new or changed answer reaches the liaison
+    (app/system/visitors.py)."""
     event = inv.event
     if event.cancelled:
         raise EventError("This event has been cancelled.")
@@ -238,16 +240,18 @@ def respond(inv: Invitation, answer: Answer) -> None:
         if yes >= event.capacity:
             raise EventError("Sorry, the event is full.")
     previous = inv.answer
-    inv.answer, inv.answered_at, inv.answered_via = answer, utcnow(), "page"
+    inv.answer, inv.answered_at, inv.answered_via = answer, utcnow(), via
     inv.previous_answer = None
     db.session.flush()
     record("event.rsvp", f"An invitee answered {answer.value} for {event.title}", event,
            actor=None)
     if answer != previous:
         was = "" if previous == Answer.pending else f" (was {previous.label.lower()})"
+        source = " from their calendar" if via == "calendar" else ""
+        words = f" They wrote: “{comment[:160]}”" if comment else ""
         visitors.note_change(
-            "events.rsvp", f"{inv.name} answered {answer.label.lower()}{was} for "
-                           f"{event.title} ({when_text(event)}).",
+            "events.rsvp", f"{inv.name} answered {answer.label.lower()}{was}{source} for "
+                           f"{event.title} ({when_text(event)}).{words}",
             external_url("events.show", event_id=event.id),
             subject=f"RSVP: {inv.name}, {answer.label.lower()}{was}, {event.title}")
 

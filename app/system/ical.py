@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import icalendar
 from flask import has_app_context
 
 from app.settings import services as settings
@@ -301,3 +302,81 @@ def calendar(
 def all_day(day: date) -> tuple[date, date]:
     """DTSTART/DTEND of an all-day item (DTEND is exclusive)."""
     return day, day + timedelta(days=1)
+
+
+# --- reading what people send us ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """An ATTENDEE as a reply names it: the mailbox (its EMAIL parameter, which Apple's
+    calendar sets beside a non-mailto address, else the mailto: value; lower case) and
+    their PARTSTAT."""
+
+    address: str
+    partstat: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """One VEVENT of a calendar object someone sent us: an iTIP REPLY or COUNTER from an
+    invitee's calendar program, say. Times are aware (UTC unless the sender named a zone)."""
+
+    method: str
+    uid: str
+    sequence: int
+    dtstamp: datetime | None
+    attendees: tuple[Attendee, ...]
+    comment: str
+    start: datetime | date | None
+    end: datetime | date | None
+
+
+def _address(prop) -> str:
+    params = getattr(prop, "params", {}) or {}
+    value = str(params.get("EMAIL") or prop or "").strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    return value.strip().lower() if "@" in value else ""
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _moment(component, name: str) -> datetime | date | None:
+    try:
+        value = component.decoded(name)
+    except (KeyError, ValueError, TypeError):
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # floating: read as UTC rather than guessed
+    return value if isinstance(value, datetime | date) else None
+
+
+def read(data: bytes | str) -> list[Received]:
+    """The VEVENTs of a calendar object, as far as a reply needs them; parsed by icalendar
+    (Outlook's Windows zone names such as "Central Standard Time" included). Raises
+    ValueError for what isn't one."""
+    try:
+        cal = icalendar.Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises a zoo of errors on garbage
+        raise ValueError("not a calendar object") from exc
+    method = str(cal.get("METHOD", "")).strip().upper()
+    out = []
+    for event in cal.walk("VEVENT"):
+        try:
+            sequence = int(str(event.get("SEQUENCE", 0)).strip() or 0)
+        except ValueError:
+            sequence = 0
+        stamp = _moment(event, "DTSTAMP")
+        comments = [" ".join(str(c).split()) for c in _list(event.get("COMMENT"))]
+        out.append(Received(
+            method=method, uid=str(event.get("UID", "")).strip(), sequence=sequence,
+            dtstamp=stamp if isinstance(stamp, datetime) else None,
+            attendees=tuple(Attendee(_address(a), str(getattr(a, "params", {}).get(
+                "PARTSTAT", "NEEDS-ACTION")).upper()) for a in _list(event.get("ATTENDEE"))
+                if _address(a)),
+            comment=" ".join(c for c in comments if c),
+            start=_moment(event, "DTSTART"), end=_moment(event, "DTEND")))
+    return out
