@@ -322,6 +322,34 @@ def mailbox(app, smtp_server):
     return smtp_server
 
 
+# --- real IMAP server ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """Debian's dovecot (tests/dovecot.py), one per test session on a free port; skipped
+    where it isn't installed, except under CI=true, where that is a failure."""
+    from tests import dovecot
+
+    server = dovecot.start()
+    if server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dovecot is required under CI=true (tests/run.sh installs it)")
+        pytest.skip("dovecot is not installed (tests/run.sh installs it)")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def imap_server(app, dovecot_server):
+    """The real IMAP server, emptied, set as the app's mailbox for calendar replies."""
+    dovecot_server.empty()
+    app.config.update(dovecot_server.config())
+    return dovecot_server
+
+
 # --- live server and browser --------------------------------------------------------------------
 
 
