@@ -45,6 +45,7 @@ ENV_SETTINGS: dict[str, tuple[object, object]] = {
     "IMAP_FOLDER": ("INBOX", str),
     "IMAP_PROCESSED_FOLDER": (None, str),
     "IMAP_CA_FILE": (None, str),
+    "IMAP_TIMEOUT": (30, float),
     "IMAP_REQUIRE_AUTH": (False, _BOOL),
     "IMAP_LOOKBACK_DAYS": (30, int),
     "IMAP_POLL_SECONDS": (60, int),
