@@ -35,6 +35,7 @@ from app.mail import services as mail
 from app.ratelimit import serialize
 from app.settings import services as settings
 from app.system.urls import external_url
+from app.system.words import plural
 
 MAX_DELAY = 60  # seconds: the longest an address that failed waits between tries
 
@@ -166,4 +167,4 @@ def expire(now: datetime | None = None) -> str:
     since = (now or utcnow()) - _window()
     gone = db.session.execute(delete(SignInFailure).where(SignInFailure.at < since)).rowcount
     db.session.flush()
-    return f"Deleted {gone} old failed sign-in(s)."
+    return f"Deleted {plural(gone, 'old failed sign-in')}."

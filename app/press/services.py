@@ -31,6 +31,7 @@ from app.press.models import (
 )
 from app.settings.clock import today
 from app.system.urls import external_url
+from app.system.words import plural
 from app.templating import localtime
 
 PAGE_ID = 1
@@ -189,7 +190,7 @@ def check_freshness() -> int:
                   f"Check it and mark it reviewed: {link}\n"),
         )
     row.stale_notice_for = period
-    record("press.stale_notice", f"Told {len(admins)} admin(s) the media page is stale")
+    record("press.stale_notice", f"Told {plural(len(admins), 'admin')} the media page is stale")
     db.session.flush()
     return len(admins)
 

@@ -1,5 +1,5 @@
 """Admin: the organization's identity (name, time zone, phone region, public address,
-media line)."""
+media line), and how the scheduled jobs are doing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app.people import phones
 from app.settings import services
 from app.settings.blueprint import bp
 from app.settings.forms import OrganizationForm
+from app.system import jobs
 from app.web import render, see_other
 
 
@@ -35,5 +36,5 @@ def index():
             record("settings.organization", f"Changed the organization's {what}")
         db.session.commit()
         return see_other(url_for("settings.index"), "Settings saved.")
-    return render("settings/index.html", form=form,
+    return render("settings/index.html", form=form, jobs=jobs.statuses(),
                   status=422 if request.method == "POST" else 200)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, PasswordField, TextAreaField
+from markupsafe import Markup
+from wtforms import Field, PasswordField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import html_params
 
 from app.people import phones
 from app.settings import clock
@@ -96,17 +98,77 @@ class Phone:
                 raise ValidationError(self.message) from None
 
 
-class WallClockField(DateTimeLocalField):
-    """A date and time as a wall clock shows it (a datetime-local input) in a zone: the
-    organization's, or `zone(form)`'s (None while the form's zone is itself invalid).
-    `.data` stays what was typed; `.moment` is the aware UTC instant, set before the
-    form's own `validate_<field>` runs. A time in a DST gap is refused beside the field;
-    one in an overlap asks which was meant (`.readings`, offered by the form macro as
-    radios named `<name>-fold`), never silently shifted (app/settings/clock.py)."""
+class DateAndTimeField(Field):
+    """A moment as people enter it: a date (the browser's date picker) and a time of day typed
+    on either clock ("2:30 pm" or "14:30"), shown on the organization's clock. Both inputs
+    carry the field's name, so the form sends [date, time]; one ISO value ("2031-05-01T17:00",
+    as a datetime-local input sends it) is read too. `data` is a naive local datetime."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.raw_time = ""
+
+    def _value(self) -> tuple[str, str]:
+        if self.raw_data:
+            sent = [*self.raw_data, "", ""]
+            if len(self.raw_data) == 1 and "T" in sent[0]:
+                sent = sent[0].split("T", 1)
+            return sent[0], sent[1]
+        if self.data:
+            return self.data.date().isoformat(), clock.format_clock(
+                self.data.hour * 60 + self.data.minute)
+        return "", ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        values = [v.strip() for v in valuelist if isinstance(v, str)]
+        if not any(values):
+            self.data = None
+            return
+        if len(values) == 1 and "T" in values[0]:
+            values = values[0].split("T", 1)
+        try:
+            day = date.fromisoformat(values[0]) if values[0] else None
+        except ValueError:
+            day = None
+        if day is None:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid datetime value."))
+        if len(values) < 2 or not values[1]:
+            self.data = None
+            raise ValueError(f"Add a time, like {clock.example_time()}.")
+        try:
+            minute = clock.parse_clock(values[1])
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+        self.data = datetime.combine(day, time(minute // 60, minute % 60))
+
+    def __call__(self, **kwargs) -> Markup:
+        day, moment = self._value()
+        kwargs.setdefault("id", self.id)
+        time_kwargs = {k: v for k, v in kwargs.items() if k in ("aria-describedby",
+                                                                 "aria-invalid", "required")}
+        # html_params escapes every value, as WTForms' own widgets rely on.
+        date_input = html_params(type="date", name=self.name, value=day, **kwargs)
+        time_input = html_params(
+            type="text", name=self.name, value=moment, id=f"{self.id}-time", autocomplete="off",
+            placeholder=clock.example_time(), size=8,
+            **{"aria-label": f"{self.label.text}: time", **time_kwargs})
+        return Markup(  # noqa: S704
+            f'<span class="date-and-time"><input {date_input}><input {time_input}></span>')
+
+
+class WallClockField(DateAndTimeField):
+    """A date and time as a wall clock shows it (DateAndTimeField: a date picker and a time
+    typed on either clock) in a zone: the organization's, or `zone(form)`'s (None while the
+    form's zone is itself invalid). `.data` stays what was typed; `.moment` is the aware UTC
+    instant, set before the form's own `validate_<field>` runs. A time in a DST gap is
+    refused beside the field; one in an overlap asks which was meant (`.readings`, offered
+    by the form macro as radios named `<name>-fold`), never silently shifted
+    (app/settings/clock.py)."""
 
     def __init__(self, label=None, validators=None,
                  zone: Callable[[object], ZoneInfo | None] | None = None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
         super().__init__(label, validators, **kwargs)
         self.zone_of = zone
         self.moment: datetime | None = None

@@ -17,7 +17,7 @@ from app.people.contacts import find_or_add_contact
 from app.security import same_site_path
 from app.settings import clock
 from app.settings.clock import org_zone
-from app.system import visitors
+from app.system import jobs, visitors
 from app.system.pagination import paginate_capped
 from app.tours import services
 from app.tours.blueprint import bp
@@ -31,7 +31,14 @@ from app.tours.models import (
     TourScreen,
     TourSlot,
 )
-from app.tours.schedule import WEEKDAYS, TourSettings, format_range, parse_ranges, slots
+from app.tours.schedule import (
+    WEEKDAYS,
+    TourSettings,
+    example_range,
+    parse_ranges,
+    show_range,
+    slots,
+)
 from app.web import render, see_other, trigger, wants_fragment
 
 PER_PAGE = 50
@@ -195,8 +202,8 @@ def _form_from(s: TourSettings) -> SettingsForm:
     data["changes_at_once"] = visitors.at_once()
     data["blackout_dates"] = "\n".join(d.isoformat() for d in s.blackout_dates)
     for day in range(7):
-        data[f"service_{day}"] = ", ".join(format_range(r) for r in s.service_hours.get(day, ()))
-        data[f"window_{day}"] = ", ".join(format_range(r) for r in s.tour_windows.get(day, ()))
+        data[f"service_{day}"] = ", ".join(show_range(r) for r in s.service_hours.get(day, ()))
+        data[f"window_{day}"] = ", ".join(show_range(r) for r in s.tour_windows.get(day, ()))
     return SettingsForm(data=data)
 
 
@@ -233,7 +240,8 @@ def settings():
                     "These tour times overlap service hours or the buffer around them."]
     status = 422 if request.method == "POST" else 200
     return render("tours/settings.html", form=form, problems=problems, status=status,
-                  weekdays=WEEKDAYS)
+                  weekdays=WEEKDAYS, clean_up=jobs.status("purge"), example_range=example_range(),
+                  late_range=show_range((22 * 60, 2 * 60)))
 
 
 # --- screening list -----------------------------------------------------------------------

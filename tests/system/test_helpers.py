@@ -329,7 +329,7 @@ SECOND_COPIES = {
     r"BEGIN:VCALENDAR|^\s*(import icalendar|from icalendar)": {"system/ical.py"},
     r"\(FlaskForm\)|bind_field": {"system/forms.py"},
     # wall-clock date-times are read through WallClockField (DST gaps refused, overlaps asked)
-    r"DateTimeLocalField\(": {"system/forms.py"},
+    r"DateTimeLocalField\(|DateAndTimeField\(": {"system/forms.py"},
     r"def (today|org_zone|external_url|parse_phone|format_phone|phone_display)\((?!self)": {
         "settings/clock.py", "system/urls.py"},
 }

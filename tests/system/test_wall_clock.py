@@ -114,6 +114,20 @@ def test_event_in_the_gap_is_422_beside_the_field_and_nothing_saved(as_liaison):
     assert db.session.scalar(select(func.count()).select_from(Event)) == 0
 
 
+
+def test_a_time_typed_beside_the_date_picker_is_checked_the_same(as_liaison):
+    """The form sends a date and a time typed on either clock (DateAndTimeField)."""
+    for typed in ("2:30 am", "02:30"):
+        response = as_liaison.post("/events/new", data=_event_form(
+            starts=["2031-03-09", typed]))
+        assert response.status_code == 422
+        assert "There is no 2:30 AM on Sunday, March 9, 2031" in response.get_data(as_text=True)
+    response = as_liaison.post("/events/new", data=_event_form(
+        starts=["2031-11-02", "1:30 am"], ends=["2031-11-02", "3 am"], **{"starts-fold": "0"}))
+    assert response.status_code == 303
+    assert db.session.scalars(select(Event)).one().starts_at == datetime(
+        2031, 11, 2, 6, 30, tzinfo=UTC)  # the first 1:30, CDT
+
 def test_event_in_the_overlap_asks_which_then_saves_the_one_chosen(as_liaison):
     response = as_liaison.post("/events/new", data=_event_form(
         starts="2031-11-02T01:30", ends="2031-11-02T03:00"))
@@ -133,7 +147,7 @@ def test_event_in_the_overlap_asks_which_then_saves_the_one_chosen(as_liaison):
 
     # editing shows the same choice, already made, and saving it again changes nothing
     edit = as_liaison.get(f"/events/{event.id}/edit").get_data(as_text=True)
-    assert 'value="2031-11-02T01:30"' in edit
+    assert 'value="2031-11-02"' in edit and 'value="1:30 AM"' in edit  # date, then time
     assert 'name="starts-fold" value="1" checked' in edit
 
 
@@ -245,4 +259,4 @@ def test_existing_events_edit_without_a_question(as_liaison):
                        ends_at=datetime(2031, 5, 2, 0, tzinfo=UTC))
     db.session.commit()
     html = as_liaison.get(f"/events/{event.id}/edit").get_data(as_text=True)
-    assert 'value="2031-05-01T17:00"' in html and "-fold" not in html
+    assert 'value="2031-05-01"' in html and 'value="5:00 PM"' in html and "-fold" not in html

@@ -1,8 +1,8 @@
 """imip: invitees' answers kept across updates (asked again only when the time or place
 moved enough), where an answer came from, and the calendar replies read from the mailbox
 
-Revision ID: 0017_imip
-Revises: 0016_bench
+Revision ID: 0019_imip
+Revises: 0018_safety
 
 Written out in full (no app code imported).
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017_imip'
-down_revision = '0016_bench'
+revision = '0019_imip'
+down_revision = '0018_safety'
 branch_labels = None
 depends_on = None
 
