@@ -30,3 +30,4 @@ def init_app(app: Flask) -> None:
     services.register_audience("invitees", invitations.tell_invitees)
     app.cli.add_command(rsvp_cli)
     register_periodic("events.replies", replies.fetch_if_due)
+    replies.register_job(app)

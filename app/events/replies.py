@@ -33,8 +33,9 @@ from app.mail.services import queue
 from app.notes import services as notes
 from app.settings import clock
 from app.settings import services as settings
-from app.system import ical, visitors
+from app.system import ical, jobs, visitors
 from app.system.urls import external_url
+from app.system.words import plural
 
 log = logging.getLogger("liaison.rsvp")
 
@@ -42,6 +43,7 @@ ANSWERS = {"ACCEPTED": Answer.yes, "TENTATIVE": Answer.maybe, "DECLINED": Answer
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 MAX_PART = 256 * 1024
 POLLED_KEY = "events.replies.polled_at"
+JOB = "rsvp fetch-replies"
 
 
 def calendar_parts(message: Message) -> list[bytes]:
@@ -174,10 +176,44 @@ def _proposal(inv: Invitation, reply: ical.Received, answer: Answer | None) -> N
 # --- polling ------------------------------------------------------------------------------------
 
 
+def summary(counts: dict[str, int]) -> str:
+    """One line for the terminal and the Settings page: "Read 3 new messages: 3 recorded."."""
+    read = plural(sum(counts.values()), "new message")
+    outcomes = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    return f"Read {read}{': ' + outcomes if outcomes else ''}."
+
+
 def fetch(limit: int = 200) -> dict[str, int]:
-    """Read the mailbox once (app/mail/inbox.py commits per message): outcomes counted."""
-    counts = inbox.poll(handle, limit=limit)
-    return dict(counts)
+    """Read the mailbox once (app/mail/inbox.py commits per message): outcomes counted.
+    Each reading is recorded as the job JOB (app/system/jobs.py), so Settings shows when
+    replies were last read, or why they couldn't be (no secrets in that line)."""
+    jobs.started(JOB)
+    try:
+        counts = dict(inbox.poll(handle, limit=limit))
+    except inbox.InboxError as exc:
+        db.session.rollback()
+        jobs.finished(JOB, False, str(exc))
+        raise
+    except BaseException:
+        db.session.rollback()
+        jobs.finished(JOB, False, "Stopped by an error: see the server's log.")
+        raise
+    jobs.finished(JOB, True, summary(counts))
+    return counts
+
+
+def register_job(app) -> None:
+    """Describe the reading on the Settings page's scheduled jobs, where a mailbox is set
+    (an organization without one has nothing to read, and nothing late)."""
+    if app.config.get("IMAP_SERVER"):
+        jobs.register_job(
+            JOB, "Reading calendar replies",
+            "Reads the answers invitees give with their calendar's Yes, Maybe and No buttons "
+            "from the organization's mailbox and records them; a proposed new time becomes a "
+            "commitment for the liaison.",
+            when="with Sending email, or every 5 minutes", every=timedelta(minutes=15), order=11)
+    else:
+        jobs.JOBS.pop(JOB, None)
 
 
 def fetch_if_due(now: datetime) -> int:

@@ -26,8 +26,7 @@ def _round() -> bool:
         return False
     finally:
         db.session.remove()
-    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
-    click.echo(f"Read {sum(counts.values())} new message(s){': ' + summary if summary else ''}.")
+    click.echo(replies.summary(counts))
     return True
 
 

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.mail import inbox
 from app.mail.models import InboundMessage, OutboxMessage
 from app.notes.models import Commitment
-from app.system.models import VisitorChange
+from app.system.models import JobRun, VisitorChange
 from tests.factories import make_event, make_invitee
 
 ORGANIZER = "liaison@riverbend.example"
@@ -244,7 +244,7 @@ def test_gmail_outlook_and_apple_answers_are_recorded_once(invited, imap_server,
           apple_reply(requests["cy@icloud.com"], "cy@icloud.com", "DECLINED"))
     caplog.set_level(logging.INFO)
     output = _fetch(runner)
-    assert "Read 3 new message(s): 3 recorded." in output
+    assert "Read 3 new messages: 3 recorded." in output
     assert _answers(event_id) == {"ana@gmail.com": Answer.yes, "ben.q@outlook.com": Answer.maybe,
                                "cy@icloud.com": Answer.no}
     vias = db.session.scalars(select(Invitation.answered_via)).all()
@@ -256,8 +256,10 @@ def test_gmail_outlook_and_apple_answers_are_recorded_once(invited, imap_server,
     flags = _flags(imap_server)
     assert len(flags) == 3
     assert all({"\\Seen", inbox.KEYWORD} <= f for _, f in flags), flags
-    assert "Read 0 new message(s)." in _fetch(runner)
+    assert "Read 0 new messages." in _fetch(runner)
     assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 3
+    run = db.session.get(JobRun, replies.JOB)
+    assert run.ok and run.summary == "Read 0 new messages."
     # Nobody's address in the log.
     assert not [r for r in caplog.records if "@" in r.getMessage()]
 
@@ -303,7 +305,7 @@ def test_only_the_invitee_can_answer_and_only_for_themselves(invited, imap_serve
     assert "unmatched" in output and "not a calendar reply" in output
     # Left unread for a person, and never read again by the app.
     assert all("\\Seen" not in f and inbox.KEYWORD in f for _, f in _flags(imap_server))
-    assert "Read 0 new message(s)." in _fetch(runner)
+    assert "Read 0 new messages." in _fetch(runner)
     log = " ".join(r.getMessage() for r in caplog.records)
     assert "@" not in log and "mallory" not in log and "kids" not in log
 
@@ -364,6 +366,9 @@ def test_an_unreachable_or_refusing_mailbox_is_said_plainly(app, imap_server, ru
     result = runner.invoke(args=["rsvp", "fetch-replies", "--once"])
     assert result.exit_code == 1 and "refused the sign-in" in result.output
     assert "wrong" not in result.output
+    # Settings' scheduled jobs say so too, for an admin without a terminal.
+    run = db.session.get(JobRun, replies.JOB)
+    assert run.ok is False and "refused the sign-in" in run.summary and "wrong" not in run.summary
     app.config.update(IMAP_PASSWORD=imap_server.password, IMAP_SERVER="mail.example.org")
     result = runner.invoke(args=["rsvp", "fetch-replies", "--once"])
     assert result.exit_code == 1 and "unencrypted" in result.output
@@ -384,3 +389,13 @@ def test_processed_replies_can_be_filed_in_a_folder(invited, imap_server, runner
         assert [m.subject for m in box.fetch(mark_seen=False)] == ["Re: hi"]  # for a person
         box.folder.set("Calendar replies")
         assert len(box.uids(AND(all=True))) == 1
+
+
+def test_the_reading_is_a_scheduled_job_only_where_a_mailbox_is_set(app_config):
+    from app import create_app
+    from app.system import jobs
+
+    create_app({**app_config, "IMAP_SERVER": "imap.example.org"})
+    assert jobs.JOBS[replies.JOB].title == "Reading calendar replies"
+    create_app(app_config)
+    assert replies.JOB not in jobs.JOBS
