@@ -47,6 +47,7 @@ ENV_SETTINGS: dict[str, tuple[object, object]] = {
     "IMAP_CA_FILE": (None, str),
     "IMAP_TIMEOUT": (30, float),
     "IMAP_REQUIRE_AUTH": (False, _BOOL),
+    "IMAP_AUTHSERV_ID": (None, str),  # the receiving server's name in Authentication-Results
     "IMAP_LOOKBACK_DAYS": (30, int),
     "IMAP_POLL_SECONDS": (60, int),
     "PUBLIC_BASE_URL": (None, str),

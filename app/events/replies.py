@@ -147,7 +147,7 @@ def _owner(event: Event) -> User | None:
 
 def _when(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
-        return clock.local(value).strftime("%a %b %-d, %Y %-I:%M %p %Z")
+        return clock.local(value).strftime(clock.strftime_format("%a %b %-d, %Y %-I:%M %p %Z"))
     return value.strftime("%a %b %-d, %Y") if isinstance(value, date) else "another time"
 
 

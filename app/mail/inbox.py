@@ -10,8 +10,9 @@ Reading again never acts twice: the hash decides, whether or not the server keep
 keywords (Exchange doesn't), and only messages from the last IMAP_LOOKBACK_DAYS are read.
 
 Senders can be forged. `sender()` names the one From address, and refuses a message whose
-receiving server recorded a DMARC failure (the topmost Authentication-Results header); with
-IMAP_REQUIRE_AUTH it accepts only mail that server saw pass DMARC or DKIM for that domain.
+receiving server recorded a DMARC failure (the topmost Authentication-Results header, or the
+topmost naming IMAP_AUTHSERV_ID); with IMAP_REQUIRE_AUTH it accepts only mail that server saw
+pass DMARC or DKIM for that domain.
 Logs say what happened to a message by its outcome and IMAP UID, never who sent it.
 """
 
@@ -116,6 +117,18 @@ def _aligned(domain: str, signer: str | None) -> bool:
     return bool(signer) and (domain == signer or domain.endswith("." + signer))
 
 
+def _verdict(message: Message) -> str:
+    """The Authentication-Results our receiving server added: the topmost one, or with
+    IMAP_AUTHSERV_ID the topmost naming that server (RFC 8601: anyone can write such a
+    header further down, and only our own server's word is evidence)."""
+    results = [str(r) for r in message.get_all("Authentication-Results", [])]
+    ours = (current_app.config.get("IMAP_AUTHSERV_ID") or "").strip().lower()
+    if not ours:
+        return results[0] if results else ""
+    return next((r for r in results
+                 if (r.split(";", 1)[0].split() or [""])[0].lower() == ours), "")
+
+
 def sender(message: Message) -> str | None:
     """The one address the message is From (lower case), or None: no address, several, or
     one its receiving server saw fail DMARC (or, with IMAP_REQUIRE_AUTH, not pass)."""
@@ -124,8 +137,7 @@ def sender(message: Message) -> str | None:
         return None
     address = addresses[0].strip().lower()
     domain = address.rpartition("@")[2]
-    results = message.get_all("Authentication-Results", [])
-    verdict = str(results[0]) if results else ""  # the topmost: our receiving server's
+    verdict = _verdict(message)
     dmarc = [(r.lower(), (d or "").lower()) for r, d in _DMARC.findall(verdict)]
     if any(r in ("fail", "reject", "quarantine") for r, _ in dmarc):
         return None

@@ -44,10 +44,13 @@ def _ics(lines: list[str]) -> bytes:
 
 
 def _headers(msg, sender: str, name: str, subject: str, domain: str, *, auth: str = "pass"):
-    # What the organization's own receiving server adds on top: its verdict on the sender.
-    msg["Authentication-Results"] = (
-        f"mx.riverbend.example; dkim={auth} header.i=@{domain}; spf=pass "
-        f"smtp.mailfrom={domain}; dmarc={auth} (p=QUARANTINE) header.from={domain}")
+    if auth == "forged":  # no word from our server, only a pass the sender wrote themselves
+        msg["Authentication-Results"] = (f"mx.{domain}; dkim=pass header.i=@{domain}; "
+                                         f"dmarc=pass header.from={domain}")
+    else:  # what the organization's own receiving server adds on top: its verdict
+        msg["Authentication-Results"] = (
+            f"mx.riverbend.example; dkim={auth} header.i=@{domain}; spf=pass "
+            f"smtp.mailfrom={domain}; dmarc={auth} (p=QUARANTINE) header.from={domain}")
     msg["From"] = f'"{name}" <{sender}>'
     msg["To"] = ORGANIZER
     msg["Subject"] = subject
@@ -310,6 +313,24 @@ def test_only_the_invitee_can_answer_and_only_for_themselves(invited, imap_serve
     assert "@" not in log and "mallory" not in log and "kids" not in log
 
 
+def test_where_authentication_is_required_only_our_servers_word_counts(
+        app, invited, imap_server, runner):
+    event_id, requests = invited
+    app.config.update(IMAP_REQUIRE_AUTH=True)
+    ana = requests["ana@gmail.com"]
+    _drop(imap_server, gmail_reply(ana, "ana@gmail.com", "DECLINED", auth="none"))
+    assert "1 sender not verified" in _fetch(runner)
+    # A pass the sender wrote themselves is no evidence once we name our server...
+    app.config.update(IMAP_AUTHSERV_ID="mx.riverbend.example")
+    _drop(imap_server, gmail_reply(ana, "ana@gmail.com", "DECLINED", auth="forged"))
+    assert "1 sender not verified" in _fetch(runner)
+    assert _answers(event_id)["ana@gmail.com"] == Answer.pending
+    # ...and our server's pass is taken.
+    _drop(imap_server, gmail_reply(ana, "ana@gmail.com", "DECLINED"))
+    assert "1 recorded" in _fetch(runner)
+    assert _answers(event_id)["ana@gmail.com"] == Answer.no
+
+
 def test_a_proposed_new_time_is_a_commitment_not_a_change(invited, imap_server, runner):
     event_id, requests = invited
     start = db.session.get(Event, event_id).starts_at
@@ -318,11 +339,15 @@ def test_a_proposed_new_time_is_a_commitment_not_a_change(invited, imap_server, 
                                      "TENTATIVE", comment="Thursday works better for me.",
                                      propose=proposed))
     assert "1 counter-proposal" in _fetch(runner)
+    from zoneinfo import ZoneInfo
+
+    said = proposed.astimezone(ZoneInfo("America/Chicago")).strftime("%a %b %-d, %Y %-I:%M %p")
     db.session.expire_all()
     assert db.session.get(Event, event_id).starts_at == start  # nothing moved
     assert _answers(event_id)["ben.q@outlook.com"] == Answer.maybe
     commitment = db.session.scalar(select(Commitment))
     assert "proposal" in commitment.what and "Summer celebration" in commitment.what
+    assert said in commitment.what  # the time they proposed, on the organization's clock
     assert commitment.contact_id is not None
     summary = db.session.scalars(select(VisitorChange.summary)).all()[-1]
     assert "proposed a new time" in summary and "Thursday works better" in summary
