@@ -29,6 +29,8 @@ class Dovecot:
     password: str
     root: Path
     process: subprocess.Popen
+    tls_port: int | None = None  # implicit TLS (IMAPS), certified by `ca_file`
+    ca_file: str | None = None
 
     def config(self) -> dict:
         """The app's IMAP_* settings for this server (plain IMAP: it listens on loopback)."""
@@ -77,6 +79,19 @@ def _mail_user() -> pwd.struct_passwd:
     raise RuntimeError("no unprivileged account for dovecot's mail")
 
 
+def _certificate(root: Path) -> tuple[Path, Path] | None:
+    """A throwaway self-signed certificate for localhost and 127.0.0.1 (openssl), or None."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    cert, key = root / "cert.pem", root / "key.pem"
+    done = subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], capture_output=True)
+    return (cert, key) if done.returncode == 0 else None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -94,6 +109,9 @@ def start() -> Dovecot | None:
     for sub in ("run", "mail", "state"):
         (root / sub).mkdir()
     port = _free_port()
+    pair = _certificate(root)
+    tls_port = _free_port() if pair else None
+    tls = (f"ssl = yes\nssl_cert = <{pair[0]}\nssl_key = <{pair[1]}\n" if pair else "ssl = no\n")
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     (root / "dovecot.conf").write_text(f"""
 protocols = imap
@@ -101,8 +119,7 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
+{tls}disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {me.pw_name}
 default_internal_group = {grp.getgrgid(me.pw_gid).gr_name}
@@ -127,7 +144,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port or 0}
   }}
 }}
 service anvil {{
@@ -150,7 +168,8 @@ service stats {{
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
                 if sock.recv(100).startswith(b"* OK"):
-                    return Dovecot("127.0.0.1", port, USER, PASSWORD, root, process)
+                    return Dovecot("127.0.0.1", port, USER, PASSWORD, root, process,
+                                   tls_port, str(pair[0]) if pair else None)
         except OSError:
             time.sleep(0.1)
     process.kill()

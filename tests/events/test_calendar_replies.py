@@ -424,3 +424,17 @@ def test_the_reading_is_a_scheduled_job_only_where_a_mailbox_is_set(app_config):
     assert jobs.JOBS[replies.JOB].title == "Reading calendar replies"
     create_app(app_config)
     assert replies.JOB not in jobs.JOBS
+
+
+def test_the_mailbox_is_read_over_verified_tls(app, imap_server, runner):
+    """Production mailboxes speak TLS: dovecot's IMAPS port with a throwaway certificate,
+    trusted through IMAP_CA_FILE, and refused without it."""
+    if imap_server.tls_port is None:
+        pytest.skip("openssl is not installed: no certificate for dovecot's TLS port")
+    app.config.update(IMAP_SERVER="localhost", IMAP_PORT=imap_server.tls_port,
+                      IMAP_USE_SSL=True, IMAP_CA_FILE=imap_server.ca_file)
+    assert "Read 0 new messages." in _fetch(runner)
+    app.config["IMAP_CA_FILE"] = None
+    result = runner.invoke(args=["rsvp", "fetch-replies", "--once"])
+    assert result.exit_code == 1 and "Can't reach the mailbox" in result.output
+    assert "CERTIFICATE_VERIFY_FAILED" in result.output or "certificate" in result.output
