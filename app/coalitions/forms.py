@@ -8,7 +8,6 @@ from decimal import Decimal
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     DecimalField,
     SelectField,
     SelectMultipleField,
@@ -34,7 +33,7 @@ from app.coalitions.models import (
     Scope,
 )
 from app.people.models import Channel, Sphere
-from app.system.forms import BaseForm
+from app.system.forms import BaseForm, WallClockField
 
 # Dates people mean are in this range; anything else is a slip of the keyboard (and some
 # databases refuse years far outside it).
@@ -216,10 +215,8 @@ class MeetingForm(BaseForm):
     """A coalition meeting: an event (planned through the events domain) linked here."""
 
     title = StringField("Title", [DataRequired("Give the meeting a title."), Length(max=200)])
-    starts = DateTimeLocalField("Starts", [InputRequired("When does it start?")],
-                                format="%Y-%m-%dT%H:%M")
-    ends = DateTimeLocalField("Ends", [InputRequired("When does it end?")],
-                              format="%Y-%m-%dT%H:%M")
+    starts = WallClockField("Starts", [InputRequired("When does it start?")])
+    ends = WallClockField("Ends", [InputRequired("When does it end?")])
     location = StringField("Place", [Optional(), Length(max=200)])
 
     def validate_starts(self, field) -> None:
@@ -227,5 +224,5 @@ class MeetingForm(BaseForm):
             raise ValidationError("Enter a date between 1900 and 2199.")
 
     def validate_ends(self, field) -> None:
-        if field.data and self.starts.data and field.data <= self.starts.data:
+        if field.moment and self.starts.moment and field.moment <= self.starts.moment:
             raise ValidationError("It should end after it starts.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from wtforms import (
@@ -23,12 +22,14 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
 from app.events.models import Answer, EventKind, EventStatus
 from app.settings.forms import TimeZoneField
-from app.system.forms import BaseForm, DateAndTimeField, Phone
+from app.settings.zones import canonical
+from app.system.forms import BaseForm, Phone, WallClockField
 
 MAX_DESCRIPTION = 10_000
 
@@ -40,8 +41,10 @@ class EventForm(BaseForm):
                                              Length(max=200)])
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind],
                        default=EventKind.other.value)
-    starts = DateAndTimeField("Starts", validators=[InputRequired("When does it start?")])
-    ends = DateAndTimeField("Ends", validators=[InputRequired("When does it end?")])
+    starts = WallClockField("Starts", validators=[InputRequired("When does it start?")],
+                            zone=lambda form: form.zone())
+    ends = WallClockField("Ends", validators=[InputRequired("When does it end?")],
+                          zone=lambda form: form.zone())
     timezone = TimeZoneField("Time zone", validators=[DataRequired("Choose a time zone.")],
                              description="The zone the times above are in: the "
                                          "organization's, unless the event is elsewhere.")
@@ -79,7 +82,7 @@ class EventForm(BaseForm):
                                    coerce=int, validate_choice=True)
 
     def validate_ends(self, field) -> None:
-        if self.starts.data and field.data and field.data <= self.starts.data:
+        if self.starts.moment and field.moment and field.moment <= self.starts.moment:
             raise ValidationError("The end must be after the start.")
 
     def validate_registration_open(self, field) -> None:
@@ -87,8 +90,10 @@ class EventForm(BaseForm):
             raise ValidationError("Only a public event can take registrations: make it "
                                   "public too, or turn registration off.")
 
-    def aware(self, value: datetime) -> datetime:
-        return value.replace(tzinfo=ZoneInfo(self.timezone.data))  # checked by the field
+    def zone(self) -> ZoneInfo | None:
+        """The zone the times are typed in (None while the choice is not a zone)."""
+        name = canonical(self.timezone.data)
+        return ZoneInfo(name) if name else None
 
 
 class InviteFilterForm(BaseForm):
@@ -132,6 +137,14 @@ class SettingsForm(BaseForm):
                                              NumberRange(min=0, max=60)],
                                  description="0 turns reminders off. Registrants are "
                                              "reminded the day before.")
+    reask_minutes = IntegerField(
+        "Ask invitees again when the time moves by at least (minutes)",
+        validators=[InputRequired("Enter a number of minutes."),
+                    NumberRange(min=1, max=10_080, message="Between 1 minute and a week "
+                                                           "(10,080 minutes).")],
+        description="A smaller move is sent as an update that keeps everyone's answer.")
+    reask_place = BooleanField("Ask invitees again when the place changes",
+                               description="A corrected spelling doesn't count as a change.")
     offer_hours = IntegerField("Hours a waitlisted person has to confirm an offered place",
                                validators=[InputRequired("Enter a number of hours."),
                                            NumberRange(min=1, max=168, message="Between 1 "
@@ -149,6 +162,18 @@ class SettingsForm(BaseForm):
 MAX_GROUP = 20
 
 
+class _Within:
+    """NumberRange's message for a number too long to compare (NumberRange's NaN check turns
+    a 400-digit number into a float and overflows)."""
+
+    def __init__(self, message: str, digits: int = 9) -> None:
+        self.message, self.digits = message, digits
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and len(str(abs(field.data))) > self.digits:
+            raise StopValidation(self.message)
+
+
 class _RegistrantFields(BaseForm):
     """What a registrant tells us about themselves and their group."""
 
@@ -163,6 +188,7 @@ class _RegistrantFields(BaseForm):
                               validators=[Optional(), Length(max=200)])
     group_size = IntegerField("How many people, including you", default=1, validators=[
         InputRequired("How many people are coming?"),
+        _Within(f"Between 1 and {MAX_GROUP} people. For a bigger group, please get in touch."),
         NumberRange(min=1, max=MAX_GROUP, message=f"Between 1 and {MAX_GROUP} people. For a "
                                                   "bigger group, please get in touch.")])
     accessibility = TextAreaField("Accessibility needs (optional)",

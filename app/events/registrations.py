@@ -35,7 +35,7 @@ from app.events.models import (
     Registration,
     RegistrationStatus,
 )
-from app.events.services import EventError, when_text
+from app.events.services import EventChange, EventError, when_text
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.mail.services import queue
@@ -637,6 +637,25 @@ def _send_address(reg: Registration, now: datetime, delay: bool) -> None:
     # When it goes: their own page shows the address from then on, not before.
     reg.address_sent_at = message.next_attempt_at
     db.session.flush()
+
+
+def tell_registrants(event: Event, change: EventChange) -> int:
+    """Registrants' part of an event's audience (services.register_audience): everyone who
+    registered or waits for a place hears of an update or the cancellation, with the
+    calendar file that updates theirs. Held and blocked registrations hear it too, as they
+    heard "you're registered"; the private address only goes to those who have it."""
+    regs = list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.anonymized_at.is_(None),
+        Registration.status.in_(ACTIVE)).order_by(Registration.id)))
+    for reg in regs:
+        with_address = not event.hides_address or (
+            reg.address_sent_at is not None and not reg.held and not reg.blocked
+            and reg.status == RegistrationStatus.registered)
+        subject = (f"Cancelled: {event.title}" if change.cancelled
+                   else f"Changed: {event.title}")
+        _mail(reg, "updated", subject, calendar=_calendar(reg, with_address),
+              with_address=with_address, change=change)
+    return len(regs)
 
 
 # --- retention ----------------------------------------------------------------------------------

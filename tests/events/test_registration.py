@@ -498,3 +498,35 @@ def test_registrants_changes_reach_the_liaison_and_offers_lapse_in_the_worker(ap
     db.session.expire_all()
     assert registration("second@example.org").status == REG.lapsed
     assert registration("third@example.org").status == REG.offered
+
+
+def test_registrants_hear_of_updates_and_the_cancellation(app, client, event_open, deliver):
+    """Registrants are one of the event's audiences: a move reaches them with the calendar
+    file that updates theirs (same UID, higher SEQUENCE), and so does the cancellation."""
+    from app.events import services
+
+    assert register(client, event_open, email="mover@example.org").status_code == 303
+    deliver(1)  # "You're registered"
+    event = db.session.get(Event, event_open.id)
+    later = event.starts_at + timedelta(hours=2)
+    services.save_event(event, {"starts_at": later, "ends_at": later + timedelta(hours=2)},
+                        hosts=[], speakers=[], by=None)
+    db.session.commit()
+    (moved,) = deliver(2)[1:]
+    assert moved["Subject"] == "Changed: Spring open house"
+    assert moved["To"].endswith("<mover@example.org>")
+    body = moved.get_body(preferencelist=("plain",)).get_content()
+    assert "Your registration stands." in body and "(it was " in body
+    assert manage_link(moved).startswith("http://events.test/public-events/registration/")
+    calendars = [p for p in moved.walk() if p.get_content_type() == "text/calendar"]
+    (vevent,) = icalendar.Calendar.from_ical(calendars[-1].get_content()).walk("VEVENT")
+    assert str(vevent["UID"]) == event.uid and int(vevent["SEQUENCE"]) == event.sequence >= 1
+    assert vevent.decoded("DTSTART") == later
+
+    services.cancel_event(event)
+    db.session.commit()
+    (cancelled,) = deliver(3)[2:]
+    assert cancelled["Subject"] == "Cancelled: Spring open house"
+    calendars = [p for p in cancelled.walk() if p.get_content_type() == "text/calendar"]
+    (vevent,) = icalendar.Calendar.from_ical(calendars[-1].get_content()).walk("VEVENT")
+    assert str(vevent["STATUS"]) == "CANCELLED"
