@@ -19,7 +19,7 @@ def organization_actions(org, user) -> dict:
 
 def keep_in_touch(contact, user) -> dict:
     """How often we aim to be in touch, and when we last were."""
-    return {"interval": services.interval_for(contact), "last": contact.last_contact_on}
+    return {"interval": services.interval_for(contact), "last": contact.last_contact_for(user)}
 
 
 def contact_notes(contact, user) -> dict:

@@ -37,16 +37,24 @@ from app.settings import services as settings_store
 
 
 def visible_notes(user: User) -> Select:
-    """Notes this user may see: everything for admin and liaison, non-sensitive for staff."""
+    """Notes this user may see: everything for admin and liaison; for staff, the ordinary
+    ones and the sensitive ones they wrote themselves."""
     query = select(Note)
     if not user.sees_sensitive:
-        query = query.where(Note.sensitive.is_(False))
+        query = query.where(or_(Note.sensitive.is_(False), Note.author_id == user.id))
     return query
 
 
 def can_read(note: Note, user: User) -> bool:
-    """Whether `user` may read `note`."""
-    return not note.sensitive or user.sees_sensitive
+    """Whether `user` may read `note` (visible_notes, for one note)."""
+    return not note.sensitive or user.sees_sensitive or note.author_id == user.id
+
+
+def may_mark_sensitive(note: Note | None, user: User) -> bool:
+    """Whether `user` may mark `note` (None: a new one) sensitive or ordinary. Anyone may for
+    a note they write; only admin and liaison for someone else's, since staff who hid a
+    colleague's note could no longer see it themselves."""
+    return user.sees_sensitive or note is None or note.author_id == user.id
 
 
 def load_note(note_id: int) -> Note | None:
@@ -56,8 +64,9 @@ def load_note(note_id: int) -> Note | None:
 
 
 def record_view(note: Note, actor: User) -> None:
-    """Every reading of a sensitive note goes on the audit trail (who, when, which; no text)."""
-    if note.sensitive:
+    """Every reading of a sensitive note by anyone but its author goes on the audit trail
+    (who, when, which; no text)."""
+    if note.sensitive and note.author_id != actor.id:
         record("note.view_sensitive", f"Read sensitive note #{note.id}", note, actor)
 
 
@@ -120,14 +129,33 @@ def _link(note: Note, contact_ids: Iterable[int], organization_ids: Iterable[int
     ) if organization_ids else []
 
 
-def _touch(contact_ids: Iterable[int], when: date) -> None:
-    """Move contacts' last-contact date forward to `when` (never back)."""
+def _touch(contact_ids: Iterable[int], when: date, sensitive: bool) -> None:
+    """Move contacts' last-contact date forward to `when` (never back); an ordinary note
+    moves the date everyone sees too (a sensitive one only the date admin and liaison see)."""
     ids = list(contact_ids)
-    if ids:
+    if not ids:
+        return
+    columns = [Contact.last_contact_on] + ([] if sensitive else [Contact.last_open_contact_on])
+    for column in columns:
         db.session.execute(
             update(Contact).where(Contact.id.in_(ids))
-            .where(or_(Contact.last_contact_on.is_(None), Contact.last_contact_on < when))
-            .values(last_contact_on=when).execution_options(synchronize_session=False))
+            .where(or_(column.is_(None), column < when))
+            .values({column: when}).execution_options(synchronize_session=False))
+
+
+def _recount_open_contact(contact_ids: Iterable[int]) -> None:
+    """Set contacts' ordinary last-contact date from their ordinary notes again (a note
+    turned sensitive, moved back in time, or unlinked must not leave its date behind)."""
+    ids = list(contact_ids)
+    if not ids:
+        return
+    latest = (select(func.max(Note.occurred_on))
+              .join(note_contacts, note_contacts.c.note_id == Note.id)
+              .where(note_contacts.c.contact_id == Contact.id, Note.sensitive.is_(False))
+              .scalar_subquery())
+    db.session.execute(update(Contact).where(Contact.id.in_(ids))
+                       .values(last_open_contact_on=latest)
+                       .execution_options(synchronize_session=False))
 
 
 def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
@@ -138,7 +166,7 @@ def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
     _link(note, contact_ids, organization_ids)
     db.session.add(note)
     db.session.flush()
-    _touch([c.id for c in note.contacts], note.occurred_on)
+    _touch([c.id for c in note.contacts], note.occurred_on, note.sensitive)
     record("note.create", f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}",
            note, actor)
     db.session.flush()
@@ -148,12 +176,14 @@ def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
 def update_note(note: Note, values: Mapping[str, Any], contact_ids: Iterable[int],
                 organization_ids: Iterable[int], actor: User | None) -> Note:
     """Edit a note; the edit is recorded (which note and who, never the text)."""
+    before = {c.id for c in note.contacts}
     for key in _NOTE_FIELDS:
         if key in values:
             setattr(note, key, values[key])
     _link(note, contact_ids, organization_ids)
     db.session.flush()
-    _touch([c.id for c in note.contacts], note.occurred_on)
+    _touch([c.id for c in note.contacts], note.occurred_on, note.sensitive)
+    _recount_open_contact(sorted(before | {c.id for c in note.contacts}))
     record("note.edit", f"Edited note #{note.id}", note, actor)
     db.session.flush()
     return note
@@ -315,14 +345,15 @@ def interval_for(contact: Contact) -> int:
     return db.session.scalar(select(interval_expression()).where(Contact.id == contact.id))
 
 
-def due_for_contact_query(today: date) -> Select:
-    """Active contacts (not do-not-contact) whose last logged interaction is older than
-    their interval, or who have none; the longest-waiting first."""
+def due_for_contact_query(today: date, user: User) -> Select:
+    """Active contacts (not do-not-contact) whose last logged interaction `user` may know of
+    (Contact.last_contact_for) is older than their interval, or who have none; the
+    longest-waiting first."""
+    last = Contact.last_contact_on if user.sees_sensitive else Contact.last_open_contact_on
     today_param = func.cast(today.isoformat(), Date) if db.engine.dialect.name != "sqlite" \
         else func.date(today.isoformat())
-    overdue = days_between(today_param, Contact.last_contact_on) >= interval_expression()
+    overdue = days_between(today_param, last) >= interval_expression()
     return (select(Contact)
             .where(Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
-            .where(or_(Contact.last_contact_on.is_(None), overdue))
-            .order_by(Contact.last_contact_on.is_not(None), Contact.last_contact_on,
-                      Contact.id))
+            .where(or_(last.is_(None), overdue))
+            .order_by(last.is_not(None), last, Contact.id))

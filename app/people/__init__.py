@@ -5,7 +5,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug people in: their pages, the dashboard panel and the stance screening matcher."""
-    from app.people import demo, import_routes, merge_routes, routes, screening  # noqa: F401
+    from app.people import (  # noqa: F401  (attach views)
+        demo,
+        import_routes,
+        merge_routes,
+        pick_routes,
+        routes,
+        screening,
+    )
     from app.people.blueprint import bp
     from app.people.dashboard import register
     from app.system.demo import register_demo

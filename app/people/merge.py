@@ -117,9 +117,10 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None,
     keep.do_not_contact = keep.do_not_contact or other.do_not_contact
     keep.is_media = keep.is_media or other.is_media
     keep.tags = normalize_tags(keep.tag_list + other.tag_list)
-    if other.last_contact_on and (not keep.last_contact_on
-                                  or other.last_contact_on > keep.last_contact_on):
-        keep.last_contact_on = other.last_contact_on
+    for name in ("last_contact_on", "last_open_contact_on"):
+        theirs, ours = getattr(other, name), getattr(keep, name)
+        if theirs and (not ours or theirs > ours):
+            setattr(keep, name, theirs)
     keep.sort_name = f"{keep.last_name} {keep.first_name}".strip().lower()
     if keep.import_id != other.import_id:
         # Now partly someone's earlier record: undoing the import must not delete it.

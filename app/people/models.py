@@ -202,6 +202,7 @@ class Contact(db.Model):
         Index("ix_contacts_owner_id", "owner_id"),
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
+        Index("ix_contacts_last_open_contact_on", "last_open_contact_on"),
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
@@ -233,6 +234,9 @@ class Contact(db.Model):
     coverage_area: Mapped[str | None] = mapped_column(String(200))
     approach_notes: Mapped[str | None] = mapped_column(Text)
     last_contact_on: Mapped[date | None]
+    # The last interaction an ordinary (not sensitive) note records: what people who can't
+    # read sensitive notes see, so a date never tells them a sensitive note exists.
+    last_open_contact_on: Mapped[date | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_imports.id", ondelete="SET NULL")
@@ -259,6 +263,11 @@ class Contact(db.Model):
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+    def last_contact_for(self, user) -> date | None:
+        """The last contact date `user` may know: sensitive notes count only for those who
+        can read them."""
+        return self.last_contact_on if user.sees_sensitive else self.last_open_contact_on
 
 
 class ContactEmail(db.Model):
@@ -326,6 +335,31 @@ class OrganizationStanceChange(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class LikelyDuplicate(db.Model):
+    """Two contacts (or two organizations) that look like the same one, found by the sweep in
+    app/people/duplicates.py, ranked by `score`; or a pair someone said are not the same
+    (`dismissed_at`), which the sweep then leaves alone. A derived list, so its ids are plain
+    integers rather than foreign keys: a pair whose record was merged away or deleted drops
+    out of the page's join, and out of the table at the next sweep."""
+
+    __tablename__ = "likely_duplicates"
+    __table_args__ = (
+        Index("ix_likely_duplicates_rank", "kind", "dismissed_at", "score", "low_id",
+              "high_id"),
+        Index("ix_likely_duplicates_high", "kind", "high_id"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # contact | organization
+    low_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    high_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    score: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dismissed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class ContactImport(db.Model):

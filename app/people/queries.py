@@ -126,7 +126,11 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
         matched = [match.condition(Contact.id + literal_column("0"))]
     else:
         matched = [match.condition(Contact.id)] if match else []
-    order = SORTS[args.get("sort") if args.get("sort") in SORTS else "name"][1]
+    sort = args.get("sort") if args.get("sort") in SORTS else "name"
+    order = SORTS[sort][1]
+    if sort == "contact" and not user.sees_sensitive:
+        # The date a sensitive note moved is not theirs to sort by (Contact.last_contact_for).
+        order = (Contact.last_open_contact_on.asc().nulls_first(), Contact.id)
     # The page's ids first, then their rows: skipping to page 500 reads index entries only
     # (archived_at, sort_name covers the default list), not 12,500 rows and their joins.
     ids = select(Contact.id).where(*filters, *matched).order_by(*order).limit(size).offset(

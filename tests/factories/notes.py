@@ -55,15 +55,18 @@ def make_notes(rows: Iterable[Mapping[str, Any]]) -> list:
         db.session.execute(insert(note_contacts), contact_links)
     if org_links:
         db.session.execute(insert(note_organizations), org_links)
-    # Each contact's last-contact date moves forward to its latest note, never back.
-    touched: dict[date, set[int]] = {}
+    # Each contact's last-contact dates move forward to its latest note, never back: an
+    # ordinary note moves both, a sensitive one only the date admin and liaison see.
+    touched: dict[tuple[date, bool], set[int]] = {}
     for note, (cids, _) in zip(notes, links, strict=True):
-        touched.setdefault(note.occurred_on, set()).update(cids)
-    for when, ids in sorted(touched.items()):
-        db.session.execute(
-            update(Contact).where(Contact.id.in_(ids))
-            .where(or_(Contact.last_contact_on.is_(None), Contact.last_contact_on < when))
-            .values(last_contact_on=when).execution_options(synchronize_session=False))
+        touched.setdefault((note.occurred_on, note.sensitive), set()).update(cids)
+    for (when, sensitive), ids in sorted(touched.items()):
+        columns = [Contact.last_contact_on] + ([] if sensitive else [Contact.last_open_contact_on])
+        for column in columns:
+            db.session.execute(
+                update(Contact).where(Contact.id.in_(ids))
+                .where(or_(column.is_(None), column < when))
+                .values({column: when}).execution_options(synchronize_session=False))
     for note, author in zip(notes, authors, strict=True):
         record("note.create",
                f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}", note, author)

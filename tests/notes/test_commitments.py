@@ -80,11 +80,14 @@ def test_due_for_contact_uses_stance_interval_and_override(app):
                                       keep_in_touch_days=100)
     override.last_contact_on = today - timedelta(days=31)
     dnc = factories.make_contact(first_name="Dnc", do_not_contact=True)
+    liaison = factories.make_user(role="liaison")
     db.session.flush()
-    due = {c.first_name for c in db.session.scalars(services.due_for_contact_query(today))}
+    due = {c.first_name for c in db.session.scalars(
+        services.due_for_contact_query(today, liaison))}
     assert due == {"Never", "Chal"}
     services.save_intervals({**services.intervals(), "ally": 30}, None)
-    due = {c.first_name for c in db.session.scalars(services.due_for_contact_query(today))}
+    due = {c.first_name for c in db.session.scalars(
+        services.due_for_contact_query(today, liaison))}
     assert due == {"Never", "Chal", "Ally"}
     del never, dnc
 

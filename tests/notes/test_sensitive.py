@@ -66,15 +66,17 @@ def test_export_never_holds_note_text(as_liaison, world):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.export"))
 
 
-def test_staff_note_is_never_sensitive(as_staff, world):
-    response = as_staff.post("/notes/new", data={
-        "occurred_on": "2026-01-02", "channel": "call", "summary": "Staff note",
+def test_staff_cannot_mark_someone_elses_note_sensitive(as_staff, world):
+    """A staff member who hid a colleague's note could no longer read it themselves."""
+    note = world["ordinary"]  # written by nobody in particular: not this staff member
+    response = as_staff.post(f"/notes/{note.id}/edit", data={
+        "occurred_on": "2026-01-02", "channel": "call", "summary": "Still ordinary",
         "body_format": "plain", "sensitive": "y", "contact_ids": [world["contact"].id]})
     assert response.status_code == 303
-    from app.notes.models import Note
-
-    note = db.session.scalar(select(Note).where(Note.summary == "Staff note"))
-    assert note.sensitive is False
+    db.session.expire_all()
+    assert db.session.get(type(note), note.id).sensitive is False
+    page = as_staff.get(f"/notes/{note.id}/edit").get_data(as_text=True)
+    assert 'name="sensitive"' not in page
 
 
 @pytest.mark.parametrize("role", ["as_admin", "as_liaison"])

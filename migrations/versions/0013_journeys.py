@@ -1,0 +1,122 @@
+"""journeys: name indexes for the search-as-you-type pickers, the last ordinary contact date
+(what people who can't read sensitive notes see), and the likely duplicates list
+
+Revision ID: 0013_journeys
+Revises: 0012_places
+
+Written out in full (no app code imported).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0013_journeys'
+down_revision = '0012_places'
+branch_labels = None
+depends_on = None
+
+
+# The pickers find a contact by its own words (names, organization, title, emails, phones,
+# tags: contacts.search_text), never by its notes, and an organization by its name. SQLite:
+# external-content FTS5 tables (the text stays in its table; prefix indexes make a one- to
+# three-letter prefix one lookup). PostgreSQL: GIN indexes on the same text's tsvector.
+# Named *_fts* so autogenerate leaves them alone.
+FTS_SQLITE = [
+    "CREATE VIRTUAL TABLE contact_own_fts USING fts5(search_text, content='contacts', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=none, "
+    "prefix='1 2 3')",
+    "CREATE TRIGGER contact_own_fts_ai AFTER INSERT ON contacts BEGIN "
+    "INSERT INTO contact_own_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER contact_own_fts_ad AFTER DELETE ON contacts BEGIN "
+    "INSERT INTO contact_own_fts(contact_own_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER contact_own_fts_au AFTER UPDATE OF search_text ON contacts BEGIN "
+    "INSERT INTO contact_own_fts(contact_own_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO contact_own_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "INSERT INTO contact_own_fts(contact_own_fts) VALUES ('rebuild')",
+    "CREATE VIRTUAL TABLE organization_names_fts USING fts5(name, content='organizations', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=none, "
+    "prefix='1 2 3')",
+    "CREATE TRIGGER organization_names_fts_ai AFTER INSERT ON organizations BEGIN "
+    "INSERT INTO organization_names_fts(rowid, name) VALUES (new.id, new.name); END",
+    "CREATE TRIGGER organization_names_fts_ad AFTER DELETE ON organizations BEGIN "
+    "INSERT INTO organization_names_fts(organization_names_fts, rowid, name) "
+    "VALUES ('delete', old.id, old.name); END",
+    "CREATE TRIGGER organization_names_fts_au AFTER UPDATE OF name ON organizations BEGIN "
+    "INSERT INTO organization_names_fts(organization_names_fts, rowid, name) "
+    "VALUES ('delete', old.id, old.name); "
+    "INSERT INTO organization_names_fts(rowid, name) VALUES (new.id, new.name); END",
+    "INSERT INTO organization_names_fts(organization_names_fts) VALUES ('rebuild')",
+]
+FTS_SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS organization_names_fts_au",
+    "DROP TRIGGER IF EXISTS organization_names_fts_ad",
+    "DROP TRIGGER IF EXISTS organization_names_fts_ai",
+    "DROP TABLE IF EXISTS organization_names_fts",
+    "DROP TRIGGER IF EXISTS contact_own_fts_au",
+    "DROP TRIGGER IF EXISTS contact_own_fts_ad",
+    "DROP TRIGGER IF EXISTS contact_own_fts_ai",
+    "DROP TABLE IF EXISTS contact_own_fts",
+]
+FTS_POSTGRES = [
+    "CREATE INDEX ix_contacts_own_fts ON contacts "
+    "USING gin (to_tsvector('simple', search_text))",
+    "CREATE INDEX ix_organizations_names_fts ON organizations "
+    "USING gin (to_tsvector('simple', name))",
+]
+FTS_POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS ix_organizations_names_fts",
+    "DROP INDEX IF EXISTS ix_contacts_own_fts",
+]
+
+# Until now every note moved last_contact_on; the ordinary ones' latest date starts here.
+BACKFILL = (
+    "UPDATE contacts SET last_open_contact_on = (SELECT max(n.occurred_on) "
+    "FROM note_contacts nc JOIN notes n ON n.id = nc.note_id "
+    "WHERE nc.contact_id = contacts.id AND NOT n.sensitive)"
+)
+
+
+def upgrade():
+    op.create_table('likely_duplicates',
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('low_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('high_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('found_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('dismissed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('dismissed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['dismissed_by_id'], ['users.id'], name=op.f('fk_likely_duplicates_dismissed_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('kind', 'low_id', 'high_id', name=op.f('pk_likely_duplicates'))
+    )
+    with op.batch_alter_table('likely_duplicates', schema=None) as batch_op:
+        batch_op.create_index('ix_likely_duplicates_high', ['kind', 'high_id'], unique=False)
+        batch_op.create_index('ix_likely_duplicates_rank', ['kind', 'dismissed_at', 'score', 'low_id', 'high_id'], unique=False)
+
+    # Plain ALTERs (no table rebuild on SQLite, which would drop the search triggers).
+    op.add_column('contacts', sa.Column('last_open_contact_on', sa.Date(), nullable=True))
+    op.create_index('ix_contacts_last_open_contact_on', 'contacts', ['last_open_contact_on'],
+                    unique=False)
+    op.execute(BACKFILL)
+
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for sql in FTS_SQLITE if sqlite else FTS_POSTGRES:
+        op.execute(sql)
+
+
+def downgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for sql in FTS_SQLITE_DROP if sqlite else FTS_POSTGRES_DROP:
+        op.execute(sql)
+    op.drop_index('ix_contacts_last_open_contact_on', table_name='contacts')
+    # Not a batch rebuild of contacts on SQLite (3.35+ drops a column in place), which would
+    # drop the search triggers of 0008.
+    op.execute("ALTER TABLE contacts DROP COLUMN last_open_contact_on")
+
+    with op.batch_alter_table('likely_duplicates', schema=None) as batch_op:
+        batch_op.drop_index('ix_likely_duplicates_rank')
+        batch_op.drop_index('ix_likely_duplicates_high')
+
+    op.drop_table('likely_duplicates')
