@@ -11,7 +11,6 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,7 +24,8 @@ from wtforms.validators import (
 )
 
 from app.events.models import Answer, EventKind, EventStatus
-from app.system.forms import BaseForm
+from app.people.picker import PickerField
+from app.system.forms import BaseForm, CheckboxesField
 
 MAX_DESCRIPTION = 10_000
 
@@ -81,9 +81,9 @@ class EventForm(BaseForm):
     status = SelectField("Status", choices=[(s.value, s.label) for s in EventStatus
                                             if s != EventStatus.cancelled],
                          default=EventStatus.scheduled.value)
-    hosts = SelectMultipleField("Hosts (staff)", coerce=int, validate_choice=True)
-    speakers = SelectMultipleField("Speakers and hosts from contacts (peer leaders included)",
-                                   coerce=int, validate_choice=True)
+    hosts = CheckboxesField("Hosts (staff)", coerce=int, validate_choice=True)
+    speakers = PickerField("Speakers and hosts from contacts (peer leaders included)",
+                           kind="contact")
 
     def validate_timezone(self, field) -> None:
         if zone_or_none(field.data) is None:

@@ -10,17 +10,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.notes import services
+from app.notes import sections, services
 from app.notes.blueprint import bp
 from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
 from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
 from app.people import search
-from app.people.models import Channel, Contact
+from app.people.models import Channel, Contact, Organization
 from app.people.picker import ids_from
 from app.people.queries import user_choices
 from app.settings.clock import today
 from app.system.pagination import paginate
-from app.web import back_to, render, see_other, trigger
+from app.web import back_to, render, see_other, trigger, wants_fragment
 
 PAGE_SIZE = 25
 
@@ -81,6 +81,45 @@ def new():
         return see_other(location, "Note saved.")
     status = 422 if request.method == "POST" else 200
     return render("notes/form.html", form=form, note=None, status=status,
+                  may_mark_sensitive=True)
+
+
+def _quick_subject():
+    """The contact or organization whose page a quick note came from (or None)."""
+    for name, model in (("contact_ids", Contact), ("organization_ids", Organization)):
+        found = ids_from(request.form.getlist(name))
+        if found:
+            return db.session.get(model, found[0])
+    return None
+
+
+def _notes_card(subject, form: NoteForm | None = None) -> dict:
+    user = current_user._get_current_object()
+    if isinstance(subject, Contact):
+        return sections.contact_notes(subject, user, form)
+    return sections.organization_notes(subject, user, form)
+
+
+@bp.route("/quick", methods=["POST"])
+def quick():
+    """Log a note from a contact's or an organization's page. With htmx: the page's notes
+    card again, the new note on top (`notes-changed`), or the card with what needs fixing
+    (422). Without: back to the page, or the full note form with what needs fixing."""
+    form = NoteForm()
+    subject = _quick_subject()
+    if form.validate_on_submit():
+        note = services.log_note(_note_values(form), form.contact_ids.data or [],
+                                 form.organization_ids.data or [], current_user)
+        location = back_to(_after_note(note))
+        db.session.commit()
+        if subject is None or not wants_fragment():
+            return see_other(location, "Note saved.")
+        response = render("notes/_section_notes.html", section=_notes_card(subject))
+        return trigger(response, "notes-changed", toast="Note saved.")
+    if subject is not None and wants_fragment():
+        return render("notes/_section_notes.html", section=_notes_card(subject, form),
+                      status=422)
+    return render("notes/form.html", form=form, note=None, status=422,
                   may_mark_sensitive=True)
 
 

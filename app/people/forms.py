@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from app.people import phones
 from app.people.contacts import normalize_email, split_lines
 from app.people.models import Channel, Influence, OrgType, Sphere, Stance
+from app.people.picker import PickerField
 from app.system.forms import BaseForm
 
 
@@ -70,7 +71,7 @@ class ContactForm(BaseForm):
     last_name = _text("Last name", 100)
     pronouns = _text("Pronouns", 40, description="As they share them, e.g. she/her, they/them.")
     title = _text("Title or role", 200)
-    organization_id = SelectField("Organization", coerce=int, default=0)
+    organization_id = PickerField("Organization", kind="organization", multiple=False)
     sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
     emails = TextAreaField("Emails", validators=[Optional(), Length(max=2000)],
                            description="One per line.")
@@ -102,8 +103,7 @@ class ContactForm(BaseForm):
                                    validators=[Optional(), Length(max=5000)])
     confirm_duplicate = BooleanField("Yes, this is a different person: save anyway")
 
-    def set_choices(self, organizations, users) -> None:
-        self.organization_id.choices = [(0, "— None —"), *organizations]
+    def set_choices(self, users) -> None:
         self.owner_id.choices = [(0, "— Nobody yet —"), *users]
 
     def validate_emails(self, field) -> None:
@@ -150,6 +150,28 @@ class OrganizationForm(BaseForm):
             if len(numbers) != 1:
                 raise ValidationError("Enter one phone number.")
             field.parsed = numbers[0]
+
+
+class StanceForm(BaseForm):
+    """Change where a relationship stands, with the reason, from the contact or organization
+    page itself (an organization's form has no influence: `del form.influence`)."""
+
+    stance = SelectField("Stance", choices=[(s.value, s.label) for s in Stance], coerce=_value)
+    influence = SelectField("Influence", choices=[(i.value, i.label) for i in Influence],
+                            coerce=_value)
+    reason = StringField("Why", validators=[
+        DataRequired("Say why it changed: the timeline keeps the reason."), Length(max=500)],
+        description="For example: “Spoke for us at the council hearing.”")
+
+    def check_changed(self, stance: Stance, influence: Influence | None = None) -> bool:
+        """False (with a message beside the stance) when nothing would change."""
+        same = self.stance.data == stance.value and (
+            "influence" not in self._fields or self.influence.data == getattr(influence,
+                                                                               "value", None))
+        if same:
+            self.stance.errors = [*self.stance.errors, "That is the stance already: choose "
+                                                       "the one it changed to."]
+        return not same
 
 
 class ConfirmDeleteForm(BaseForm):

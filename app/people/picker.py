@@ -178,6 +178,11 @@ class Kind:
     show: str  # the endpoint of one record's page, and its argument
     show_arg: str
 
+    @property
+    def a(self) -> str:
+        """ "a person", "an organization"."""
+        return f"{'an' if self.one[0] in 'aeiou' else 'a'} {self.one}"
+
     def exact(self, option: Option, text: str) -> bool:
         return option.label.lower() == _words(text)
 
@@ -212,6 +217,7 @@ class PickerField(Field):
         self.multiple = multiple
         self.org_type = org_type
         self.typed = ""
+        self._junk = False
         self.found: Found | None = None
         self._options: tuple[tuple[int, ...], list[Option]] | None = None
 
@@ -223,6 +229,9 @@ class PickerField(Field):
 
     def process_formdata(self, valuelist):
         ids = ids_from(valuelist)
+        # "" is the radio that chooses nobody (as "0" was, in the selects pickers replaced);
+        # anything else that isn't an id was never offered.
+        self._junk = any(v not in ("", "0") and not ids_from([v]) for v in valuelist)
         self.data = ids if self.multiple else (ids[0] if ids else None)
 
     def _value(self) -> str:
@@ -255,10 +264,10 @@ class PickerField(Field):
 
     def pre_validate(self, form) -> None:
         known = {o.id for o in self.chosen}
-        if len(known) != len(self.ids):
+        if self._junk or len(known) != len(self.ids):
             self._set([i for i in self.ids if i in known])
-            raise ValidationError(f"Choose {self.kind.many if self.multiple else 'one'} from "
-                             "the list.")
+            raise ValidationError(f"Choose {self.kind.many if self.multiple else self.kind.a} "
+                                  "from the list.")
         self._resolve()
 
     def _resolve(self) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, TextAreaField
+from wtforms import PasswordField, SelectMultipleField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
@@ -75,6 +75,19 @@ class BaseForm(FlaskForm):
                 kwargs["filters"] = [cleaner, *kwargs.get("filters", ())]
             return UnboundField(kind, *args, name=unbound_field.name, **kwargs).bind(
                 form=form, **options)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices from a short list (a team's staff, say), as a fieldset of checkboxes:
+    nobody has to know that a multiple select wants Ctrl-click. For long lists (contacts,
+    organizations) use a picker (app/people/picker.py)."""
+
+    def __init__(self, *args, **kwargs):
+        from wtforms.widgets import CheckboxInput, ListWidget
+
+        kwargs.setdefault("widget", ListWidget(prefix_label=False))
+        kwargs.setdefault("option_widget", CheckboxInput())
+        super().__init__(*args, **kwargs)
 
 
 class Phone:
