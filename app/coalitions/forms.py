@@ -196,8 +196,8 @@ class LinkNoteForm(BaseForm):
     body = TextAreaField("Details", [Optional(), Length(max=20000)])
     channel = SelectField("How", choices=_choices(Channel), default=Channel.meeting.value)
     sensitive = BooleanField(
-        "Sensitive", description="Only admins and liaisons can read it; each reading is "
-                                 "recorded.")
+        "Sensitive", description="Only its author, admins and liaisons can read it; each "
+                                 "reading by anyone else is recorded.")
 
 
 class LinkCommitmentForm(BaseForm):

@@ -470,8 +470,8 @@ def note_new(coalition_id: int):
         services.log_note(coalition, {
             "occurred_on": form.occurred_on.data, "channel": Channel(form.channel.data),
             "summary": form.summary.data, "body": form.body.data or "",
-            # Staff can't read sensitive notes, so they can't write them either.
-            "sensitive": bool(form.sensitive.data) and current_user.sees_sensitive,
+            # Anyone may mark a note they write sensitive (notes.services.may_mark_sensitive).
+            "sensitive": bool(form.sensitive.data),
         }, current_user)
         db.session.commit()
         return see_other(url_for("coalitions.show", coalition_id=coalition.id) + "#notes",
