@@ -213,3 +213,26 @@ class ImportForm(BaseForm):
 
 class ActionForm(BaseForm):
     """A button that changes state (confirm, undo, discard): only the CSRF token."""
+
+
+class TagRenameForm(BaseForm):
+    """Rename a tag everywhere (to one in use: they become one)."""
+
+    tag = StringField("Tag", validators=[DataRequired("Choose a tag.")])
+    new = StringField("New name", validators=[DataRequired("Give the tag its new name."),
+                                              Length(max=40)])
+
+
+class TagMergeForm(BaseForm):
+    """Several tags become one."""
+
+    tags = StringField("Tags to merge")  # the ticked rows (a list: request.form.getlist)
+    into = StringField("Merge the ticked tags into", validators=[
+        DataRequired("Name the tag they become."), Length(max=40)],
+        description="A tag already in use, or a new name.")
+
+
+class TagDeleteForm(BaseForm):
+    """Remove a tag from everyone."""
+
+    tag = StringField("Tag", validators=[DataRequired("Choose a tag.")])

@@ -154,6 +154,8 @@ class Organization(db.Model):
         Index("ix_organizations_type", "type"),
         Index("ix_organizations_sphere", "sphere"),
         Index("ix_organizations_stance", "stance"),
+        # The tag vocabulary (tags page, suggestions) is read from the index alone.
+        Index("ix_organizations_archived_at_tags", "archived_at", "tags"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,6 +205,7 @@ class Contact(db.Model):
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
         Index("ix_contacts_last_open_contact_on", "last_open_contact_on"),
+        Index("ix_contacts_archived_at_tags", "archived_at", "tags"),
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.extensions import db
-from app.people import groups, search
+from app.people import groups, search, tags
 from app.people.models import Contact, Influence, Organization, OrgType, Sphere, Stance
 
 PAGE_SIZE = 25
@@ -40,10 +40,10 @@ def _contact_filters(args: Mapping[str, str]) -> list:
     if org_type:
         where.append(Contact.organization_id.in_(
             select(Organization.id).where(Organization.type == org_type)))
-    tag = (args.get("tag") or "").strip().lower()[:40]
-    if tag:
-        where.append(Contact.tags.contains(f",{tag},", autoescape=True))
-        where.extend(search.tag_prefilter(tag, Contact.id))
+    tagged = tags.tag_condition(args.get("tag"))
+    if tagged is not None:
+        where.append(tagged)
+        where.extend(search.tag_prefilter(tags.filter_tags(args.get("tag")), Contact.id))
     owner = args.get("owner", "")
     if owner.isdecimal() and len(owner) < 10:
         where.append(Contact.owner_id == int(owner))
@@ -174,9 +174,9 @@ def organization_query(args: Mapping[str, str]) -> Select:
     sphere = _enum_arg(Sphere, args.get("sphere"))
     if sphere:
         query = query.where(Organization.sphere == sphere)
-    tag = (args.get("tag") or "").strip().lower()[:40]
-    if tag:
-        query = query.where(Organization.tags.contains(f",{tag},", autoescape=True))
+    tagged = tags.tag_condition(args.get("tag"), Organization)
+    if tagged is not None:
+        query = query.where(tagged)
     return query
 
 

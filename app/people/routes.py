@@ -11,7 +11,7 @@ from app.audit.services import record
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.people import csvio, lifecycle
+from app.people import csvio, lifecycle, tags
 from app.people.blueprint import bp
 from app.people.contacts import (
     ContactData,
@@ -62,7 +62,8 @@ def index():
     contacts, total, capped = contact_page(request.args, current_user, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
-                  capped=capped, page=page, pages=pages, **_list_context())
+                  capped=capped, page=page, pages=pages,
+                  tag_matches=tags.filter_tags(request.args.get("tag")), **_list_context())
 
 
 @bp.route("/media")

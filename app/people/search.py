@@ -216,16 +216,17 @@ def contact_ids_matching(query: str, include_sensitive: bool):
     return select(contacts.c.id).where(match.condition(contacts.c.id))
 
 
-def tag_prefilter(tag: str, id_column) -> list[ColumnElement[bool]]:
-    """SQLite: an index-backed condition that holds for every contact tagged `tag` (a contact's
-    tags are words of its document), for the exact tag test to narrow. Without it a rare tag
-    meant reading all 50,000 contacts (55 ms for a page)."""
-    words = tokens(tag)
-    if _dialect() != "sqlite" or not words:
+def tag_prefilter(tags: list[str], id_column) -> list[ColumnElement[bool]]:
+    """SQLite: an index-backed condition that holds for every contact tagged any of `tags` (a
+    contact's tags are words of its document), for the exact tag test to narrow. Without it a
+    rare tag meant reading all 50,000 contacts (55 ms for a page)."""
+    groups = [" AND ".join(_fts5(w, False) for w in tokens(tag)) for tag in tags]
+    groups = [f"({g})" for g in groups if g]
+    if _dialect() != "sqlite" or not groups or len(groups) != len(tags):
         return []
     sql = "SELECT rowid AS id FROM contact_docs_fts WHERE contact_docs_fts MATCH :tag_words"
     return [id_column.in_(text(sql).bindparams(
-        tag_words=" AND ".join(_fts5(w, False) for w in words)).columns(column("id", Integer)))]
+        tag_words=" OR ".join(groups)).columns(column("id", Integer)))]
 
 
 def _name_prefix_sql(table: str, pg_column: str, pg_table: str, param: str,

@@ -1,5 +1,5 @@
 """journeys: name indexes for the search-as-you-type pickers, the last ordinary contact date
-(what people who can't read sensitive notes see), and the likely duplicates list
+(what people who can't read sensitive notes see), tag indexes, and the likely duplicates list
 
 Revision ID: 0013_journeys
 Revises: 0012_places
@@ -100,6 +100,11 @@ def upgrade():
     op.create_index('ix_contacts_last_open_contact_on', 'contacts', ['last_open_contact_on'],
                     unique=False)
     op.execute(BACKFILL)
+    # The tag vocabulary (the tags page, suggestions) read from an index, not 50,000 rows.
+    op.create_index('ix_contacts_archived_at_tags', 'contacts', ['archived_at', 'tags'],
+                    unique=False)
+    op.create_index('ix_organizations_archived_at_tags', 'organizations',
+                    ['archived_at', 'tags'], unique=False)
 
     sqlite = op.get_bind().dialect.name == "sqlite"
     for sql in FTS_SQLITE if sqlite else FTS_POSTGRES:
@@ -110,6 +115,8 @@ def downgrade():
     sqlite = op.get_bind().dialect.name == "sqlite"
     for sql in FTS_SQLITE_DROP if sqlite else FTS_POSTGRES_DROP:
         op.execute(sql)
+    op.drop_index('ix_organizations_archived_at_tags', table_name='organizations')
+    op.drop_index('ix_contacts_archived_at_tags', table_name='contacts')
     op.drop_index('ix_contacts_last_open_contact_on', table_name='contacts')
     # Not a batch rebuild of contacts on SQLite (3.35+ drops a column in place), which would
     # drop the search triggers of 0008.
