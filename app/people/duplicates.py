@@ -239,12 +239,17 @@ _LEGAL = {"inc", "incorporated", "llc", "ltd", "co", "corp", "corporation", "the
           "of"}
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def fold(text: str | None) -> str:
     """Lower case, accents and punctuation gone, single spaces: "José  O'Brien" →
     "jose o brien"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return " ".join(re.sub(r"[^\w]+|_", " ", plain).split())
+    text = text or ""
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
 
 
 def org_key(name: str | None) -> str:
@@ -298,10 +303,10 @@ def _grouped(items) -> dict:
 
 def contact_pairs() -> _Pairs:
     """Pairs of active contacts that look like the same person (three reads of the table)."""
-    people = {cid: (first, last, org) for cid, first, last, org in db.session.execute(
+    people = {cid: (fold(first), fold(last), org) for cid, first, last, org in db.session.execute(
         select(Contact.id, Contact.first_name, Contact.last_name, Contact.organization_id)
         .where(Contact.archived_at.is_(None)))}
-    names = {cid: fold(f"{first} {last}") for cid, (first, last, _) in people.items()}
+    names = {cid: f"{first} {last}".strip() for cid, (first, last, _) in people.items()}
     pairs = _Pairs()
     for model, column, score, reason in ((ContactEmail, ContactEmail.email, 100, "same email"),
                                          (ContactPhone, ContactPhone.number, 70, "same phone")):
@@ -322,15 +327,15 @@ def contact_pairs() -> _Pairs:
     # groups of people sharing a first (or a last) name, whose other name must be alike too
     # ("Jon" and "Jonathan", "Lopez" and "Lopes"; not "Maria Lopez" and "Maria Gomez").
     for same, other in ((0, 1), (1, 0)):
-        blocks = _grouped(((org, fold(person[same])), cid) for cid, person in people.items()
-                          for org in [person[2]] if org is not None)
+        blocks = _grouped(((person[2], person[same]), cid) for cid, person in people.items()
+                          if person[2] is not None)
         for ids in blocks.values():
             if not 2 <= len(ids) <= GROUP_CAP:
                 continue
             for a, b in combinations(sorted(ids), 2):
                 if names[a] == names[b]:
                     continue
-                if _alike(fold(people[a][other]), fold(people[b][other])):
+                if _alike(people[a][other], people[b][other]):
                     pairs.add(a, b, 60 + round(30 * _similar(names[a], names[b])),
                               "similar name, same organization")
     return pairs

@@ -156,6 +156,8 @@ class Organization(db.Model):
         Index("ix_organizations_stance", "stance"),
         # The tag vocabulary (tags page, suggestions) is read from the index alone.
         Index("ix_organizations_archived_at_tags", "archived_at", "tags"),
+        # "Changed since the last look for duplicates" (the likely duplicates page).
+        Index("ix_organizations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

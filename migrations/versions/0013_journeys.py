@@ -105,6 +105,9 @@ def upgrade():
                     unique=False)
     op.create_index('ix_organizations_archived_at_tags', 'organizations',
                     ['archived_at', 'tags'], unique=False)
+    # "Changed since the last look for duplicates", as contacts have (0009).
+    op.create_index('ix_organizations_updated_at', 'organizations', ['updated_at'],
+                    unique=False)
 
     sqlite = op.get_bind().dialect.name == "sqlite"
     for sql in FTS_SQLITE if sqlite else FTS_POSTGRES:
@@ -115,6 +118,7 @@ def downgrade():
     sqlite = op.get_bind().dialect.name == "sqlite"
     for sql in FTS_SQLITE_DROP if sqlite else FTS_POSTGRES_DROP:
         op.execute(sql)
+    op.drop_index('ix_organizations_updated_at', table_name='organizations')
     op.drop_index('ix_organizations_archived_at_tags', table_name='organizations')
     op.drop_index('ix_contacts_archived_at_tags', table_name='contacts')
     op.drop_index('ix_contacts_last_open_contact_on', table_name='contacts')
