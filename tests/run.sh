@@ -34,6 +34,9 @@ DO $$ BEGIN
     CREATE ROLE liaison_test LOGIN CREATEDB PASSWORD 'liaison_test';
   END IF;
 END $$;
+-- DROP DATABASE ... WITH (FORCE) on scratch databases must be able to end an autovacuum
+-- worker that happens to be in them (it has no role, so only this grants it).
+GRANT pg_signal_backend TO liaison_test;
 DROP DATABASE IF EXISTS liaison_test WITH (FORCE);
 CREATE DATABASE liaison_test OWNER liaison_test;
 -- Test data is disposable: don't wait for the disk on every commit.
