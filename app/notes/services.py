@@ -129,7 +129,7 @@ def _link(note: Note, contact_ids: Iterable[int], organization_ids: Iterable[int
     ) if organization_ids else []
 
 
-def _touch(contact_ids: Iterable[int], when: date, sensitive: bool) -> None:
+def touch_contacts(contact_ids: Iterable[int], when: date, sensitive: bool) -> None:
     """Move contacts' last-contact date forward to `when` (never back); an ordinary note
     moves the date everyone sees too (a sensitive one only the date admin and liaison see)."""
     ids = list(contact_ids)
@@ -166,7 +166,7 @@ def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
     _link(note, contact_ids, organization_ids)
     db.session.add(note)
     db.session.flush()
-    _touch([c.id for c in note.contacts], note.occurred_on, note.sensitive)
+    touch_contacts([c.id for c in note.contacts], note.occurred_on, note.sensitive)
     record("note.create", f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}",
            note, actor)
     db.session.flush()
@@ -182,7 +182,7 @@ def update_note(note: Note, values: Mapping[str, Any], contact_ids: Iterable[int
             setattr(note, key, values[key])
     _link(note, contact_ids, organization_ids)
     db.session.flush()
-    _touch([c.id for c in note.contacts], note.occurred_on, note.sensitive)
+    touch_contacts([c.id for c in note.contacts], note.occurred_on, note.sensitive)
     _recount_open_contact(sorted(before | {c.id for c in note.contacts}))
     record("note.edit", f"Edited note #{note.id}", note, actor)
     db.session.flush()

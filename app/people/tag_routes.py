@@ -41,23 +41,32 @@ def tags_page():
     return _tags_page()
 
 
+def _changed(form, change, field) -> str | None:
+    """Run `change()` (a tags service: it returns how many contacts and organizations it
+    changed) for a valid form and commit; "3 contacts and 1 organization", or None with the
+    reason beside `field`."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        counts = change()
+    except ValueError as exc:
+        field.errors.append(str(exc))
+        return None
+    db.session.commit()
+    return tags.counted(*counts)
+
+
 @bp.route("/tags/rename", methods=["POST"])
 @roles(Role.liaison)
 def tag_rename():
     """Rename a tag on every contact and organization (to a tag in use: they merge)."""
     form = TagRenameForm()
-    if form.validate_on_submit():
-        try:
-            people, orgs = tags.rename_tag(form.tag.data, form.new.data, current_user)
-        except ValueError as exc:
-            form.new.errors.append(str(exc))
-        else:
-            db.session.commit()
-            return _back(f"Renamed “{tags.clean_tag(form.tag.data)}” to "
-                         f"“{tags.clean_tag(form.new.data)}” on {tags.counted(people, orgs)}.")
-    message = " ".join(form.new.errors or form.tag.errors)
-    return _tags_page(422, {"action": "rename", "tag": tags.clean_tag(form.tag.data),
-                            "message": message, "value": form.new.data or ""})
+    old, new = tags.clean_tag(form.tag.data), tags.clean_tag(form.new.data)
+    where = _changed(form, lambda: tags.rename_tag(old, new, current_user), form.new)
+    if where:
+        return _back(f"Renamed “{old}” to “{new}” on {where}.")
+    return _tags_page(422, {"action": "rename", "tag": old, "value": form.new.data or "",
+                            "message": " ".join(form.new.errors or form.tag.errors)})
 
 
 @bp.route("/tags/merge", methods=["POST"])
@@ -66,15 +75,10 @@ def tag_merge():
     """Make the ticked tags one, everywhere."""
     form = TagMergeForm()
     ticked = [t for t in request.form.getlist("tags") if tags.clean_tag(t)][:500]
-    if form.validate_on_submit():
-        try:
-            people, orgs = tags.merge_tags(ticked, form.into.data, current_user)
-        except ValueError as exc:
-            form.into.errors.append(str(exc))
-        else:
-            db.session.commit()
-            return _back(f"Merged {len(ticked)} tags into “{tags.clean_tag(form.into.data)}” "
-                         f"on {tags.counted(people, orgs)}.")
+    into = tags.clean_tag(form.into.data)
+    where = _changed(form, lambda: tags.merge_tags(ticked, into, current_user), form.into)
+    if where:
+        return _back(f"Merged {len(ticked)} tags into “{into}” on {where}.")
     return _tags_page(422, {"action": "merge", "ticked": set(map(tags.clean_tag, ticked))},
                       merge=form)
 
@@ -84,15 +88,10 @@ def tag_merge():
 def tag_delete():
     """Remove a tag from every contact and organization."""
     form = TagDeleteForm()
-    if form.validate_on_submit():
-        try:
-            people, orgs = tags.delete_tag(form.tag.data, current_user)
-        except ValueError:
-            pass
-        else:
-            db.session.commit()
-            return _back(f"Deleted “{tags.clean_tag(form.tag.data)}” from "
-                         f"{tags.counted(people, orgs)}.")
+    tag = tags.clean_tag(form.tag.data)
+    where = _changed(form, lambda: tags.delete_tag(tag, current_user), form.tag)
+    if where:
+        return _back(f"Deleted “{tag}” from {where}.")
     return _tags_page(422, {"action": "delete", "message": "Choose a tag to delete."})
 
 

@@ -156,14 +156,6 @@ def test_merge_then_note_with_the_picker_then_stance(app, live_server, browser, 
     context.close()
 
 
-@pytest.fixture
-def no_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
-
-
 def test_the_picker_without_javascript(app, live_server, no_js, axe, story):
     sign_in(no_js, live_server, "dana@example.org")
     no_js.goto(f"{live_server}/notes/new?contact={story['patricia']}")
