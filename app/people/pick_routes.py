@@ -17,13 +17,9 @@ def _pick(kind: Kind):
     then what matches the typed text, ticked ones left out."""
     name = field_name(request.args.get("field"))
     multiple = request.args.get("mode") != "one"
-    org_type = None
-    if kind.name == "organization":
-        try:
-            org_type = OrgType(request.args.get("type") or "") if request.args.get("type") \
-                else None
-        except ValueError:
-            org_type = None
+    wanted = request.args.get("type")
+    org_type = OrgType(wanted) if kind.name == "organization" and wanted in OrgType.__members__ \
+        else None
     chosen_ids = ids_from(request.args.getlist(name))[:200]
     if not multiple:
         chosen_ids = chosen_ids[:1]
