@@ -83,3 +83,10 @@ def purge(now: datetime | None = None) -> None:
     now = now or utcnow()
     db.session.execute(delete(RateHit).where(RateHit.at < now - KEEP))
     db.session.flush()
+
+
+def take_turns(*values: str) -> None:
+    """Make concurrent requests about the same things (an email, an address) take turns
+    until the transaction ends, as `over_limit` does for its own keys: for a limit counted
+    in another table (a visitor's tour seats) whose check and write must be one step."""
+    _serialize([key("turns", value) for value in values if value])

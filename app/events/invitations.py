@@ -27,7 +27,7 @@ from app.notes import services as notes
 from app.people.models import Contact
 from app.people.queries import contact_query
 from app.settings import services as settings
-from app.system import ical
+from app.system import ical, visitors
 from app.system.urls import external_url
 
 
@@ -197,7 +197,7 @@ def answer_counts(event: Event) -> dict[str, int]:
 
 def respond(inv: Invitation, answer: Answer) -> None:
     """An invitee's answer; changeable until the event starts, and 'yes' only while there
-    is room."""
+    is room. A new or changed answer reaches the liaison (app/system/visitors.py)."""
     event = inv.event
     if event.cancelled:
         raise EventError("This event has been cancelled.")
@@ -208,10 +208,18 @@ def respond(inv: Invitation, answer: Answer) -> None:
             Invitation.event_id == event.id, Invitation.answer == Answer.yes))
         if yes >= event.capacity:
             raise EventError("Sorry, the event is full.")
+    previous = inv.answer
     inv.answer, inv.answered_at = answer, utcnow()
     db.session.flush()
     record("event.rsvp", f"An invitee answered {answer.value} for {event.title}", event,
            actor=None)
+    if answer != previous:
+        was = "" if previous == Answer.pending else f" (was {previous.label.lower()})"
+        visitors.note_change(
+            "events.rsvp", f"{inv.name} answered {answer.label.lower()}{was} for "
+                           f"{event.title} ({when_text(event)}).",
+            external_url("events.show", event_id=event.id),
+            subject=f"RSVP: {inv.name}, {answer.label.lower()}{was}, {event.title}")
 
 
 def record_attendance(inv: Invitation, attendance: Attendance) -> None:

@@ -1,4 +1,5 @@
-"""`flask outbox work`: deliver queued mail continuously (or once, for cron)."""
+"""`flask outbox work`: deliver queued mail continuously (or once, for cron); each round
+first runs the periodic jobs (app/system/periodic.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.mail import services
+from app.system.periodic import run_periodic
 
 outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
 
@@ -21,6 +23,7 @@ def work(app: Flask, interval: float, stop: threading.Event | None = None) -> No
     while not stop.is_set():
         with app.app_context():
             try:
+                run_periodic()
                 services.deliver_due()
             except Exception:  # keep the worker alive; the next round retries
                 app.logger.exception("outbox: delivery round failed")
@@ -38,6 +41,7 @@ def work_command(interval: float, once: bool) -> None:
     if not services.delivery_configured():
         click.echo("MAIL_SERVER is not set: messages stay readable in the Outbox page.")
     if once:
+        run_periodic()
         counts = services.deliver_due(limit=1000)
         db.session.commit()
         click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))

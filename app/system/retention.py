@@ -9,7 +9,9 @@ times in tests).
 
 What is kept, by domain (PRODUCT.md, the issues):
 - tours: visitors' personal details are anonymized `purge_days` after their tour (default
-  90, Tours → Settings); their tour emails leave the outbox; old rate-limit hits go.
+  90, Tours → Settings); their tour emails leave the outbox; old rate-limit hits go;
+  requests whose email was never confirmed are deleted a day after they were made.
+- visitors' changes told to the liaison (app/system/visitors.py) go after a week.
 - auth: failed sign-in rows older than the throttle window (SIGNIN_WINDOW_MINUTES) count
   for nothing and are deleted.
 - press: inquiries are the media relations log the liaison keeps on purpose (issue 6 sets

@@ -1,5 +1,7 @@
 """Demo tours: settings with evening and Saturday tours, a few requests (one held by the
-screening list), a confirmed tour and a past one; `scale(n)` adds bookings in bulk."""
+screening list, one still waiting for its email to be confirmed), a confirmed tour the
+visitor moved (so it has a history and a visitor's change for the digest); `scale(n)` adds
+bookings in bulk."""
 
 from __future__ import annotations
 
@@ -41,11 +43,16 @@ def seed() -> None:
         if not opens or db.session.scalar(select(TourBooking.id).where(TourBooking.email == email)):
             continue
         slot = opens[min(i, len(opens) - 1)].slot
-        outcome = services.book_tour(services.BookingRequest(
+        booking = services.request_tour(services.BookingRequest(
             slot_key=slot.key, name=name, email=email, affiliation=org, group_size=size,
             reason=reason, contact_consent=i % 2 == 0))
-        if i == 1 and outcome.booking is not None:
-            services.confirm(outcome.booking)
+        if i == 2:
+            continue  # still waiting for the visitor to confirm their email
+        services.confirm_email(booking)
+        if i == 1:
+            services.confirm(booking)
+            services.reschedule(booking, opens[min(4, len(opens) - 1)].slot.key)
+            services.confirm(booking)
 
 
 def scale(n: int) -> dict[str, int]:
@@ -72,6 +79,7 @@ def scale(n: int) -> dict[str, int]:
             "group_size": 1 + i % 3, "token_nonce": nonce,
             "token_hash": services._hash(services._token_for(nonce)), "screening": [],
             "held": False, "contact_consent": False, "sequence": 0, "created_at": now,
+            "email_confirmed_at": now,
         })
         if len(batch) == 5000:
             db.session.execute(insert(TourBooking), batch)

@@ -3,6 +3,7 @@ screening list."""
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import current_app
@@ -31,23 +32,27 @@ from app.system.forms import BaseForm, Phone
 from app.tours.models import ScreenAction, ScreenKind
 from app.tours.schedule import WEEKDAYS, parse_ranges
 
+TOKEN_MAX_AGE = 24 * 3600
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tours.form-started")
 
 
 def form_started_token() -> str:
-    """A signed "form shown at" time: too-quick submissions are bots."""
-    return _serializer().dumps(int(time.time()))
+    """A signed "form shown at" time with a nonce of its own: too-quick submissions are
+    bots, and each token is good for one submission (services.spend_form_token)."""
+    return _serializer().dumps([int(time.time()), secrets.token_urlsafe(16)])
 
 
-def seconds_since_shown(token: str | None) -> float | None:
-    """Seconds since the form was shown, or None if the token is missing, forged or stale."""
+def read_started_token(token: str | None) -> tuple[float, str] | None:
+    """(seconds since the form was shown, the token's nonce), or None if the token is
+    missing, forged or stale."""
     try:
-        shown = _serializer().loads(token or "", max_age=24 * 3600)
+        shown, nonce = _serializer().loads(token or "", max_age=TOKEN_MAX_AGE)
+        return time.time() - int(shown), str(nonce)
     except (BadSignature, ValueError, TypeError):
         return None
-    return time.time() - int(shown)
 
 
 class BookingForm(BaseForm):
@@ -84,7 +89,7 @@ class BookingForm(BaseForm):
     guidelines = BooleanField("I have read the visitor guidelines and will follow them",
                               validators=[DataRequired("Please read and accept the visitor "
                                                        "guidelines to book a tour.")])
-    # Anti-abuse: a field people never see, and when the form was shown (signed).
+    # Anti-abuse: a field people never see, and when the form was shown (signed, one use).
     website = StringField("Leave this field empty", validators=[Optional()])
     started = HiddenField()
 
@@ -127,13 +132,33 @@ class SettingsForm(BaseForm):
     blackout_dates = TextAreaField("Blackout dates", description="One date per line, "
                                    "like 2026-12-24. No tours on these days.",
                                    validators=[Optional(), _dates_validator])
-    approval_required = BooleanField("Each booking waits for the liaison's approval")
+    approval_required = BooleanField(
+        "Each booking waits for the liaison's approval",
+        description="Recommended. Only with approval on can nobody work out, over time, "
+                    "whether their name, email or organization is on your screening list "
+                    "or matches a challenging contact. With it off, requests that match "
+                    "nothing confirm themselves a few minutes after the visitor confirms "
+                    "their email, while screened ones wait for you: everyone gets the same "
+                    "first answer, but someone who tries names can notice which ones are "
+                    "never confirmed.")
     guidelines = TextAreaField("Visitor guidelines", description="Bookers must accept these.",
                                validators=[DataRequired(), Length(max=4000)])
     address = TextAreaField("Tour address", description="Sent only once a booking is confirmed.",
                             validators=[Optional(), Length(max=500)])
     purge_days = IntegerField("Remove visitors' details this many days after the tour",
                               validators=[InputRequired(), NumberRange(1, 3650)])
+    visitor_seats_per_slot = IntegerField(
+        "Places one visitor may hold on one tour",
+        description="Counting every request from the same email or network.",
+        validators=[InputRequired(), NumberRange(1, 200)])
+    visitor_seats_per_week = IntegerField(
+        "Places one visitor may hold in one week",
+        description="Monday to Sunday. Keeps one person from holding every tour.",
+        validators=[InputRequired(), NumberRange(1, 2000)])
+    changes_at_once = BooleanField(
+        "Email me visitors' changes as they happen",
+        description="Tours moved or cancelled by visitors, and invitees' RSVP answers. "
+                    "Unticked, they are in the liaison's morning digest.")
 
 
 for _day, _name in enumerate(WEEKDAYS):
@@ -159,7 +184,7 @@ class ScreenForm(BaseForm):
                         validators=[DataRequired(), Length(max=254)])
     action = SelectField("What happens", choices=[
         (ScreenAction.hold.value, "Hold for approval"),
-        (ScreenAction.block.value, "Block (no tour; they are not told)"),
+        (ScreenAction.block.value, "Block (never confirmed; decline it, they aren't told why)"),
     ])
 
 

@@ -4,18 +4,22 @@ screening list. The rate-limit ledger is shared with other public forms: app/rat
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, str_enum, utcnow
 from app.extensions import db
+from app.tours.schedule import format_key
 
 
 class Status(enum.StrEnum):
-    """Where a booking stands. Only `requested` and `confirmed` hold seats."""
+    """Where a booking stands. `pending` waits for the visitor to confirm their email (it
+    holds no seats and lapses after PENDING_FOR); only `requested` and `confirmed` hold
+    seats."""
 
+    pending = "pending"
     requested = "requested"
     confirmed = "confirmed"
     declined = "declined"
@@ -25,10 +29,13 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"no_show": "No-show"}.get(self.value, self.value.title())
+        return {"no_show": "No-show", "pending": "Awaiting email"}.get(
+            self.value, self.value.title())
 
 
 HOLDS_SEATS = (Status.requested, Status.confirmed)
+# How long a request waits for the visitor to confirm their email before it lapses.
+PENDING_FOR = timedelta(hours=1)
 
 
 class TourSlot(db.Model):
@@ -42,6 +49,11 @@ class TourSlot(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     bookings: Mapped[list[TourBooking]] = relationship(back_populates="slot")
+
+    @property
+    def key(self) -> str:
+        """The same key as the offered slot's (schedule.Slot.key): its UTC start."""
+        return format_key(self.starts_at)
 
 
 class TourBooking(db.Model):
@@ -72,9 +84,17 @@ class TourBooking(db.Model):
     # only its SHA-256 is stored and looked up, so the database alone opens no booking.
     token_nonce: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Screening matches the liaison sees (never the booker): [{"source", "field", "reason"}].
+    # Screening matches the liaison sees (never the booker):
+    # [{"source", "field", "reason", "block"}]. Any match holds the booking for the liaison.
     screening: Mapped[list] = mapped_column(JSON, default=list)
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An HMAC of the address the request came from (ratelimit.key), for the per-visitor seat
+    # limits; no address is kept.
+    ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # With approval off, when an unscreened request confirms itself (a short random delay
+    # after the visitor confirms their email, so the first answer is the same for everyone).
+    auto_confirm_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_message: Mapped[str | None] = mapped_column(Text)
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE for updates
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -88,6 +108,15 @@ class TourBooking(db.Model):
     def holds_seats(self) -> bool:
         return self.status in HOLDS_SEATS
 
+    @property
+    def blocked(self) -> bool:
+        """On the screening list as "block": never confirmed automatically."""
+        return any(m.get("block") for m in self.screening or ())
+
+    def lapsed(self, now: datetime) -> bool:
+        """An email never confirmed within PENDING_FOR: the request is void."""
+        return self.status == Status.pending and self.created_at <= now - PENDING_FOR
+
 
 class ScreenKind(enum.StrEnum):
     """What a screening entry compares against."""
@@ -99,7 +128,9 @@ class ScreenKind(enum.StrEnum):
 
 
 class ScreenAction(enum.StrEnum):
-    """hold: the booking waits for the liaison; block: no tour, and the booker isn't told."""
+    """hold: the booking waits for the liaison. block: it waits too, marked blocked, and is
+    never confirmed automatically; the liaison declines it. Either way the booker sees what
+    everyone sees (turning them away silently would tell them they are on a list)."""
 
     hold = "hold"
     block = "block"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import abort, current_app, request, url_for
+from flask import Response, abort, current_app, request, url_for
 
 from app.auth.access import public
+from app.database import utcnow
 from app.extensions import db
 from app.settings import clock
 from app.tours import services
@@ -16,10 +17,10 @@ from app.tours.forms import (
     BookingForm,
     RescheduleForm,
     form_started_token,
-    seconds_since_shown,
+    read_started_token,
 )
-from app.tours.models import TourBooking
-from app.tours.schedule import TourSettings, parse_key
+from app.tours.models import PENDING_FOR, Status, TourBooking
+from app.tours.schedule import Slot, TourSettings, parse_key
 from app.web import render, see_other
 
 PAGE_DAYS = 7
@@ -47,12 +48,13 @@ def _days(window: dict, s: TourSettings) -> list[tuple[date, list]]:
 
 
 def _slot_page(form: BookingForm, s: TourSettings, start_param: str | None, status: int = 200,
-               nearest=None, block: str | None = None):
+               nearest=None, block: str | None = None, fresh_token: bool = False):
     window = _window(start_param, s)
-    if not seconds_since_shown(form.started.data):
+    if fresh_token or not read_started_token(form.started.data):
         form.started.data = form_started_token()
     return render("tours/public.html", block=block, status=status, form=form, settings=s,
-                  window=window, days=_days(window, s), nearest=nearest or [])
+                  window=window, days=_days(window, s), nearest=nearest or [],
+                  max_group=services.max_group(s))
 
 
 @bp.route("", methods=["GET"])
@@ -68,30 +70,41 @@ def index():
 @bp.route("", methods=["POST"])
 @public
 def submit():
-    """A visitor's tour request: validate, screen, take seats under the slot's lock."""
+    """A visitor's tour request. Every outcome depends only on what was sent, the room left
+    and this address's own requests — never on screening — so screened, blocked and
+    ordinary bookers get the same answer and the same email ("please confirm")."""
     s = services.tour_settings()
     form = BookingForm()
     chosen = parse_key(form.slot.data or "")
     start_param = clock.local_date(chosen).isoformat() if chosen else None
     if not form.validate_on_submit():
         return _slot_page(form, s, start_param, status=422)
+    received = url_for("tours_public.requested", at=form.slot.data,
+                       people=form.group_size.data)
     if form.website.data:
         # A bot filled the field people never see: the ordinary answer, and nothing else.
-        return see_other(url_for("tours_public.requested"))
-    elapsed = seconds_since_shown(form.started.data)
-    if elapsed is None:
+        return see_other(received)
+    started = read_started_token(form.started.data)
+    if started is None:
         form.slot.errors.append("This page was open too long. Please check your choice "
                                 "and send it again.")
         return _slot_page(form, s, start_param, status=422)
+    elapsed, nonce = started
     if elapsed < current_app.config.get("TOURS_MIN_FILL_SECONDS", 3):
         form.slot.errors.append("That was very quick. Please check your details, "
                                 "then send the form again.")
         return _slot_page(form, s, start_param, status=422)
-    if form.group_size.data > s.capacity:
+    biggest = services.max_group(s)
+    if form.group_size.data > biggest:
         form.group_size.errors.append(
-            f"Tours take up to {s.capacity} people. For a bigger group, please tell us in "
-            "the questions box and book for fewer people; we'll get in touch.")
+            f"Tours take up to {biggest} people per booking. For a bigger group, please tell "
+            "us in the questions box and book for fewer people; we'll get in touch.")
         return _slot_page(form, s, start_param, status=422)
+    if not services.spend_form_token(nonce):
+        db.session.commit()
+        form.slot.errors.append("This form was already sent. If you meant to send another "
+                                "request, check your details and send it again.")
+        return _slot_page(form, s, start_param, status=422, fresh_token=True)
     if services.over_rate_limit(request.remote_addr, form.email.data):
         db.session.commit()
         return render("tours/busy.html", status=429)
@@ -100,26 +113,46 @@ def submit():
         phone=form.phone.data, affiliation=form.affiliation.data,
         group_size=form.group_size.data, reason=form.reason.data,
         accessibility=form.accessibility.data, contact_consent=form.contact_consent.data,
+        ip=request.remote_addr,
     )
     try:
-        # A savepoint: when the time has filled, the booking rolls back but the rate-limit
-        # count of this attempt stays.
+        # A savepoint: when the request can't be taken, it rolls back but the rate-limit
+        # count and the spent form token stay.
         with db.session.begin_nested():
-            services.book_tour(req)
+            services.request_tour(req)
     except services.SlotFull as full:
         db.session.commit()
         form.slot.errors.append(full.message)
         form.slot.data = None
-        return _slot_page(form, s, start_param, status=409, nearest=full.nearest)
+        return _slot_page(form, s, start_param, status=409, nearest=full.nearest,
+                          fresh_token=True)
+    except services.OverLimit as over:
+        db.session.commit()
+        form.group_size.errors.append(over.message)
+        return _slot_page(form, s, start_param, status=409, fresh_token=True)
     db.session.commit()
-    return see_other(url_for("tours_public.requested"))
+    return see_other(received)
 
 
 @bp.route("/requested")
 @public
 def requested():
-    """The one answer every accepted submission gets (held, blocked and repeat alike)."""
-    return render("tours/requested.html")
+    """The one answer every accepted submission gets (screened, blocked and repeat alike):
+    the time asked for, and "confirm your email". The time comes from the query string, so
+    the page holds nothing a visitor didn't choose themselves."""
+    start = parse_key(request.args.get("at", ""))
+    slot = None
+    if start is not None and abs(start - utcnow()) < timedelta(days=400):
+        s = services.tour_settings()
+        slot = Slot(start, start + timedelta(minutes=s.slot_minutes))
+    try:
+        people = int(request.args.get("people", ""))
+    except ValueError:
+        people = None
+    if people is not None and not 0 < people <= 200:
+        people = None
+    return render("tours/requested.html", slot=slot, people=people,
+                  pending_minutes=int(PENDING_FOR.total_seconds() // 60))
 
 
 # --- the booker's own page ------------------------------------------------------------------
@@ -139,13 +172,54 @@ def _private(response):
     return response
 
 
+def _booking_page(b: TourBooking, token: str, status: int = 200, error: str | None = None,
+                  nearest=None):
+    s = services.tour_settings()
+    return _private(render("tours/booking.html", status=status, booking=b, token=token,
+                           settings=s, lapsed=b.lapsed(utcnow()), error=error,
+                           nearest=nearest or [],
+                           pending_minutes=int(PENDING_FOR.total_seconds() // 60)))
+
+
 @bp.route("/booking/<token>")
 @public
 def booking(token: str):
-    """The booker sees their booking, with links to change or cancel it."""
+    """The booker's own page: confirm their email (a button: mail scanners follow links),
+    then see the booking, its calendar file, and change or cancel it."""
+    return _booking_page(_booking_or_404(token), token)
+
+
+@bp.route("/booking/<token>/confirm-email", methods=["POST"])
+@public
+def confirm_email(token: str):
+    """The visitor confirms their email: the request now holds its places."""
     b = _booking_or_404(token)
-    s = services.tour_settings()
-    return _private(render("tours/booking.html", booking=b, token=token, settings=s))
+    try:
+        changed = services.confirm_email(b)
+    except services.SlotFull as full:
+        db.session.rollback()
+        return _booking_page(b, token, 409, full.message, full.nearest)
+    except (services.OverLimit, services.NotAllowed) as exc:
+        db.session.rollback()
+        return _booking_page(b, token, 409, getattr(exc, "message", str(exc)))
+    db.session.commit()
+    return see_other(url_for("tours_public.booking", token=token),
+                     "Thank you: your email is confirmed and your request is in. We sent you "
+                     "an email with the details." if changed else
+                     "Your email was already confirmed.", "success" if changed else "info")
+
+
+@bp.route("/booking/<token>/tour.ics")
+@public
+def calendar(token: str):
+    """The booking's calendar file as it stands (tentative while requested)."""
+    b = _booking_or_404(token)
+    body = services.booking_calendar(b)
+    if body is None:
+        abort(404)
+    response = _private(Response(body, mimetype="text/calendar"))
+    response.headers["Content-Disposition"] = 'attachment; filename="tour.ics"'
+    return response
 
 
 @bp.route("/booking/<token>/reschedule")
@@ -176,18 +250,21 @@ def reschedule_confirm(token: str):
         nearest = services.nearest_open(parse_key(key) or b.slot.starts_at, b.group_size,
                                         exclude=b.slot.starts_at)
     elif request.method == "POST":
+        was_pending = b.status == Status.pending
         try:
             services.reschedule(b, key)
         except services.SlotFull as full:
             db.session.rollback()
             error, nearest, status = full.message, full.nearest, 409
-        except services.NotAllowed as exc:
+        except (services.OverLimit, services.NotAllowed) as exc:
             db.session.rollback()
-            error, status = str(exc), 409
+            error, status = getattr(exc, "message", str(exc)), 409
         else:
             db.session.commit()
             return see_other(url_for("tours_public.booking", token=token),
-                             "Your tour has a new time. We sent you an email about it.")
+                             "Your request now asks for this time. Please confirm it below."
+                             if was_pending else
+                             "We received your new tour time and sent you an email about it.")
     return _private(render("tours/reschedule_confirm.html", status=status, booking=b,
                            token=token, slot=slot, error=error, nearest=nearest))
 
@@ -198,6 +275,7 @@ def cancel(token: str):
     """GET asks "cancel your tour?"; POST cancels it."""
     b = _booking_or_404(token)
     if request.method == "POST":
+        was_pending = b.status == Status.pending
         try:
             services.cancel(b, by_booker=True)
         except services.NotAllowed:
@@ -206,5 +284,6 @@ def cancel(token: str):
                              "This tour was already cancelled or has ended.", "info")
         db.session.commit()
         return see_other(url_for("tours_public.booking", token=token),
+                         "Your request is withdrawn." if was_pending else
                          "Your tour is cancelled. We sent you an email to confirm.")
     return _private(render("tours/cancel.html", booking=b, token=token))

@@ -16,11 +16,20 @@ from app.extensions import db
 from app.people.contacts import find_or_add_contact
 from app.settings import clock
 from app.settings.clock import org_zone
+from app.system import visitors
 from app.system.pagination import paginate
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
-from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourScreen, TourSlot
+from app.tours.models import (
+    PENDING_FOR,
+    ScreenAction,
+    ScreenKind,
+    Status,
+    TourBooking,
+    TourScreen,
+    TourSlot,
+)
 from app.tours.schedule import WEEKDAYS, TourSettings, format_range, parse_ranges, slots
 from app.web import render, see_other, trigger, wants_fragment
 
@@ -37,8 +46,8 @@ def index():
         query = query.where(TourBooking.status == Status.confirmed, TourSlot.ends_at >= now)
         query = query.order_by(TourSlot.starts_at, TourBooking.id)
     elif view == "past":
-        query = query.where(TourSlot.ends_at < now).order_by(TourSlot.starts_at.desc(),
-                                                             TourBooking.id)
+        query = query.where(TourSlot.ends_at < now, TourBooking.status != Status.pending)
+        query = query.order_by(TourSlot.starts_at.desc(), TourBooking.id)
     else:
         view = "requests"
         query = query.where(TourBooking.status == Status.requested)
@@ -67,7 +76,8 @@ def calendar():
     last = offered[-1].starts_at if offered else utcnow()
     rows = db.session.scalars(
         select(TourBooking).join(TourBooking.slot).options(joinedload(TourBooking.slot))
-        .where(TourSlot.starts_at >= first, TourSlot.starts_at <= last)
+        .where(TourSlot.starts_at >= first, TourSlot.starts_at <= last,
+               TourBooking.status != Status.pending)  # not a visitor yet: no email confirmed
         .order_by(TourBooking.id)
     ).all()
     by_start: dict = {}
@@ -80,10 +90,14 @@ def calendar():
 
 @bp.route("/bookings/<int:booking_id>")
 def show(booking_id: int):
-    """One booking: the booker's details, screening matches and what can be done."""
+    """One booking: the booker's details, screening matches, its history and what can be
+    done."""
     b = db.get_or_404(TourBooking, booking_id)
+    now = utcnow()
     return render("tours/show.html", booking=b, decline_form=DeclineForm(),
-                  contact=services.booker_contact_details(b), now=utcnow())
+                  contact=services.booker_contact_details(b), now=now,
+                  history=services.history(b), lapsed=b.lapsed(now),
+                  lapses_at=b.created_at + PENDING_FOR)
 
 
 def _decided(b: TourBooking, toast: str):
@@ -179,7 +193,9 @@ def _form_from(s: TourSettings) -> SettingsForm:
     data = {k: getattr(s, k) for k in ("buffer_before", "buffer_after", "slot_minutes",
                                        "capacity", "notice_hours", "horizon_days",
                                        "approval_required", "guidelines", "address",
-                                       "purge_days")}
+                                       "purge_days", "visitor_seats_per_slot",
+                                       "visitor_seats_per_week")}
+    data["changes_at_once"] = visitors.at_once()
     data["blackout_dates"] = "\n".join(d.isoformat() for d in s.blackout_dates)
     for day in range(7):
         data[f"service_{day}"] = ", ".join(format_range(r) for r in s.service_hours.get(day, ()))
@@ -189,7 +205,8 @@ def _form_from(s: TourSettings) -> SettingsForm:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Service hours, tour windows and the rest; refuses any slot inside service hours."""
+    """Service hours, tour windows, approval, per-visitor limits, how visitors' changes
+    reach the liaison and the rest; refuses any slot inside service hours."""
     current = services.tour_settings()
     form = SettingsForm() if request.method == "POST" else _form_from(current)
     problems: list[str] = []
@@ -205,9 +222,12 @@ def settings():
             approval_required=form.approval_required.data,
             guidelines=form.guidelines.data, address=form.address.data or "",
             purge_days=form.purge_days.data,
+            visitor_seats_per_slot=form.visitor_seats_per_slot.data,
+            visitor_seats_per_week=form.visitor_seats_per_week.data,
         )
         problems = services.save_settings(new)
         if not problems:
+            visitors.set_at_once(form.changes_at_once.data)
             db.session.commit()
             return see_other(url_for("tours.settings"), "Tour settings saved.")
         for day in range(7):

@@ -47,6 +47,9 @@ class TourSettings:
     guidelines: str = DEFAULT_GUIDELINES
     address: str = ""
     purge_days: int = 90
+    # What one visitor (an email, or an address) may hold: on one tour, and in one week.
+    visitor_seats_per_slot: int = 8
+    visitor_seats_per_week: int = 16
 
     def to_json(self) -> dict:
         return {
@@ -65,6 +68,8 @@ class TourSettings:
             "guidelines": self.guidelines,
             "address": self.address,
             "purge_days": self.purge_days,
+            "visitor_seats_per_slot": self.visitor_seats_per_slot,
+            "visitor_seats_per_week": self.visitor_seats_per_week,
         }
 
     @classmethod
@@ -170,7 +175,12 @@ class Slot:
     @property
     def key(self) -> str:
         """The slot's identity in forms and URLs: its UTC start, e.g. 20261124T000000Z."""
-        return self.starts_at.strftime("%Y%m%dT%H%M%SZ")
+        return format_key(self.starts_at)
+
+
+def format_key(starts_at: datetime) -> str:
+    """A slot's key from its aware UTC start."""
+    return starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def parse_key(key: str) -> datetime | None:

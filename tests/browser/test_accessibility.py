@@ -29,6 +29,19 @@ def rsvp_path(app):
     return f"/rsvp/{invitations.rsvp_token(invitation)}"
 
 
+def tour_paths() -> list[str]:
+    """The demo's tour pages a visitor sees: "confirm your email", a booking waiting for its
+    email to be confirmed, one received, one confirmed."""
+    from app.tours import services as tours
+    from app.tours.models import TourBooking
+
+    bookings = {b.status.value: b for b in db.session.scalars(select(TourBooking))}
+    slot = bookings["requested"].slot
+    return [f"/tours/requested?at={slot.key}&people=2"] + [
+        f"/tours/booking/{tours.manage_token(bookings[state])}"
+        for state in ("pending", "requested", "confirmed")]
+
+
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_public_pages(app, live_server, browser, axe, rsvp_path, viewport):
     load_demo()
@@ -36,7 +49,7 @@ def test_public_pages(app, live_server, browser, axe, rsvp_path, viewport):
     db.session.commit()
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    for path in ["/login", "/press", "/tours", rsvp_path]:
+    for path in ["/login", "/press", "/tours", rsvp_path, *tour_paths()]:
         page.goto(live_server + path)
         violations = axe(page)
         assert violations == [], (path, violations)

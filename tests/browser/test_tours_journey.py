@@ -1,5 +1,6 @@
-"""A visitor books a tour with the keyboard only, the liaison confirms, the confirmation email
-(real SMTP) carries a valid .ics, and the manage link cancels the tour."""
+"""A visitor books a tour with the keyboard only, confirms their email from the link the real
+SMTP server received (a page with a button), the liaison confirms, the confirmation email
+carries a valid .ics, and the manage link cancels the tour."""
 
 from __future__ import annotations
 
@@ -64,14 +65,34 @@ def test_visitor_books_with_keyboard_liaison_confirms_visitor_cancels(
     visitor.keyboard.press("Space")
     tab_to(visitor, "button[type=submit]")
     visitor.keyboard.press("Enter")
-    visitor.wait_for_url("**/tours/requested")
-    assert "we received your request" in visitor.content()
+    visitor.wait_for_url("**/tours/requested?**")
+    assert "confirm your email" in visitor.content()
+    assert "for 3 people" in visitor.content()
     assert axe(visitor) == []
 
     booking = db.session.scalars(select(TourBooking)).one()
-    assert booking.status == Status.requested and booking.group_size == 3
+    assert booking.status == Status.pending and booking.group_size == 3
     assert booking.slot.starts_at.strftime("%Y%m%dT%H%M%SZ") == chosen
     booking_id = booking.id
+    db.session.commit()
+
+    # The email asks to confirm the address; its link opens a page with a button.
+    deliver_due()
+    (verify,) = smtp_server.wait_for(1)
+    assert verify["Subject"] == "Please confirm your tour request"
+    text = verify.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"(http://\S+/tours/booking/[\w-]+)", text).group(1)
+    visitor.goto(link)
+    assert axe(visitor) == []
+    db.session.expire_all()
+    assert db.session.get(TourBooking, booking_id).status == Status.pending
+    db.session.commit()
+    visitor.get_by_role("button", name="Confirm my request").click()
+    visitor.get_by_role("heading", name="We received your tour request").wait_for()
+    assert visitor.get_by_role("link", name="Add to your calendar (.ics)").is_visible()
+    assert axe(visitor) == []
+    db.session.expire_all()
+    assert db.session.get(TourBooking, booking_id).status == Status.requested
     db.session.commit()
 
     # The liaison confirms in one click (htmx swaps the row).
@@ -86,7 +107,9 @@ def test_visitor_books_with_keyboard_liaison_confirms_visitor_cancels(
     # The confirmation email arrives with a valid calendar file.
     db.session.commit()
     deliver_due()
-    messages = smtp_server.wait_for(2)
+    messages = smtp_server.wait_for(3)
+    assert [m["Subject"] for m in messages[:2]] == ["Please confirm your tour request",
+                                                    "We received your tour request"]
     confirmed = next(m for m in messages if "confirmed" in m["Subject"].lower())
     ics_parts = [p for p in confirmed.walk() if p.get_content_type() == "text/calendar"]
     cal = icalendar.Calendar.from_ical(ics_parts[-1].get_content())
@@ -98,7 +121,7 @@ def test_visitor_books_with_keyboard_liaison_confirms_visitor_cancels(
     assert "12 River Street" in str(event["LOCATION"])
     db.session.commit()
     text = confirmed.get_body(preferencelist=("plain",)).get_content()
-    link = re.search(r"(http://\S+/tours/booking/[\w-]+)", text).group(1)
+    assert re.search(r"(http://\S+/tours/booking/[\w-]+)", text).group(1) == link
 
     # The manage link: see the booking, cancel through the confirmation page.
     visitor.goto(link)
@@ -109,6 +132,9 @@ def test_visitor_books_with_keyboard_liaison_confirms_visitor_cancels(
     assert axe(visitor) == []
     visitor.get_by_role("button", name="Yes, cancel my tour").click()
     visitor.get_by_text("Your tour is cancelled").wait_for()
+    assert visitor.get_by_role("link", name="Book another tour").is_visible()
+    assert visitor.get_by_role("link", name="Change the time").count() == 0
+    assert axe(visitor) == []
     db.session.expire_all()
     assert db.session.get(TourBooking, booking_id).status == Status.cancelled
     db.session.commit()

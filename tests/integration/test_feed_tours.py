@@ -3,9 +3,12 @@ the visitors; parsed back with icalendar."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import icalendar
 from sqlalchemy import select
 
+from app.database import utcnow
 from app.events import feeds
 from app.extensions import db
 from app.tours import services
@@ -64,6 +67,8 @@ def test_confirmed_tours_appear_without_visitor_details(client, as_liaison, as_s
 def test_a_cancelled_tour_is_marked_cancelled_with_a_higher_sequence(client, as_liaison):
     configure(approval_required=False)
     booking = book(client, group_size="1")
+    services.confirm_due(utcnow() + timedelta(hours=1))  # confirmed after its delay
+    db.session.commit()
     uid = booking.id
     before = _tours(_feed(as_liaison, as_liaison.user))[uid]
     assert str(before["SUMMARY"]) == "Tour (1 person)"
@@ -84,6 +89,8 @@ def test_a_tour_has_one_uid_in_the_bookers_file_and_the_staff_feed(client, as_li
 
     configure(approval_required=False)
     booking = book(client, group_size="2")
+    services.confirm_due(utcnow() + timedelta(hours=1))
+    db.session.commit()
 
     def calendars():
         for row in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
@@ -93,7 +100,8 @@ def test_a_tour_has_one_uid_in_the_bookers_file_and_the_staff_feed(client, as_li
                     yield icalendar.Calendar.from_ical(part.get_content())
                     break
 
-    (confirmed,) = list(calendars())
+    requested, confirmed = list(calendars())  # "request received", then "confirmed"
+    assert str(requested.walk("VEVENT")[0]["UID"]) == str(confirmed.walk("VEVENT")[0]["UID"])
     (mailed,) = confirmed.walk("VEVENT")
     feed_uid = str(_tours(_feed(as_liaison, as_liaison.user))[booking.id]["UID"])
     assert str(mailed["UID"]) == feed_uid == f"tour-booking-{booking.id}@tours.test"

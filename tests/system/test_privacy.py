@@ -54,7 +54,13 @@ def seed_journeys() -> None:
     duplicates.sweep(duplicates.CONTACT)
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_journeys]
+def seed_tours() -> None:
+    from tests.tours.test_privacy import seed_tours
+
+    seed_tours(MARKER)
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_journeys]
 
 
 def test_no_public_url_shows_private_data(app, client):

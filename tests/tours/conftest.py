@@ -1,5 +1,6 @@
 """Tours fixtures: an app whose booking form needs no waiting and allows many submissions,
-tour settings with open evening slots, and helpers to book through the real form."""
+tour settings with open evening slots, and helpers to book through the real form (send it,
+then confirm the email from the booker's page, as a visitor does)."""
 
 from __future__ import annotations
 
@@ -70,10 +71,36 @@ def form_data(slot=None, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def book(client, n: int = 0, **overrides) -> TourBooking:
-    """Request the n-th open slot through the public form, as a visitor; the newest booking."""
-    client.post("/tours", data=form_data(first_open(n), **overrides))
+def newest() -> TourBooking:
+    db.session.expire_all()
     return db.session.scalars(select(TourBooking).order_by(TourBooking.id.desc())).first()
+
+
+def submit(client, n: int = 0, **overrides) -> TourBooking:
+    """Send the public form for the n-th open slot, as a visitor: a pending booking."""
+    response = client.post("/tours", data=form_data(first_open(n), **overrides))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return newest()
+
+
+def link_of(booking: TourBooking) -> str:
+    """The booker's own page (the link in every email to them)."""
+    return f"/tours/booking/{services.manage_token(booking)}"
+
+
+def confirm_email(client, booking: TourBooking):
+    """Press "Confirm my request" on the page the email links to."""
+    response = client.post(link_of(booking) + "/confirm-email")
+    db.session.expire_all()
+    return response
+
+
+def book(client, n: int = 0, **overrides) -> TourBooking:
+    """Request the n-th open slot through the public form and confirm the email, as a
+    visitor: a booking that holds its seats (the newest booking)."""
+    booking = submit(client, n, **overrides)
+    assert confirm_email(client, booking).status_code == 303
+    return newest()
 
 
 def without_csrf(page: str) -> str:

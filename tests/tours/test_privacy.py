@@ -37,6 +37,29 @@ def test_public_pages_never_show_booker_data(client, app, tours):
     assert "seats" not in page.lower() and "booked" not in page.lower()
 
 
+def seed_tours(marker: str = MARKER) -> None:
+    """For tests/system/test_privacy.py: MARKER in every private field tours keeps — a
+    booker's details (waiting, held and pending ones), the screening list, the liaison's
+    decision message and the visitors' change the liaison hears about."""
+    from app.system import visitors
+
+    if not services.tour_settings().tour_windows:
+        return
+    services.add_screen(ScreenKind.name, f"{marker} Screened", ScreenAction.block)
+    opens = services.open_slots(clock.today(), clock.today() + timedelta(days=30))
+    for i, name in enumerate((f"{marker} Booker", f"{marker} Screened", f"{marker} Pending")):
+        booking = services.request_tour(services.BookingRequest(
+            slot_key=opens[i].slot.key, name=name, email=f"{marker.lower()}{i}@example.org",
+            phone="+1 312 555 0199", affiliation=f"{marker} Org", group_size=1,
+            reason=f"{marker} reason", accessibility=f"{marker} access", ip="192.0.2.99"))
+        if i < 2:
+            services.confirm_email(booking)
+        if i == 0:
+            services.decline(booking, f"{marker} message")
+    visitors.note_change("tours.cancelled", f"{marker} Booker cancelled a tour.",
+                         "http://localhost/tours/manage/bookings/1", "Tour cancelled")
+
+
 def queries_for(client, urls) -> list[int]:
     counts = []
     for url in urls:
@@ -59,3 +82,20 @@ def test_query_counts_do_not_grow_with_rows(as_liaison, tours, rows):
     db.session.commit()
     large = queries_for(as_liaison, URLS)
     assert small == large, dict(zip(URLS, zip(small, large, strict=True), strict=True))
+
+
+def test_a_bookings_pages_cost_the_same_however_long_its_history(client, as_liaison, tours):
+    from app.audit.services import record
+    from tests.tours.conftest import book, link_of
+
+    booking = book(client)
+    urls = [f"/tours/manage/bookings/{booking.id}", link_of(booking),
+            link_of(booking) + "/tour.ics"]
+    short = queries_for(as_liaison, urls[:1]) + queries_for(client, urls[1:])
+    for i in range(40):
+        record("tours.note", f"Tour booking #{booking.id}: step {i}", booking)
+    db.session.commit()
+    long = queries_for(as_liaison, urls[:1]) + queries_for(client, urls[1:])
+    assert short == long and max(long) <= 12, dict(zip(urls, long, strict=True))
+    page = as_liaison.get(urls[0]).get_data(as_text=True)
+    assert "step 39" in page

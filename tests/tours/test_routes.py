@@ -31,13 +31,28 @@ def test_htmx_paging_returns_only_the_slots(client, tours):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_booking_request_redirects_and_stores(client, tours):
-    response = client.post("/tours", data=form_data())
+def test_booking_request_redirects_and_stores_a_pending_request(client, tours):
+    slot = first_open()
+    response = client.post("/tours", data=form_data(slot))
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/tours/requested")
+    assert response.headers["Location"].endswith(f"/tours/requested?at={slot.key}&people=2")
     (b,) = bookings()
-    assert b.status == Status.requested and b.group_size == 2
+    assert b.status == Status.pending and b.group_size == 2 and b.email_confirmed_at is None
     assert b.token_hash and len(b.token_hash) == 64
+    assert b.ip_hash and "127.0.0.1" not in b.ip_hash
+    # Nothing is held until the visitor confirms their email: the slot still has 5 seats.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "confirm your email" in page and "for 2 people" in page
+    assert client.post("/tours", data=form_data(slot, email="b@example.org",
+                                                group_size="5")).status_code == 303
+
+
+def test_requested_page_shrugs_off_odd_times(client, tours):
+    for query in ("", "?at=nope&people=-3", "?at=99991231T235959Z&people=9999999999999",
+                  "?at=00010101T000000Z", "?people=%C3%A9"):
+        response = client.get("/tours/requested" + query)
+        assert response.status_code == 200, query
+        assert "You asked for" not in response.get_data(as_text=True), query
 
 
 def test_missing_fields_answer_422_beside_fields(client, tours):
@@ -52,9 +67,11 @@ def test_missing_fields_answer_422_beside_fields(client, tours):
 
 
 def test_honeypot_gets_the_ordinary_answer_and_no_booking(client, tours):
+    ordinary = client.post("/tours", data=form_data(email="person@example.org"))
     response = client.post("/tours", data=form_data(website="http://spam.example"))
-    assert response.status_code == 303 and response.headers["Location"].endswith("/requested")
-    assert bookings() == []
+    assert response.status_code == 303
+    assert response.headers["Location"] == ordinary.headers["Location"]
+    assert [b.email for b in bookings()] == ["person@example.org"]
 
 
 def test_too_quick_or_forged_timestamp_is_refused(app, client, tours):
@@ -92,7 +109,7 @@ def test_rate_limit_per_ip(app, client, tours):
 
 def test_full_slot_says_it_filled_and_offers_nearest(client, tours):
     slot = first_open()
-    assert client.post("/tours", data=form_data(slot, group_size="5")).status_code == 303
+    book(client, group_size="5")
     response = client.post("/tours", data=form_data(slot, email="late@example.org",
                                                     group_size="1"))
     assert response.status_code == 409
@@ -123,8 +140,7 @@ def test_staff_role_cannot_decide(as_staff, tours):
 
 
 def test_liaison_confirms_in_one_click_with_htmx(client, as_liaison, tours):
-    client.post("/tours", data=form_data())
-    (b,) = bookings()
+    b = book(client)
     response = as_liaison.post(f"/tours/manage/bookings/{b.id}/confirm",
                                headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -135,8 +151,7 @@ def test_liaison_confirms_in_one_click_with_htmx(client, as_liaison, tours):
 
 
 def test_liaison_declines_with_message_without_js(client, as_liaison, tours):
-    client.post("/tours", data=form_data())
-    (b,) = bookings()
+    b = book(client)
     response = as_liaison.post(f"/tours/manage/bookings/{b.id}/decline",
                                data={"message": "We're closed that week."})
     assert response.status_code == 303
@@ -149,8 +164,7 @@ def test_liaison_declines_with_message_without_js(client, as_liaison, tours):
 
 
 def test_staff_pages_render(client, as_liaison, tours):
-    client.post("/tours", data=form_data())
-    (b,) = bookings()
+    b = book(client)
     for url in ("/tours/manage/", "/tours/manage/?show=upcoming", "/tours/manage/?show=past",
                 "/tours/manage/calendar", f"/tours/manage/bookings/{b.id}",
                 "/tours/manage/settings", "/tours/manage/screening", "/"):
@@ -165,7 +179,8 @@ def test_settings_refuse_slots_inside_service_hours(as_liaison, tours):
     data = {"buffer_before": "60", "buffer_after": "60", "slot_minutes": "60", "capacity": "8",
             "notice_hours": "48", "horizon_days": "60", "approval_required": "y",
             "guidelines": "No photos.", "address": "1 Main St", "purge_days": "90",
-            "blackout_dates": "2026-12-24"}
+            "blackout_dates": "2026-12-24", "visitor_seats_per_slot": "6",
+            "visitor_seats_per_week": "10"}
     for d in range(7):
         data[f"service_{d}"] = "09:00-17:00"
         data[f"window_{d}"] = ""
@@ -179,6 +194,7 @@ def test_settings_refuse_slots_inside_service_hours(as_liaison, tours):
 
     s = tour_settings()
     assert s.tour_windows[1] == [(18 * 60, 20 * 60)] and s.capacity == 8
+    assert (s.visitor_seats_per_slot, s.visitor_seats_per_week) == (6, 10)
     data["window_2"] = "nonsense"
     response = as_liaison.post("/tours/manage/settings", data=data)
     assert response.status_code == 422 and 'id="window_2-error"' in response.get_data(as_text=True)
@@ -189,9 +205,8 @@ def test_attendance_after_the_tour_and_staff_cancel(client, as_liaison, tours):
 
     from app.database import utcnow
 
-    client.post("/tours", data=form_data())
-    client.post("/tours", data=form_data(email="second@example.org", group_size="1"))
-    b, other = bookings()
+    b = book(client)
+    other = book(client, email="second@example.org", group_size="1")
     as_liaison.post(f"/tours/manage/bookings/{b.id}/confirm")
     # Not before the tour starts.
     as_liaison.post(f"/tours/manage/bookings/{b.id}/attendance", data={"attended": "yes"})
@@ -221,7 +236,7 @@ def test_dashboard_panel_costs_the_same_with_requests_waiting(client, as_liaison
         assert as_liaison.get("/").status_code == 200
     none_waiting = n()
     for i in range(7):
-        book(client, i % 3, email=f"visitor{i}@example.org")
+        book(client, i % 3, email=f"visitor{i}@example.org", group_size="1")
     waiting = db.session.scalar(select(func.count()).select_from(TourBooking)
                                 .where(TourBooking.status == Status.requested))
     assert waiting > 5

@@ -1,8 +1,8 @@
 """journeys: name indexes for the search-as-you-type pickers, the last ordinary contact date
 (what people who can't read sensitive notes see), tag indexes, and the likely duplicates list
 
-Revision ID: 0013_journeys
-Revises: 0012_places
+Revision ID: 0014_journeys
+Revises: 0013_tours_confirm
 
 Written out in full (no app code imported).
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_journeys'
-down_revision = '0012_places'
+revision = '0014_journeys'
+down_revision = '0013_tours_confirm'
 branch_labels = None
 depends_on = None
 
