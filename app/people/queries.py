@@ -1,4 +1,5 @@
-"""Reads for people's pages: the contact list and search, counts, and the choices forms offer.
+"""Reads for people's pages: the contact list and search, counts, and the colleagues forms
+offer (contacts and organizations are picked by search: app/people/picker.py).
 """
 
 from __future__ import annotations
@@ -178,25 +179,6 @@ def organization_query(args: Mapping[str, str]) -> Select:
     if tagged is not None:
         query = query.where(tagged)
     return query
-
-
-def contact_choices(wanted_ids: set[int], recent: int = 100) -> list[tuple[int, str]]:
-    """Contacts for a select box: the ones already chosen plus the most recently updated."""
-    rows = db.session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name)
-        .where(Contact.id.in_(wanted_ids) | Contact.id.in_(
-            select(Contact.id).where(Contact.archived_at.is_(None))
-            .order_by(Contact.updated_at.desc()).limit(recent)))
-        .order_by(Contact.sort_name))
-    return [(i, f"{first} {last}".strip()) for i, first, last in rows]
-
-
-def organization_choices() -> list[tuple[int, str]]:
-    """Active organizations for a select box."""
-    rows = db.session.execute(select(Organization.id, Organization.name)
-                              .where(Organization.archived_at.is_(None))
-                              .order_by(Organization.name))
-    return [(i, n) for i, n in rows]
 
 
 def user_choices() -> list[tuple[int, str]]:
