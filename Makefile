@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-dev lint
+.PHONY: run test install install-dev lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: install
 ## make test: install, start Chromium and PostgreSQL as needed, lint, run the suite twice
 test: install-dev
 	bash tests/run.sh
+
+## make bench: time every page at 50,000 contacts against its budget (README, Benchmarks);
+## BENCH_ARGS="--database-url postgresql+psycopg://... --scale 500000" for PostgreSQL
+bench: install-dev
+	$(BIN)/python -m tests.benchmarks.bench $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

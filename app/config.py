@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.system.urls import DEFAULT_BASE
+from app.system import urls
 
 # name -> (default, converter). Every setting an operator may change is listed here,
 # and the README's configuration table documents the same names.
@@ -24,6 +24,8 @@ ENV_SETTINGS: dict[str, tuple[object, object]] = {
     "IDLE_TIMEOUT_MINUTES": (60, int),
     "SIGNIN_MAX_FAILURES": (5, int),
     "SIGNIN_WINDOW_MINUTES": (15, int),
+    "SIGNIN_ADDRESS_MAX_FAILURES": (20, int),
+    "PASSWORD_RESET_MINUTES": (60, int),
     "BEHIND_PROXY": (False, _BOOL),
     "MAX_CONTENT_LENGTH": (25 * 1024 * 1024, int),
     "MAIL_SERVER": (None, str),
@@ -34,6 +36,7 @@ ENV_SETTINGS: dict[str, tuple[object, object]] = {
     "MAIL_PASSWORD": (None, str),
     "MAIL_DEFAULT_SENDER": ("liaison@localhost", str),
     "PUBLIC_BASE_URL": (None, str),
+    "TRUSTED_HOSTS": (None, lambda v: [h.strip() for h in str(v).split(",") if h.strip()]),
 }
 
 
@@ -68,6 +71,25 @@ def load(app: Flask, overrides: dict | None = None) -> None:
     cfg["REMEMBER_COOKIE_DURATION"] = timedelta(days=14)
     cfg["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session, which expires itself
     cfg["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
+    _trusted_hosts(cfg)
+
+
+def _trusted_hosts(cfg) -> None:
+    """Check PUBLIC_BASE_URL and derive Flask's TRUSTED_HOSTS from it: once the app knows
+    its public address, a request naming any other Host gets 400 (the extra names in
+    TRUSTED_HOSTS, e.g. an internal name a health check uses, are accepted too)."""
+    base = cfg.get("PUBLIC_BASE_URL")
+    extra = cfg.get("TRUSTED_HOSTS") or []
+    if isinstance(extra, str):  # instance/config.py may give one comma-separated string
+        extra = [h.strip() for h in extra.split(",") if h.strip()]
+    hosts = list(extra)
+    if base:
+        problem = urls.base_url_problem(base)
+        if problem:
+            raise RuntimeError(f"Refusing to start: PUBLIC_BASE_URL {problem}.")
+        cfg["PUBLIC_BASE_URL"] = base.rstrip("/")
+        hosts.insert(0, urls.host_of(base))
+    cfg["TRUSTED_HOSTS"] = hosts or None
 
 
 def check_production(app: Flask) -> None:
@@ -78,9 +100,14 @@ def check_production(app: Flask) -> None:
         raise RuntimeError("Refusing to start: debug mode is on while LIAISON_ENV=production.")
     if len(str(app.config["SECRET_KEY"]).encode()) < 32:
         raise RuntimeError("Refusing to start: SECRET_KEY must be at least 32 bytes in production.")
-    if not (app.config.get("PUBLIC_BASE_URL") or app.config.get("SERVER_NAME")):
-        app.logger.warning("PUBLIC_BASE_URL is not set: links in emails, calendar files and "
-                           "on the media page will point at %s.", DEFAULT_BASE)
+    if not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError(
+            "Refusing to start: set PUBLIC_BASE_URL (e.g. https://liaison.example.org) in "
+            "production. Links in emails, calendar files, vCards and the media page are built "
+            "from it, never from a request's Host header, and other hosts are refused.")
+    if not app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        app.logger.warning("PUBLIC_BASE_URL is not https: links in emails will send people "
+                           "to an unencrypted address.")
 
 
 def _normalise_db_url(url: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, make_response, redirect, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, SecurityError
 
 from app.web import wants_fragment
 
@@ -36,6 +36,24 @@ def _render(code: int):
     return response
 
 
+def _without_trailing_slash(app: Flask):
+    """A 308 to the same address without its trailing slash when that one exists: people
+    type and share `/tours/` and `/press/` for `/tours` and `/press`. (Werkzeug already adds
+    a slash a rule ends with; it never takes one away.)"""
+    path = request.path
+    if request.url_rule is not None or len(path) < 2 or not path.endswith("/"):
+        return None
+    target = path.rstrip("/")
+    if not target:
+        return None
+    try:
+        app.url_map.bind_to_environ(request.environ).match(target, method=request.method)
+    except HTTPException:
+        return None
+    query = request.query_string.decode("latin-1")
+    return redirect(target + ("?" + query if query else ""), code=308)
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for HTTP errors and for anything unexpected."""
 
@@ -43,6 +61,12 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
+        if isinstance(exc, NotFound) and (moved := _without_trailing_slash(app)):
+            return moved
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return make_response("This site is not served at that address.\n", 400,
+                                 {"Content-Type": "text/plain; charset=utf-8"})
         response = _render(exc.code)
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

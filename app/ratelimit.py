@@ -61,6 +61,9 @@ def _serialize(keys: list[str]) -> None:
                            {"k": k})
 
 
+serialize = _serialize  # the same locks, for other exact counters (the sign-in throttle)
+
+
 def over_limit(rules: Sequence[Rule], now: datetime | None = None) -> bool:
     """True when any rule is already at its limit; otherwise counts this attempt against
     every rule (flushes, the caller commits). Exact under concurrency."""

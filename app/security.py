@@ -8,6 +8,8 @@ from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
+from app.system import urls
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -40,20 +42,27 @@ def same_site_request() -> bool:
     """False when the browser says a request came from another site.
 
     Browsers send Origin on every cross-site POST; Referer is the fallback (our
-    Referrer-Policy keeps it on same-origin requests). With neither (curl, a privacy
-    extension) the request passes: this check is one layer, never the only one.
+    Referrer-Policy keeps it on same-origin requests). Either is compared with the app's
+    configured public address (app/system/urls.py), never with the Host header, which the
+    sender chooses along with the Origin. With neither (curl, a privacy extension) the
+    request passes: this check is one layer, never the only one.
     """
-    allowed = {request.host.lower()}
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        allowed.add(urlsplit(base).netloc.lower())
     origin = request.headers.get("Origin")
     if origin is not None:
-        return urlsplit(origin).netloc.lower() in allowed  # "null" has no host: refused
+        return urls.is_ours(origin)  # "null" has no host: refused
     referer = request.headers.get("Referer")
     if referer:
-        return urlsplit(referer).netloc.lower() in allowed
+        return urls.is_ours(referer)
     return True
+
+
+def same_site_path(url: str | None) -> str | None:
+    """The path (and query) of `url` when it is one of our own pages (a Referer to go back
+    to), else None: a redirect never follows a header to another host."""
+    if not url or not urls.is_ours(url):
+        return None
+    parts = urlsplit(url)
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def session_in_play() -> bool:

@@ -15,14 +15,14 @@ from app.people import phones
 from app.security import safe_next
 from app.settings import clock
 from app.settings import services as settings
-from app.system import urls
+from app.system import jobs, urls, words
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p") -> str:
     """Format an aware UTC datetime in the organization's time zone."""
     if value is None:
         return ""
-    return clock.local(value).strftime(fmt)
+    return clock.local(value).strftime(clock.strftime_format(fmt))
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,20 @@ NAV = [
 ]
 
 
+# The public pages visitors move between (label, endpoint), shown to anyone not signed in.
+# A domain's public page joins here once it exists (e.g. a list of public events).
+PUBLIC_NAV = [
+    ("Tours and open houses", "tours_public.index"),
+    ("Media", "press_public.page"),
+]
+
+
+def public_nav_items() -> list[NavItem]:
+    """The public header's links: the organization's public pages, never the staff sign-in."""
+    return [NavItem(label, url_for(endpoint), request.endpoint == endpoint)
+            for label, endpoint in PUBLIC_NAV if endpoint in current_app.view_functions]
+
+
 def nav_items() -> list[NavItem]:
     """The main navigation for the signed-in user."""
     app = current_app
@@ -70,11 +84,17 @@ def nav_items() -> list[NavItem]:
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime)
     app.add_template_filter(phones.format, "phone")
+    app.add_template_filter(words.plural, "plural")
+    app.add_template_filter(words.noun, "noun")
+    app.add_template_filter(jobs.ago, "ago")
     app.add_template_global(nav_items)
+    app.add_template_global(public_nav_items)
     app.add_template_global(urls.external_url)
     app.add_template_global(safe_next)
     app.add_template_global(settings.org_name, "org_name")
     app.add_template_global(settings.timezone_name, "org_timezone")
+    app.add_template_global(settings.public_address, "org_address")
+    app.add_template_global(settings.media_line, "org_media_line")
     register_macros(app.jinja_env)
 
 

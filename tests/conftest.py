@@ -125,11 +125,32 @@ def app_config(tmp_path, database_url) -> dict:
     return base_config(tmp_path, database_url)
 
 
+def _names_host(args, kwargs) -> bool:
+    """Whether a test request sets its own Host (a header, or an absolute URL)."""
+    headers = kwargs.get("headers") or {}
+    items = headers.items() if hasattr(headers, "items") else headers
+    if any(str(k).lower() == "host" for k, _ in items):
+        return True
+    return bool(args) and isinstance(args[0], str) and "://" in args[0]
+
+
 class IsolatedClient(FlaskClient):
     """Runs each request in a fresh context, as in production: a request never shares the
     test's app context, `g` or database session (Flask would otherwise reuse the test's)."""
 
+    def _at_public_address(self, args, kwargs) -> None:
+        """With PUBLIC_BASE_URL set, requests go to that address, as a browser's would
+        (the app refuses other Host names), unless the test names a host itself."""
+        base = self.application.config.get("PUBLIC_BASE_URL")
+        if base and "base_url" not in kwargs and not _names_host(args, kwargs):
+            kwargs["base_url"] = base
+
+    def session_transaction(self, *args, **kwargs):
+        self._at_public_address(args, kwargs)
+        return super().session_transaction(*args, **kwargs)
+
     def open(self, *args, **kwargs):
+        self._at_public_address(args, kwargs)
         if has_app_context():
             db.session.commit()  # the request sees the test's data; no lock or snapshot held
         response = contextvars.Context().run(super().open, *args, **kwargs)
@@ -313,6 +334,8 @@ def live_server(app):
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     app.config[SERVED_AT] = base  # as `flask serve` does: links in mail lead here
+    if app.config.get("TRUSTED_HOSTS"):  # as an operator lists the address tests reach it at
+        app.config["TRUSTED_HOSTS"] = [*app.config["TRUSTED_HOSTS"], "127.0.0.1"]
     try:
         yield base
     finally:

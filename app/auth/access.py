@@ -67,10 +67,16 @@ def required_roles(app: Flask, endpoint: str) -> frozenset[Role] | None:
 
 # Endpoints a user who must choose a new password may still use.
 _PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout"}
+# ... and one who must set up two-step sign-in (their role requires it) before anything else.
+_ENROLL_ENDPOINTS = {"auth.two_factor", "auth.two_factor_start", "auth.two_factor_confirm",
+                     "auth.logout"}
+# The session key app.auth.routes sets at sign-in when the user must set it up.
+ENROLL = "enroll_two_factor"
 
 
 def guard():
-    """before_request: sign-in, idle timeout, forced password change, then roles."""
+    """before_request: sign-in, idle timeout, forced password change, two-step sign-in
+    that the user's role requires and they have not set up yet, then roles."""
     app = current_app._get_current_object()
     if is_public(app, request.endpoint):
         return None
@@ -89,6 +95,11 @@ def guard():
 
     if current_user.must_change_password and request.endpoint not in _PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.password"))
+    if session.get(ENROLL) and request.endpoint not in _ENROLL_ENDPOINTS:
+        if current_user.two_factor_enabled:
+            session.pop(ENROLL)
+        else:
+            return redirect(url_for("auth.two_factor"))
     allowed = required_roles(app, request.endpoint)
     if allowed and not current_user.can(*allowed):
         abort(403)

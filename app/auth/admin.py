@@ -1,14 +1,16 @@
-"""Admin pages for colleagues' accounts: add, change role, deactivate."""
+"""Admin pages for colleagues' accounts: add, change role, deactivate, reset a password or
+two-step sign-in, and whether admins and liaisons must use two-step sign-in."""
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import abort, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth import services
+from app.auth import services, two_factor
+from app.auth.access import ENROLL
 from app.auth.blueprint import users_bp
-from app.auth.forms import EditUserForm, NewUserForm
+from app.auth.forms import EditUserForm, NewUserForm, TwoFactorPolicyForm
 from app.auth.models import Role, User
 from app.extensions import db
 from app.web import render, see_other
@@ -18,7 +20,29 @@ from app.web import render, see_other
 def index():
     """Everyone who can (or could) sign in."""
     users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render("users/index.html", users=users)
+    # Who will be walked through two-step sign-in at their next sign-in.
+    asked = {u.id for u in users if two_factor.must_enroll(u)}
+    return render("users/index.html", users=users, asked=asked)
+
+
+@users_bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in_policy():
+    """Whether admins and liaisons must use two-step sign-in."""
+    form = TwoFactorPolicyForm(data=None if request.method == "POST"
+                               else {"required": two_factor.required()})
+    if form.validate_on_submit():
+        two_factor.set_required(form.required.data, current_user._get_current_object())
+        db.session.commit()
+        if two_factor.must_enroll(current_user):
+            session[ENROLL] = True  # the admin who asks for it goes first
+            return see_other(url_for("auth.two_factor"),
+                             "Saved. Set up your own two-step sign-in now.", "info")
+        return see_other(url_for("users.index"), "Saved the sign-in settings.")
+    missing = db.session.scalars(
+        select(User).where(User.active.is_(True), User.role.in_(two_factor.REQUIRED_ROLES),
+                           User.totp_secret.is_(None)).order_by(User.name)).all()
+    status = 422 if request.method == "POST" else 200
+    return render("users/sign_in.html", form=form, missing=missing, status=status)
 
 
 @users_bp.route("/new", methods=["GET", "POST"])
@@ -70,3 +94,18 @@ def reset_password(user_id: int):
     services.change_password(user, temporary, actor=current_user)
     db.session.commit()
     return render("users/created.html", user=user, temporary=temporary, reset=True)
+
+
+@users_bp.route("/<int:user_id>/reset-two-factor", methods=["POST"])
+def reset_two_factor(user_id: int):
+    """Turn off a colleague's two-step sign-in (they lost their phone and their codes); they
+    are signed out, and set it up again at next sign-in if their role requires it."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(403)  # one's own goes through the account page, after the password
+    if not user.two_factor_enabled:
+        return see_other(url_for("users.edit", user_id=user.id))
+    two_factor.turn_off(user, actor=current_user._get_current_object())
+    db.session.commit()
+    return see_other(url_for("users.edit", user_id=user.id),
+                     f"Two-step sign-in is reset for {user.name}. They are signed out.")

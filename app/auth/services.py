@@ -1,4 +1,5 @@
-"""Accounts, sign-in with throttling, and the one-time setup code."""
+"""Accounts, signing in (throttled by app/auth/throttle.py), passwords and re-authentication,
+readable one-time passwords, and the one-time setup code."""
 
 from __future__ import annotations
 
@@ -6,16 +7,16 @@ import hashlib
 import hmac
 import logging
 import secrets
-from datetime import datetime, timedelta
+from functools import cache
 
-from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, select
 
 from app.audit.services import record
-from app.auth import passwords
-from app.auth.models import Role, SignInFailure, User
+from app.auth import passwords, throttle
+from app.auth.models import Role, User
 from app.database import utcnow
 from app.extensions import db
+from app.people import phones
 from app.settings import services as settings
 
 log = logging.getLogger("liaison.setup")
@@ -27,8 +28,7 @@ class PasswordRejected(ValueError):
     """The password does not meet the policy; str(exc) says why, for the person."""
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+normalise_email = throttle.normalise_email
 
 
 def find_user(email: str) -> User | None:
@@ -65,74 +65,84 @@ def create_user(
     return user
 
 
+# Words that read wrong in a harm reduction program (or anywhere), left out of one-time
+# passwords that someone reads to a colleague over the phone.
+_UNSAID = frozenset([
+    "acid", "agony", "aids", "arson", "bully", "chump", "clean", "coke", "coma", "crank",
+    "crazy", "cult", "dose", "drown", "evict", "evil", "fetal", "filth", "fool", "geek",
+    "gore", "grave", "grope", "hate", "islam", "junky", "mardi", "nerd", "pagan", "panic",
+    "panty", "polio", "prude", "rabid", "riot", "santa", "scam", "score", "sect", "slain",
+    "slob", "slum", "speed", "stash", "theft", "thong", "trump", "tweak", "user", "virus",
+    "widow", "wimp", "womb",
+])
+
+
+@cache
+def _words() -> tuple[str, ...]:
+    """The EFF's short word list (1,296 common words of 3 to 5 letters, chosen to be easy to
+    say and spell, shipped by xkcdpass), less the few above."""
+    from xkcdpass import xkcd_password
+
+    words = xkcd_password.generate_wordlist(
+        wordfile=xkcd_password.locate_wordfile("eff-short"), min_length=3, max_length=5)
+    return tuple(sorted({w for w in words if w.isascii() and w.isalpha()} - _UNSAID))
+
+
 def temporary_password() -> str:
-    """A one-time password an admin hands to a new colleague (changed at first sign-in)."""
-    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+    """A one-time password an admin reads to a colleague: four common words and four digits,
+    like `tulip-anchor-river-maple-9421` (about 54 random bits); changed at first sign-in."""
+    words = _words()
+    return "-".join([*(secrets.choice(words) for _ in range(4)),
+                     f"{secrets.randbelow(10_000):04d}"])
 
 
 # --- signing in -------------------------------------------------------------------------
 
 
-def _account_key(email: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()
-
-
-def is_throttled(ip: str, email: str) -> bool:
-    """True once there have been too many recent failures from this IP or for this account."""
-    cfg = current_app.config
-    since = utcnow() - timedelta(minutes=cfg["SIGNIN_WINDOW_MINUTES"])
-    failures = db.session.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(SignInFailure.at >= since)
-        .where(or_(SignInFailure.ip == ip, SignInFailure.account == _account_key(email)))
-    )
-    return failures >= cfg["SIGNIN_MAX_FAILURES"]
-
-
-def expire_sign_in_failures(now: datetime | None = None) -> str:
-    """Delete failed sign-ins older than the throttle window: they no longer count."""
-    since = (now or utcnow()) - timedelta(
-        minutes=current_app.config["SIGNIN_WINDOW_MINUTES"])
-    gone = db.session.execute(delete(SignInFailure).where(SignInFailure.at < since)).rowcount
-    db.session.flush()
-    return f"Deleted {gone} old failed sign-in(s)."
-
-
 def authenticate(email: str, password: str, ip: str) -> User | None:
-    """The active user with these credentials, or None (recording the failure)."""
+    """The active user with these credentials, or None (the failure counted). The caller
+    asked `throttle.check` first, in the same transaction."""
     user = find_user(email)
     ok = passwords.verify(user.password_hash if user else None, password)
     if ok and user is not None and user.active:
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
-        user.last_sign_in_at = utcnow()
-        account = _account_key(email)
-        db.session.execute(delete(SignInFailure).where(SignInFailure.account == account))
-        record("auth.signed_in", f"{user.name} signed in", user, actor=user)
+        if not user.two_factor_enabled:
+            # With a second step, the slate is wiped only once that passes too: a password
+            # that is right must not buy more guesses at the code.
+            throttle.succeeded(ip, email)
         return user
-    note_failure(ip, email, user)
+    throttle.failed(ip, email, user)
     return None
 
 
-def note_failure(ip: str, email: str, user: User | None = None) -> None:
-    """Count a failed attempt (sign-in or setup code) toward the throttle, and audit it."""
-    db.session.add(SignInFailure(at=utcnow(), ip=ip, account=_account_key(email)))
-    target = f"account of {user.name}" if user else "an unknown account"
-    if email == "setup":
-        target = "the setup page"
-    record("auth.sign_in_failed", f"Failed sign-in for {target}", user, actor=None)
+def signed_in(user: User) -> None:
+    """Note a completed sign-in (after the second step, when there is one)."""
+    user.last_sign_in_at = utcnow()
+    record("auth.signed_in", f"{user.name} signed in", user, actor=user)
+
+
+def confirm_password(user: User, password: str, ip: str, what: str) -> bool:
+    """Re-authentication (changing the password, turning two-step sign-in off, new recovery
+    codes): True if `password` is the user's; a wrong one counts toward the same throttle as
+    signing in. The caller asked `throttle.check` first."""
+    if passwords.verify(user.password_hash, password):
+        return True
+    throttle.failed(ip, user.email, user, what)
+    return False
 
 
 def change_password(user: User, new_password: str, *, actor: User | None = None) -> None:
-    """Set a new password and sign the user out of every other session."""
+    """Set a new password, sign the user out of every other session and retire the links
+    that stand in for the account (their private calendar feed)."""
     why = passwords.problem(new_password, email=user.email, name=user.name)
     if why:
         raise PasswordRejected(why)
     user.password_hash = passwords.hash_password(new_password)
     user.must_change_password = actor is not None and actor.id != user.id
     user.session_version += 1
+    user.link_version += 1
+    user.reset_token_hash = user.reset_expires_at = None  # a reset link dies with the password
     record("user.password_changed", f"Password changed for {user.name}", user, actor=actor or user)
 
 
@@ -150,6 +160,7 @@ def update_user(user: User, *, name: str, role: Role, active: bool, actor: User)
         user.active = active
     if any(c != "name" for c in changes):
         user.session_version += 1
+        user.link_version += 1  # e.g. a deactivated colleague's calendar link stops working
     if changes:
         record("user.updated", f"{user.name}: {', '.join(changes)}", user, actor=actor)
 
@@ -201,9 +212,18 @@ def check_setup_code(code: str) -> bool:
     return bool(stored) and hmac.compare_digest(stored, _digest(code))
 
 
-def complete_setup(*, email: str, name: str, password: str) -> User:
-    """Create the first admin and retire the setup code."""
+def complete_setup(*, email: str, name: str, password: str,
+                   organization: dict[str, str] | None = None) -> User:
+    """Create the first admin, name the organization (name, timezone, public_address,
+    media_line; phone numbers are then read in the time zone's country) and retire the
+    setup code."""
     user = create_user(email=email, name=name, role=Role.admin, password=password)
+    if organization:
+        settings.save_organization(
+            name=organization["name"], timezone=organization["timezone"],
+            region=phones.region_for_zone(organization["timezone"]),
+            public_address=organization.get("public_address") or "",
+            media_line=organization.get("media_line") or "")
     settings.delete(SETUP_CODE_KEY)
     record("setup.completed", f"First admin {user.name} created", user, actor=user)
     return user

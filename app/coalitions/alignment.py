@@ -23,6 +23,7 @@ from app.coalitions.models import (
 from app.extensions import db
 from app.people.models import Organization, Sphere, Stance
 from app.settings.models import ProgramValue
+from app.system.words import plural
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def save_alignment(entries: Mapping[int, Entry], actor: User | None, *,
     if changed:
         kind = "coalition" if coalition else "organization"
         record(f"alignment.{kind}", f"Recorded values alignment of {partner.name} "
-               f"({len(changed)} value{'s' if len(changed) != 1 else ''})", partner, actor)
+               f"({plural(len(changed), 'value')})", partner, actor)
     return len(changed)
 
 

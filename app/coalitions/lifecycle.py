@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, select, update
 from app.coalitions.models import Alignment, Coalition, CoalitionMember, Rating
 from app.extensions import db
 from app.people import lifecycle
-from app.people.lifecycle import Link, LinkedIds, plural
+from app.people.lifecycle import Link, LinkedIds
+from app.system.words import plural
 
 
 def _move_members(keep_id: int, other_id: int) -> None:

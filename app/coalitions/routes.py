@@ -50,6 +50,7 @@ from app.people.queries import user_choices
 from app.settings import values as program_values
 from app.settings.clock import org_zone, today
 from app.system.pagination import page_number
+from app.system.words import plural
 from app.web import render, see_other
 
 MEMBERS_PAGE = 100
@@ -197,8 +198,7 @@ def members(coalition_id: int):
         if added:
             db.session.commit()
             return see_other(url_for("coalitions.show", coalition_id=coalition.id),
-                             f"Added {len(added)} member organization"
-                             f"{'' if len(added) == 1 else 's'}.")
+                             f"Added {plural(len(added), 'member organization')}.")
         form.organization_ids.errors = ["Those organizations are already members, or no "
                                         "longer exist."]
     return render("coalitions/members.html", block="candidates", coalition=coalition,
@@ -403,8 +403,7 @@ def _alignment_view(partner, *, coalition: Coalition | None = None,
         changed = alignment.save_alignment(entries, current_user, coalition=coalition,
                                            organization=organization)
         db.session.commit()
-        return see_other(back, f"Alignment saved ({changed} value"
-                               f"{'' if changed == 1 else 's'} changed).")
+        return see_other(back, f"Alignment saved ({plural(changed, 'value')} changed).")
     return render("coalitions/alignment.html", partner=partner, coalition=coalition,
                   organization=organization, values=values, form=form, back=back,
                   status=_status(form))

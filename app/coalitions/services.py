@@ -26,6 +26,7 @@ from app.coalitions.models import (
 from app.extensions import db
 from app.people.models import Organization
 from app.settings.clock import today
+from app.system.words import plural
 
 COALITION_FIELDS = ("name", "kind", "scope", "sphere", "website", "meeting_cadence",
                     "description", "organization_id")
@@ -88,7 +89,7 @@ def add_members(coalition: Coalition, organization_ids: Iterable[int], role: str
     if orgs:
         names = ", ".join(o.name for o in orgs[:5]) + (" …" if len(orgs) > 5 else "")
         record("coalition.members_add",
-               f"Added {len(orgs)} member organization(s) to {coalition.name}: {names}",
+               f"Added {plural(len(orgs), 'member organization')} to {coalition.name}: {names}",
                coalition, actor)
     return orgs
 

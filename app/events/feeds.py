@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.auth.models import User
@@ -72,8 +74,9 @@ def public_feed() -> tuple[str, int]:
         )
         for r in rows
     ]
-    name = f"{current_app.config['ORG_NAME']} — public events"
-    return ical.calendar(events, name=name, feed=True), len(events)
+    name = f"{settings.org_name()} — public events"
+    return ical.calendar(events, name=name, feed=True,
+                         timezone=settings.timezone_name()), len(events)
 
 
 def event_items(user: User, since: datetime, until: datetime | None) -> list[FeedItem]:
@@ -94,12 +97,47 @@ def private_feed(user: User) -> str:
     events, confirmed tours, their open commitments), from 90 days ago on."""
     since = utcnow() - timedelta(days=90)
     items = feed_items(user, since)
-    name = f"{current_app.config['ORG_NAME']} — {user.name}"
-    return ical.calendar(items, name=name, feed=True)
+    name = f"{settings.org_name()} — {user.name}"
+    return ical.calendar(items, name=name, feed=True, timezone=settings.timezone_name())
 
 
 def etag(body: str) -> str:
+    if body is _public_cache.body:
+        return _public_cache.tag  # the cached public feed's, hashed once
     return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+@dataclass
+class _Cached:
+    key: tuple = ()
+    body: str = ""
+    tag: str = ""
+    count: int = 0
+    at: float = 0.0
+
+
+_public_cache = _Cached()
+# Longest a cached public feed is served without its data changing (the organization's name,
+# a code change); shorter than the max-age the feed itself tells clients and proxies.
+PUBLIC_CACHE_SECONDS = 60
+
+
+def cached_public_feed() -> tuple[str, int]:
+    """public_feed(), built again only when its events change: a 5,000-event feed takes
+    ~100 ms to build and a few MB to send, and feed readers poll it. The key is one indexed
+    statement over the public events still in the window: how many, their latest change and
+    their sequences, so an event added, edited, cancelled, deleted or made private, or one
+    leaving the window, changes it. Each worker keeps the latest feed only."""
+    since = utcnow() - timedelta(days=90)
+    key = tuple(db.session.execute(
+        select(func.count(), func.max(Event.updated_at), func.sum(Event.sequence))
+        .where(Event.is_public.is_(True), Event.ends_at >= since)).one())
+    cache = _public_cache
+    if cache.key != key or time.monotonic() - cache.at > PUBLIC_CACHE_SECONDS:
+        body, count = public_feed()
+        cache.key, cache.body, cache.count, cache.at = key, body, count, time.monotonic()
+        cache.tag = hashlib.sha256(body.encode()).hexdigest()[:32]
+    return cache.body, cache.count
 
 
 # --- private feed tokens -----------------------------------------------------------------------
@@ -110,10 +148,12 @@ def _feed_key(user_id: int) -> str:
 
 
 def feed_token(user: User) -> str:
-    """The user's feed token: derived from the secret key and a version (never stored);
-    regenerating bumps the version, which retires every old link."""
+    """The user's feed token: derived from the secret key and two versions (never stored).
+    Regenerating bumps the feed's own version; a password reset, role change, deactivation
+    or reactivation bumps the account's `link_version`. Either retires every old link."""
     version = settings.get(_feed_key(user.id), 1)
-    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), f"feed:{user.id}:{version}".encode(),
+    message = f"feed:{user.id}:{version}:{user.link_version}".encode()
+    mac = hmac.new(current_app.config["SECRET_KEY"].encode(), message,
                    hashlib.sha256).hexdigest()[:40]
     return f"{user.id}-{mac}"
 
@@ -124,13 +164,22 @@ def regenerate_feed_token(user: User) -> None:
     record("calendar.feed_regenerated", "Regenerated a private calendar feed link", user)
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def user_for_feed_token(token: str) -> User | None:
-    user_id, _, _mac = token.partition("-")
+    """The active user whose current feed token this is; None for anything else, including
+    malformed tokens (the view answers 404)."""
+    user_id, _, mac = token.partition("-")
     # ASCII digits only, and within an integer column's range: str.isdigit() accepts "²"
     # (int() then raises) and a 20-digit id overflows PostgreSQL's integer, both a 500.
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9):
         return None
+    # Forty lower-case hex digits, or it can't be ours: compare_digest refuses non-ASCII
+    # text with a TypeError (a 500 for /calendar/feed/1-%C3%A9.ics).
+    if len(mac) != 40 or not set(mac) <= _HEX:
+        return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:
         return None
-    return user if hmac.compare_digest(feed_token(user), token) else None
+    return user if hmac.compare_digest(feed_token(user).encode(), token.encode()) else None

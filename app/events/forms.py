@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     StringField,
@@ -25,29 +24,10 @@ from wtforms.validators import (
 
 from app.events.models import Answer, EventKind, EventStatus
 from app.people.picker import PickerField
-from app.system.forms import BaseForm, CheckboxesField
+from app.settings.forms import TimeZoneField
+from app.system.forms import BaseForm, CheckboxesField, DateAndTimeField
 
 MAX_DESCRIPTION = 10_000
-
-
-def zone_or_none(name: str) -> ZoneInfo | None:
-    """The IANA zone called `name`, or None when there is no such zone."""
-    name = (name or "").strip()
-    if not name or name not in _zones():
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-_ZONES: set[str] = set()
-
-
-def _zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
 
 
 class EventForm(BaseForm):
@@ -57,14 +37,11 @@ class EventForm(BaseForm):
                                              Length(max=200)])
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind],
                        default=EventKind.other.value)
-    starts = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
-                                validators=[InputRequired("When does it start?")])
-    ends = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M",
-                              validators=[InputRequired("When does it end?")])
-    timezone = StringField("Time zone", validators=[DataRequired("Enter a time zone."),
-                                                    Length(max=64)],
-                           description="The zone the times above are in (an IANA name such as "
-                                       "America/Chicago).")
+    starts = DateAndTimeField("Starts", validators=[InputRequired("When does it start?")])
+    ends = DateAndTimeField("Ends", validators=[InputRequired("When does it end?")])
+    timezone = TimeZoneField("Time zone", validators=[DataRequired("Choose a time zone.")],
+                             description="The zone the times above are in: the "
+                                         "organization's, unless the event is elsewhere.")
     location = StringField("Place", validators=[Length(max=200)],
                            description="The name of the place, e.g. “Riverbend drop-in center”.")
     address = StringField("Address", validators=[Length(max=300)])
@@ -85,18 +62,12 @@ class EventForm(BaseForm):
     speakers = PickerField("Speakers and hosts from contacts (peer leaders included)",
                            kind="contact")
 
-    def validate_timezone(self, field) -> None:
-        if zone_or_none(field.data) is None:
-            raise ValidationError("Unknown time zone. Use an IANA name like America/Chicago.")
-
     def validate_ends(self, field) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError("The end must be after the start.")
 
     def aware(self, value: datetime) -> datetime:
-        zone = zone_or_none(self.timezone.data)
-        assert zone is not None
-        return value.replace(tzinfo=zone)
+        return value.replace(tzinfo=ZoneInfo(self.timezone.data))  # checked by the field
 
 
 class InviteFilterForm(BaseForm):

@@ -10,7 +10,8 @@ from sqlalchemy.orm import aliased
 from app.events.models import Answer, Attendance, EventHost, Invitation
 from app.extensions import db
 from app.people import lifecycle
-from app.people.lifecycle import Link, LinkedIds, plural
+from app.people.lifecycle import Link, LinkedIds
+from app.system.words import plural
 
 
 def _survivor(invitations: list[Invitation], keep_id: int) -> Invitation:

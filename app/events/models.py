@@ -92,6 +92,8 @@ class Event(db.Model):
     __table_args__ = (
         Index("ix_events_starts_at", "starts_at"),
         Index("ix_events_public_starts_at", "is_public", "starts_at"),
+        # The public feed's cache key (feeds.cached_public_feed), read from the index alone.
+        Index("ix_events_public_feed", "is_public", "ends_at", "updated_at", "sequence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,7 +65,7 @@ def _calendar_response(body: str) -> Response:
 @public
 def public_feed():
     """Public events and open houses: public fields only."""
-    body, _ = feeds.public_feed()
+    body, _ = feeds.cached_public_feed()
     response = _calendar_response(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -26,6 +26,7 @@ from app.settings.clock import org_zone
 from app.settings.clock import today as org_today
 from app.system.pagination import page_number
 from app.system.urls import external_url
+from app.system.words import plural
 from app.web import render, see_other, trigger, wants_fragment
 
 
@@ -218,7 +219,7 @@ def invite(event_id: int):
         except services.EventError as exc:
             return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
         db.session.commit()
-        message = f"Invited {count} {'person' if count == 1 else 'people'}."
+        message = f"Invited {plural(count, 'person', 'people')}."
         if left_out:
             message += f" {len(left_out)} left out (see the reasons in the preview)."
         return see_other(url_for("events.show", event_id=event.id), message)
@@ -274,7 +275,7 @@ def followups(event_id: int):
         return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
     db.session.commit()
     return see_other(url_for("events.show", event_id=event.id),
-                     f"Created {n} follow-up commitment{'s' if n != 1 else ''}.")
+                     f"Created {plural(n, 'follow-up commitment')}.")
 
 
 @bp.route("/calendar")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import smtplib
@@ -10,8 +11,10 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.policy import EmailPolicy
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -25,7 +28,9 @@ from app.settings import services as settings
 log = logging.getLogger("liaison.outbox")
 
 MAX_ATTEMPTS = 8
-SMTP_POLICY = policy.SMTP.clone(max_line_length=78)
+# refold_source="none": the address headers, which we fold ourselves (address_header), go
+# out exactly as written; every other header is an object that folds itself as usual.
+SMTP_POLICY = policy.SMTP.clone(max_line_length=78, refold_source="none")
 RECORD_TRIES = 8  # about a minute of waiting, on top of each try's busy timeout
 LEASE = timedelta(minutes=5)  # a message "sending" for longer than this was abandoned
 
@@ -43,8 +48,76 @@ def clean_header(value: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in value or "").split())
 
 
-def address(name: str | None, email: str) -> str:
-    return formataddr((clean_header(name or ""), clean_header(email)))
+NAME_LIMIT = 120  # characters of a display name kept in a header
+
+
+class _Folded(str):
+    """An address header's value as address_header wrote it: stored and sent verbatim."""
+
+
+class _OutboxPolicy(EmailPolicy):
+    """The default policy, except that it keeps a `_Folded` value as it is instead of
+    parsing it into a header object that the standard library would refold."""
+
+    def header_store_parse(self, name, value):
+        if isinstance(value, _Folded):
+            return (name, value)
+        return super().header_store_parse(name, value)
+
+
+MESSAGE_POLICY = _OutboxPolicy()
+
+
+def addr_spec(email: str) -> str:
+    """`email` as the one addr-spec it must be (its domain in IDNA form); ValueError for
+    anything that is not exactly one address."""
+    local, _, domain = clean_header(email).rpartition("@")
+    if not domain.isascii():
+        domain = domain.encode("idna").decode("ascii")
+    return Address(addr_spec=f"{local}@{domain}").addr_spec  # raises on trailing text
+
+
+def _display_words(name: str) -> list[str]:
+    """A display name as header words that no reader can take for anything but a name:
+    a short plain name as one quoted string, anything else (quotes, backslashes, "=?",
+    letters beyond ASCII, length) as RFC 2047 encoded-words of at most 36 UTF-8 bytes,
+    whose base64 holds no character that means something in an address header."""
+    if name.isascii() and len(name) <= 60 and not any(c in name for c in '"\\') \
+            and "=?" not in name:
+        return [f'"{name}"']
+    words, chunk = [], b""
+    for char in name:
+        encoded = char.encode("utf-8")
+        if len(chunk) + len(encoded) > 36:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words if w]
+
+
+def address_header(name: str | None, email: str) -> str:
+    """The value of a From, To or Reply-To header naming one person, folded here.
+
+    Built from the `Address` of `email` and a display name that can't change what the
+    header says: Python's own folding (3.11) drops the quotes around a long display name
+    holding ":" or "@" and so lets a name add recipients in the header readers see, and it
+    can crash on names that look like encoded-words. We emit words no parser can misread,
+    in lines of at most the policy's 78 characters (an address too long for one gets a line
+    of its own, within SMTP's 998)."""
+    spec = addr_spec(email)
+    display = clean_header(name or "")[:NAME_LIMIT]
+    if not display:
+        return _Folded(spec)
+    lines, line = [], ""
+    for word in [*_display_words(display), f"<{spec}>"]:
+        if line and len(line) + 1 + len(word) > 66:  # room for "Reply-To: " on the first
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return _Folded("\n ".join(lines))
 
 
 def build(
@@ -57,20 +130,25 @@ def build(
     attachments: list[Attachment] = (),  # type: ignore[assignment]
     to_name: str | None = None,
     reply_to: str | None = None,
+    reply_to_name: str | None = None,
+    cc: list[tuple[str, str]] = (),  # type: ignore[assignment]  # (name, email) pairs
 ) -> EmailMessage:
     """A message to one recipient. `calendar=(method, ics_text)` makes an iMIP message:
     multipart/mixed → multipart/alternative (text, html, text/calendar; method=…) plus the
     same calendar as an invite.ics attachment (RFC 6047)."""
     cfg = current_app.config
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MESSAGE_POLICY)
     sender_name, sender_addr = parseaddr(cfg["MAIL_DEFAULT_SENDER"])
-    msg["From"] = address(sender_name or settings.org_name(), sender_addr)
-    msg["To"] = address(to_name, to)
+    msg["From"] = address_header(sender_name or settings.org_name(), sender_addr)
+    msg["To"] = address_header(to_name, to)
+    if cc:
+        # One address a line, each folded by address_header (a plain str would be refolded).
+        msg["Cc"] = _Folded(",\n ".join(address_header(name, email) for name, email in cc))
     msg["Subject"] = clean_header(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender_addr.rpartition("@")[2] or "liaison.local")
     if reply_to:
-        msg["Reply-To"] = clean_header(reply_to)
+        msg["Reply-To"] = address_header(reply_to_name, reply_to)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     if html:
@@ -90,13 +168,22 @@ def build(
 
 
 def queue(*, kind: str, to: str, subject: str, text: str, **options) -> OutboxMessage:
-    """Queue one message in the current transaction; it is sent after the commit."""
+    """Queue one message in the current transaction; it is sent after the commit. Those in
+    `cc` (name, email pairs) each get their own copy: an outbox row is one delivery."""
     msg = build(to=to, subject=subject, text=text, **options)
+    row = _row(msg, kind, to)
+    for _name, email in options.get("cc") or ():
+        copy = build(to=to, subject=subject, text=text, **options)
+        _row(copy, kind, email)
+    return row
+
+
+def _row(msg: EmailMessage, kind: str, recipient: str) -> OutboxMessage:
     row = OutboxMessage(
         message_id=msg["Message-ID"],
         kind=kind,
-        sender=parseaddr(msg["From"])[1],
-        recipient=clean_header(to),
+        sender=addr_spec(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]),
+        recipient=addr_spec(recipient),
         subject=msg["Subject"],
         # SMTP needs CRLF line ends; smtplib sends bytes as they are, and a message with
         # bare LFs reads as one over-long line to a strict server (aiosmtpd refuses it).

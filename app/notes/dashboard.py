@@ -28,7 +28,7 @@ def commitments(user) -> dict:
 
 def due_for_contact(user) -> dict:
     """People whose keep-in-touch interval has run out."""
-    rows = db.session.scalars(services.due_for_contact_query(today(), user)
+    rows = db.session.scalars(services.due_for_contact_query(today(), user, bound=8)
                               .options(joinedload(Contact.organization)).limit(8))
     return {"due": list(rows)}
 

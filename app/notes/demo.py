@@ -145,20 +145,20 @@ def scale(n: int) -> dict[str, int]:
         f"FROM contacts c CROSS JOIN ({ten}) k WHERE c.id BETWEEN :lo AND :hi"), params)
     # The latest note is the one with the smallest "days ago" of the ten: worked out from the
     # same formula instead of a correlated max() over 500,000 notes.
-    recent = (f"min({', '.join(f'(id * 37 + {k * 101}) % 730' for k in range(10))})" if sqlite
-              else f"least({', '.join(f'(id * 37 + {k * 101}) % 730' for k in range(10))})")
-    # The ordinary notes' latest: the same, leaving out the one sensitive note of the ten.
+    # Staff's date leaves out each contact's sensitive note (the k with (id + k) % 10 = 0).
     least = "min" if sqlite else "least"
-    open_recent = f"{least}({', '.join(f'CASE WHEN (id + {k}) % 10 = 0 THEN 9999 ELSE (id * 37 + {k * 101}) % 730 END' for k in range(10))})"  # noqa: E501
+    ago = [f"(id * 37 + {k * 101}) % 730" for k in range(10)]
+    recent = f"{least}({', '.join(ago)})"
+    open_ago = [f"CASE WHEN (id + {k}) % 10 = 0 THEN 9999 ELSE {a} END" for k, a in enumerate(ago)]
+    recent_open = f"{least}({', '.join(open_ago)})"
 
-    def days_before(days: str) -> str:
-        return (f"date(:today, '-' || {days} || ' days')" if sqlite
-                else f"CAST(:today AS date) - {days}")
+    def days_ago(expression: str) -> str:
+        return (f"date(:today, '-' || {expression} || ' days')" if sqlite
+                else f"CAST(:today AS date) - {expression}")
 
     db.session.execute(text(
-        f"UPDATE contacts SET last_contact_on = {days_before(recent)}, "  # noqa: S608
-        f"last_open_contact_on = {days_before(open_recent)} "
-        "WHERE id BETWEEN :lo AND :hi"), params)
+        f"UPDATE contacts SET last_contact_on = {days_ago(recent)}, "  # noqa: S608
+        f"last_open_contact_on = {days_ago(recent_open)} WHERE id BETWEEN :lo AND :hi"), params)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval('notes_id_seq', (SELECT max(id) FROM notes))"))
     return {"notes": (hi - lo + 1) * 10 if hi >= lo else 0}

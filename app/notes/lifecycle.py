@@ -8,7 +8,8 @@ from sqlalchemy import Select, func, select, update
 from app.extensions import db
 from app.notes.models import Commitment, note_contacts, note_organizations
 from app.people import lifecycle
-from app.people.lifecycle import Link, LinkedIds, plural
+from app.people.lifecycle import Link, LinkedIds
+from app.system.words import plural
 
 
 def _move_links(table, column: str, keep_id: int, other_id: int) -> None:

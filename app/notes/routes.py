@@ -19,7 +19,7 @@ from app.people.models import Channel, Contact, Organization
 from app.people.picker import ids_from
 from app.people.queries import user_choices
 from app.settings.clock import today
-from app.system.pagination import paginate
+from app.system.pagination import COUNT_CAP, page_number, paginate, paginate_capped
 from app.web import back_to, render, see_other, trigger, wants_fragment
 
 PAGE_SIZE = 25
@@ -53,15 +53,14 @@ def index():
     matching = search.note_ids_matching(q) if q else None
     if matching is not None:
         query = query.where(Note.id.in_(matching))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = paginate(total, PAGE_SIZE)
+    page = paginate_capped(query.with_only_columns(Note.id), PAGE_SIZE)
     rows = list(db.session.scalars(
         query.options(joinedload(Note.author), selectinload(Note.contacts),
                       selectinload(Note.organizations))
         .order_by(Note.occurred_on.desc(), Note.id.desc())
         .limit(page.limit).offset(page.offset)))
-    return render("notes/index.html", block="results", notes=rows, total=total, page=page.number,
-                  pages=page.pages, args=request.args)
+    return render("notes/index.html", block="results", notes=rows, total=page.total,
+                  capped=page.capped, page=page.number, pages=page.pages, args=request.args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -244,14 +243,16 @@ def commitment_reopen(commitment_id: int):
 @bp.route("/due")
 def due():
     """People due for contact, counted from their last logged interaction."""
-    query = services.due_for_contact_query(today(), current_user)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = paginate(total, PAGE_SIZE)
+    bound = page_number() * PAGE_SIZE + COUNT_CAP
+    page = paginate_capped(services.due_for_contact_ids(today(), current_user, bound + 1),
+                           PAGE_SIZE)
     rows = list(db.session.scalars(
-        query.options(joinedload(Contact.organization), joinedload(Contact.owner))
+        services.due_for_contact_query(today(), current_user, page.offset + page.limit)
+        .options(joinedload(Contact.organization), joinedload(Contact.owner))
         .limit(page.limit).offset(page.offset)))
-    return render("notes/due.html", block="results", contacts=rows, total=total, page=page.number,
-                  pages=page.pages, args=request.args, intervals=services.intervals())
+    return render("notes/due.html", block="results", contacts=rows, total=page.total,
+                  capped=page.capped, page=page.number, pages=page.pages, args=request.args,
+                  intervals=services.intervals())
 
 
 @bp.route("/keep-in-touch", methods=["GET", "POST"])

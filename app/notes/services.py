@@ -13,7 +13,20 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
-from sqlalchemy import Date, Integer, Select, case, func, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Integer,
+    Select,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -30,7 +43,7 @@ from app.notes.models import (
     note_contacts,
     note_organizations,
 )
-from app.people.models import Contact, Organization, Stance
+from app.people.models import Contact, Organization, Stance, last_contact_column
 from app.settings import services as settings_store
 
 # --- reading notes --------------------------------------------------------------------
@@ -129,9 +142,9 @@ def _link(note: Note, contact_ids: Iterable[int], organization_ids: Iterable[int
     ) if organization_ids else []
 
 
-def touch_contacts(contact_ids: Iterable[int], when: date, sensitive: bool) -> None:
-    """Move contacts' last-contact date forward to `when` (never back); an ordinary note
-    moves the date everyone sees too (a sensitive one only the date admin and liaison see)."""
+def _touch(contact_ids: Iterable[int], when: date, sensitive: bool) -> None:
+    """Move contacts' last-contact date forward to `when` (never back); the date staff see
+    only for a note that is not sensitive."""
     ids = list(contact_ids)
     if not ids:
         return
@@ -143,9 +156,9 @@ def touch_contacts(contact_ids: Iterable[int], when: date, sensitive: bool) -> N
             .values({column: when}).execution_options(synchronize_session=False))
 
 
-def _recount_open_contact(contact_ids: Iterable[int]) -> None:
-    """Set contacts' ordinary last-contact date from their ordinary notes again (a note
-    turned sensitive, moved back in time, or unlinked must not leave its date behind)."""
+def _recount_open(contact_ids: Iterable[int]) -> None:
+    """Work the date staff see out again from the notes that are not sensitive, after an
+    edit that may have made a note sensitive, moved its date or unlinked a contact."""
     ids = list(contact_ids)
     if not ids:
         return
@@ -166,7 +179,7 @@ def log_note(values: Mapping[str, Any], contact_ids: Iterable[int],
     _link(note, contact_ids, organization_ids)
     db.session.add(note)
     db.session.flush()
-    touch_contacts([c.id for c in note.contacts], note.occurred_on, note.sensitive)
+    _touch([c.id for c in note.contacts], note.occurred_on, note.sensitive)
     record("note.create", f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}",
            note, actor)
     db.session.flush()
@@ -182,8 +195,8 @@ def update_note(note: Note, values: Mapping[str, Any], contact_ids: Iterable[int
             setattr(note, key, values[key])
     _link(note, contact_ids, organization_ids)
     db.session.flush()
-    touch_contacts([c.id for c in note.contacts], note.occurred_on, note.sensitive)
-    _recount_open_contact(sorted(before | {c.id for c in note.contacts}))
+    _touch([c.id for c in note.contacts], note.occurred_on, sensitive=True)
+    _recount_open(before | {c.id for c in note.contacts})
     record("note.edit", f"Edited note #{note.id}", note, actor)
     db.session.flush()
     return note
@@ -345,15 +358,40 @@ def interval_for(contact: Contact) -> int:
     return db.session.scalar(select(interval_expression()).where(Contact.id == contact.id))
 
 
-def due_for_contact_query(today: date, user: User) -> Select:
-    """Active contacts (not do-not-contact) whose last logged interaction `user` may know of
-    (Contact.last_contact_for) is older than their interval, or who have none; the
-    longest-waiting first."""
-    last = Contact.last_contact_on if user.sees_sensitive else Contact.last_open_contact_on
+def due_for_contact_query(today: date, user: User | None, bound: int | None = None) -> Select:
+    """The contacts due_for_contact_ids names, as rows in their order."""
+    last = last_contact_column(user)
+    return (select(Contact).where(Contact.id.in_(due_for_contact_ids(today, user, bound)))
+            .order_by(last.is_not(None), last, Contact.id))
+
+
+def due_for_contact_ids(today: date, user: User | None,
+                        bound: int | None = None) -> CompoundSelect:
+    """Ids of active contacts (not do-not-contact) whose last logged interaction, as `user`
+    may know of it (sensitive notes count only for those who read them), is older than
+    their interval, or who have none; those never logged first, then the longest-waiting.
+
+    The intervals come in a few classes (stance and media, a contact's own), and for each
+    the due contacts are one index range (ix_contacts_is_media_archived_at_stance_last_*,
+    oldest first): asked for `bound` rows, each class gives at most that many, so a page
+    costs its size, not the number of contacts."""
+    last = last_contact_column(user)
+    days = intervals()
+    active = (Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
+    usual = (Contact.keep_in_touch_days.is_(None), last.is_not(None))
+    classes = [select(Contact.id).where(*active, last.is_(None)).order_by(Contact.id)]
+    for stance in Stance:  # media contacts per stance too: each class is one index range
+        for media, interval in ((false(), days[stance.value]), (true(), days["media"])):
+            classes.append(select(Contact.id).where(
+                *active, *usual, Contact.is_media == media, Contact.stance == stance,
+                last <= today - timedelta(days=interval))
+                .order_by(last, Contact.id))
     today_param = func.cast(today.isoformat(), Date) if db.engine.dialect.name != "sqlite" \
         else func.date(today.isoformat())
-    overdue = days_between(today_param, last) >= interval_expression()
-    return (select(Contact)
-            .where(Contact.archived_at.is_(None), Contact.do_not_contact.is_(False))
-            .where(or_(last.is_(None), overdue))
-            .order_by(last.is_not(None), last, Contact.id))
+    classes.append(select(Contact.id).where(  # contacts with their own interval (few)
+        *active, Contact.keep_in_touch_days.is_not(None), last.is_not(None),
+        days_between(today_param, last) >= Contact.keep_in_touch_days)
+        .order_by(last, Contact.id))
+    if bound is not None:
+        classes = [c.limit(bound) for c in classes]
+    return union_all(*(select(c.subquery().c.id) for c in classes))

@@ -78,6 +78,8 @@ class ContactData:
 
     first_name: str
     last_name: str = ""
+    name_prefix: str | None = None
+    name_suffix: str | None = None
     pronouns: str | None = None
     title: str | None = None
     organization_id: int | None = None
@@ -98,12 +100,13 @@ class ContactData:
     beat: str | None = None
     coverage_area: str | None = None
     approach_notes: str | None = None
+    background: str | None = None
 
 
-PLAIN_FIELDS = ("first_name", "last_name", "pronouns", "title", "organization_id", "sphere",
-                 "address", "website", "preferred_channel", "source", "owner_id",
-                 "do_not_contact", "keep_in_touch_days", "is_media", "beat", "coverage_area",
-                 "approach_notes")
+PLAIN_FIELDS = ("first_name", "last_name", "name_prefix", "name_suffix", "pronouns", "title",
+                "organization_id", "sphere", "address", "website", "preferred_channel",
+                "source", "owner_id", "do_not_contact", "keep_in_touch_days", "is_media",
+                "beat", "coverage_area", "approach_notes", "background")
 
 
 def apply_contact_data(contact: Contact, data: ContactData) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.people import phones
@@ -69,6 +70,9 @@ class ContactForm(BaseForm):
     first_name = StringField("First name", validators=[
         DataRequired("Enter the name this person goes by."), Length(max=100)])
     last_name = _text("Last name", 100)
+    name_prefix = _text("Name prefix", 40, description="An honorific, e.g. Rev., Dr., Council "
+                                                       "Member.")
+    name_suffix = _text("Name suffix", 40, description="e.g. Jr., PhD.")
     pronouns = _text("Pronouns", 40, description="As they share them, e.g. she/her, they/them.")
     title = _text("Title or role", 200)
     organization_id = PickerField("Organization", kind="organization", multiple=False)
@@ -101,6 +105,10 @@ class ContactForm(BaseForm):
     coverage_area = _text("Coverage area", 200)
     approach_notes = TextAreaField("How they like to be approached",
                                    validators=[Optional(), Length(max=5000)])
+    background = TextAreaField("Background", validators=[Optional(), Length(max=5000)],
+                               description="What we know about them that isn't a dated note. "
+                                           "Everyone signed in can read it: keep anything "
+                                           "sensitive in a sensitive note.")
     confirm_duplicate = BooleanField("Yes, this is a different person: save anyway")
 
     def set_choices(self, users) -> None:
@@ -205,10 +213,35 @@ def merge_form(first_id: int, second_id: int, fields: dict[str, str],
 
 
 class ImportForm(BaseForm):
-    """Upload a CSV of contacts."""
+    """Upload a file of contacts (CSV or vCard)."""
 
-    file = FileField("CSV file", description="A .csv file with a header row, up to 5 MB "
-                                             "(about 20,000 contacts).")
+    file = FileField("Contacts file", description="A .csv file with a header row, or a .vcf "
+                                                  "file of contact cards, up to 5 MB (about "
+                                                  "20,000 contacts).")
+
+
+class FieldChoice(SelectField):
+    """A column's field on the column mapping: one of the offered fields, or none."""
+
+    def pre_validate(self, form):
+        if self.data not in {c.value for c in self.choices}:
+            raise ValidationError("Choose a field from the list, or leave the column out.")
+
+
+def column_form(columns: list[tuple[int, str, str | None]],
+                targets: list[tuple[str, str, str]]) -> BaseForm:
+    """The column mapping: a select (`col_<index>`) for each (index, header, field) in
+    `columns`, pre-set to that field, offering `targets` (key, label, group) or "leave out"."""
+    choices = [SelectChoice("", "Leave this column out"),
+               *(SelectChoice(key, label, optgroup=group) for key, label, group in targets)]
+
+    class ColumnForm(BaseForm):
+        pass
+
+    for index, header, target in columns:
+        setattr(ColumnForm, f"col_{index}", FieldChoice(
+            header or f"Column {index + 1} (no name)", choices=choices, default=target or ""))
+    return ColumnForm()
 
 
 class ActionForm(BaseForm):

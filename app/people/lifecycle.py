@@ -28,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.people.models import Contact
+from app.system.words import plural
 
 _signals = Namespace()
 
@@ -53,11 +54,6 @@ class LinkedIds:
 
     why: str
     ids: Select
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """ "1 note", "3 notes" (or the given plural)."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def connect(signal: Signal, receiver: Callable) -> None:

@@ -30,13 +30,14 @@ from app.people.models import (
 # The fields a merge chooses between, in the order the comparison page shows them. Emails,
 # phones and tags are combined; "do not contact" and "media contact" hold if either said so.
 CONTACT_FIELDS: dict[str, str] = {
-    "first_name": "First name", "last_name": "Last name", "pronouns": "Pronouns",
+    "name_prefix": "Name prefix", "first_name": "First name", "last_name": "Last name",
+    "name_suffix": "Name suffix", "pronouns": "Pronouns",
     "title": "Title or role", "organization_id": "Organization", "sphere": "Sphere",
     "stance": "Stance", "influence": "Influence", "owner_id": "Owner",
     "preferred_channel": "Preferred channel", "address": "Address", "website": "Website",
     "source": "How we know them", "keep_in_touch_days": "Keep in touch every (days)",
     "beat": "Beat", "coverage_area": "Coverage area",
-    "approach_notes": "How they like to be approached",
+    "approach_notes": "How they like to be approached", "background": "Background",
 }
 ORGANIZATION_FIELDS: dict[str, str] = {
     "name": "Name", "type": "Type", "sphere": "Sphere", "stance": "Stance",
@@ -117,10 +118,10 @@ def merge_contacts(keep: Contact, other: Contact, actor: User | None,
     keep.do_not_contact = keep.do_not_contact or other.do_not_contact
     keep.is_media = keep.is_media or other.is_media
     keep.tags = normalize_tags(keep.tag_list + other.tag_list)
-    for name in ("last_contact_on", "last_open_contact_on"):
-        theirs, ours = getattr(other, name), getattr(keep, name)
+    for column in ("last_contact_on", "last_open_contact_on"):  # the later of the two
+        theirs, ours = getattr(other, column), getattr(keep, column)
         if theirs and (not ours or theirs > ours):
-            setattr(keep, name, theirs)
+            setattr(keep, column, theirs)
     keep.sort_name = f"{keep.last_name} {keep.first_name}".strip().lower()
     if keep.import_id != other.import_id:
         # Now partly someone's earlier record: undoing the import must not delete it.

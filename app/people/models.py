@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -201,8 +201,20 @@ class Contact(db.Model):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_sort_name", "sort_name"),
-        Index("ix_contacts_organization_id", "organization_id"),
+        # An organization's people in name order (its page, and the list's counts) without
+        # reading other organizations' rows: the planner walked the name index otherwise.
+        Index("ix_contacts_organization_id_archived_at_sort_name", "organization_id",
+              "archived_at", "sort_name"),
         Index("ix_contacts_stance_influence", "stance", "influence"),
+        # Media contacts in name order, and the keep-in-touch classes (notes.services
+        # due_for_contact_query): one index range per class, oldest last contact first.
+        Index("ix_contacts_is_media_archived_at_sort_name", "is_media", "archived_at",
+              "sort_name"),
+        Index("ix_contacts_is_media_archived_at_stance_last_contact_on", "is_media",
+              "archived_at", "stance", "last_contact_on"),
+        Index("ix_contacts_is_media_archived_at_stance_last_open_contact_on", "is_media",
+              "archived_at", "stance", "last_open_contact_on"),
+        Index("ix_contacts_archived_at_keep_in_touch_days", "archived_at", "keep_in_touch_days"),
         Index("ix_contacts_owner_id", "owner_id"),
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
@@ -218,6 +230,9 @@ class Contact(db.Model):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), default="")
     sort_name: Mapped[str] = mapped_column(String(210), default="")
+    # Honorifics and suffixes ("Rev.", "Jr."): part of how to address someone, not a job.
+    name_prefix: Mapped[str | None] = mapped_column(String(40))
+    name_suffix: Mapped[str | None] = mapped_column(String(40))
     pronouns: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str | None] = mapped_column(String(200))
     organization_id: Mapped[int | None] = mapped_column(
@@ -238,9 +253,11 @@ class Contact(db.Model):
     beat: Mapped[str | None] = mapped_column(String(200))
     coverage_area: Mapped[str | None] = mapped_column(String(200))
     approach_notes: Mapped[str | None] = mapped_column(Text)
+    # What is known about them that isn't a dated note (an address book's "Notes", say).
+    background: Mapped[str | None] = mapped_column(Text)
     last_contact_on: Mapped[date | None]
-    # The last interaction an ordinary (not sensitive) note records: what people who can't
-    # read sensitive notes see, so a date never tells them a sensitive note exists.
+    # The same from notes that are not sensitive: what staff are shown, so a sensitive note
+    # never tells them, by moving a date, that something happened.
     last_open_contact_on: Mapped[date | None]
     search_text: Mapped[str] = mapped_column(Text, default="")
     import_id: Mapped[int | None] = mapped_column(
@@ -263,16 +280,30 @@ class Contact(db.Model):
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def formal_name(self) -> str:
+        """The name with its honorific and suffix: "Rev. Rosa Delgado Jr."."""
+        return " ".join(p for p in (self.name_prefix, self.first_name, self.last_name,
+                                    self.name_suffix) if p)
+
     audit_label = name  # the name the audit trail keeps (app.audit.services.record)
 
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
 
-    def last_contact_for(self, user) -> date | None:
-        """The last contact date `user` may know: sensitive notes count only for those who
-        can read them."""
-        return self.last_contact_on if user.sees_sensitive else self.last_open_contact_on
+    def last_contact_for(self, user: User | None) -> date | None:
+        """The last contact `user` may know of: sensitive notes count only for those who
+        read them (see last_contact_column)."""
+        return self.last_contact_on if user is not None and user.sees_sensitive \
+            else self.last_open_contact_on
+
+
+def last_contact_column(user: User | None):
+    """The last-contact column for `user`'s lists, sorts and due dates: every note for
+    admins and the liaison, only non-sensitive notes for staff (and for nobody)."""
+    return Contact.last_contact_on if user is not None and user.sees_sensitive \
+        else Contact.last_open_contact_on
 
 
 class ContactEmail(db.Model):
@@ -303,12 +334,30 @@ class ContactPhone(db.Model):
         return phones.format(self.number)
 
 
+class ContactTally(db.Model):
+    """How many active (not archived) contacts hold each stance and influence: the dashboard's
+    counts and the stakeholder map read these few rows instead of counting every contact.
+    Kept by triggers on contacts (migration 0014_bench), so every way of writing contacts (forms,
+    imports, merges, bulk SQL) keeps them right."""
+
+    __tablename__ = "contact_tallies"
+
+    stance: Mapped[Stance] = mapped_column(str_enum(Stance), primary_key=True)
+    influence: Mapped[Influence] = mapped_column(str_enum(Influence), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
 class StanceChange(db.Model):
     """One change of a contact's stance or influence: who, when, from, to and why."""
 
     __tablename__ = "stance_changes"
     __table_args__ = (Index("ix_stance_changes_contact_id_at", "contact_id", "at"),
-                      Index("ix_stance_changes_at", "at"))
+                      Index("ix_stance_changes_at", "at"),
+                      # Changes, not first entries (from_stance is empty when a contact is
+                      # added): the dashboard's latest changes skip an import's 20,000 adds.
+                      Index("ix_stance_changes_changed_at", "at",
+                            sqlite_where=text("from_stance IS NOT NULL"),
+                            postgresql_where=text("from_stance IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
@@ -388,3 +437,16 @@ class ContactImport(db.Model):
         if self.undone_at:
             return "undone"
         return "imported" if self.confirmed_at else "preview"
+
+
+class ImportMapping(db.Model):
+    """The column choices last confirmed for one set of headers, so the next export from the
+    same address book maps itself. Keyed by a hash of the normalized headers: a file whose
+    first row is really data leaves no names behind here."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    headers_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    fields: Mapped[Any] = mapped_column(JSON)  # a field name (or None) per column, in order
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

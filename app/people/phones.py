@@ -4,13 +4,16 @@ otherwise). The region is `PHONE_REGION` in the settings table (admins set it)."
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import cache
+from pathlib import Path
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, geocoder
+from phonenumbers import PhoneNumberFormat
 
 from app.settings import services as settings
+from app.settings import zones
 
 DEFAULT_REGION = "US"
 
@@ -36,13 +39,37 @@ def is_region(code: str) -> bool:
 @cache
 def region_choices() -> list[tuple[str, str]]:
     """(code, "Name (+cc)") for every region, sorted by name, for a select."""
+    names = _english_names()
     out = []
     for code in phonenumbers.SUPPORTED_REGIONS:
-        example = phonenumbers.example_number(code)
-        name = (geocoder.country_name_for_number(example, "en") if example else "") \
-            or _NAMES.get(code, code)
+        name = names.get(code) or _NAMES.get(code, code)
         out.append((code, f"{name} (+{phonenumbers.country_code_for_region(code)})"))
     return sorted(out, key=lambda choice: choice[1])
+
+
+def region_for_zone(zone_name: str | None) -> str:
+    """The phone region of a time zone's country ("America/Chicago" → "US"), or the
+    default when the zone has none phonenumbers knows (UTC)."""
+    code = zones.country(zone_name or "")
+    return code if is_region(code) else DEFAULT_REGION
+
+
+def _english_names() -> dict[str, str]:
+    """Regions' English names from phonenumbers' locale table, read on its own: importing
+    `phonenumbers.geocoder` for them would load its whole geographic database, 120 MB
+    resident in every worker and 2 s at start, for 250 names."""
+    path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+    spec = importlib.util.spec_from_file_location("phonenumbers.geodata.locale", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # not kept in sys.modules: only the names stay
+    out = {}
+    for code, names in module.LOCALE_DATA.items():
+        name = names.get("en", "")
+        if name.startswith("*"):  # "*aa": the same as the name under "aa"
+            name = names.get(name[1:], "")
+        if name:
+            out[code] = str(name)
+    return out
 
 
 def _nanp(code: str) -> bool:

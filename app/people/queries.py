@@ -12,7 +12,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from app.extensions import db
 from app.people import groups, search, tags
-from app.people.models import Contact, Influence, Organization, OrgType, Sphere, Stance
+from app.people.models import (
+    Contact,
+    ContactTally,
+    Influence,
+    Organization,
+    OrgType,
+    Sphere,
+    Stance,
+    last_contact_column,
+)
 
 PAGE_SIZE = 25
 
@@ -73,14 +82,26 @@ def contact_query(args: Mapping[str, str], user: User | None) -> Select:
     return query.where(match.condition(Contact.id)) if match else query
 
 
+# Each sort's label and ORDER BY; "contact" orders by the last contact the user may know of
+# (sort_order), so staff never see a sensitive note move a contact up or down the list.
 SORTS = {
     "name": ("Name", (Contact.sort_name, Contact.id)),
     "recent": ("Recently changed", (Contact.updated_at.desc(), Contact.id.desc())),
     # Never contacted first: NULLS FIRST is SQLite's own order, so its index serves the sort.
-    "contact": ("Longest since contact", (Contact.last_contact_on.asc().nulls_first(),
+    # (Staff's column here; sort_order swaps in every note's date for those who read them.)
+    "contact": ("Longest since contact", (Contact.last_open_contact_on.asc().nulls_first(),
                                           Contact.id)),
     "stance": ("Stance", (Contact.stance, Contact.sort_name, Contact.id)),
 }
+
+
+
+def sort_order(sort: str | None, user: User | None) -> tuple:
+    """The ORDER BY of the list's `sort` for `user`."""
+    if sort == "contact":
+        return (last_contact_column(user).asc().nulls_first(), Contact.id)
+    return SORTS[sort if sort in SORTS else "name"][1]
+
 
 COUNT_CAP = 1000
 
@@ -127,11 +148,7 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
         matched = [match.condition(Contact.id + literal_column("0"))]
     else:
         matched = [match.condition(Contact.id)] if match else []
-    sort = args.get("sort") if args.get("sort") in SORTS else "name"
-    order = SORTS[sort][1]
-    if sort == "contact" and not user.sees_sensitive:
-        # The date a sensitive note moved is not theirs to sort by (Contact.last_contact_for).
-        order = (Contact.last_open_contact_on.asc().nulls_first(), Contact.id)
+    order = sort_order(args.get("sort"), user)
     # The page's ids first, then their rows: skipping to page 500 reads index entries only
     # (archived_at, sort_name covers the default list), not 12,500 rows and their joins.
     ids = select(Contact.id).where(*filters, *matched).order_by(*order).limit(size).offset(
@@ -145,18 +162,18 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
 
 
 def stakeholder_counts() -> dict[tuple[Influence, Stance], int]:
-    """How many active contacts sit in each influence-by-stance cell."""
-    rows = db.session.execute(
-        select(Contact.influence, Contact.stance, func.count())
-        .where(Contact.archived_at.is_(None)).group_by(Contact.influence, Contact.stance))
+    """How many active contacts sit in each influence-by-stance cell (from the tallies the
+    database keeps, so the cost is the 18 cells, not the contacts)."""
+    rows = db.session.execute(select(ContactTally.influence, ContactTally.stance, ContactTally.n)
+                              .where(ContactTally.n > 0))
     return {(Influence(i), Stance(s)): n for i, s, n in rows}
 
 
 def stance_counts() -> dict[Stance, int]:
-    """Active contacts per stance."""
-    rows = db.session.execute(select(Contact.stance, func.count())
-                              .where(Contact.archived_at.is_(None)).group_by(Contact.stance))
-    return {Stance(s): n for s, n in rows}
+    """Active contacts per stance (from the tallies, like stakeholder_counts)."""
+    rows = db.session.execute(select(ContactTally.stance, func.sum(ContactTally.n))
+                              .group_by(ContactTally.stance).having(func.sum(ContactTally.n) > 0))
+    return {Stance(s): int(n) for s, n in rows}
 
 
 def organization_query(args: Mapping[str, str]) -> Select:

@@ -92,6 +92,8 @@ def _contact_data(form: ContactForm) -> ContactData:
     return ContactData(
         first_name=form.first_name.data,
         last_name=form.last_name.data or "",
+        name_prefix=form.name_prefix.data,
+        name_suffix=form.name_suffix.data,
         pronouns=form.pronouns.data,
         title=form.title.data,
         organization_id=form.organization_id.data or None,
@@ -113,6 +115,7 @@ def _contact_data(form: ContactForm) -> ContactData:
         beat=form.beat.data,
         coverage_area=form.coverage_area.data,
         approach_notes=form.approach_notes.data,
+        background=form.background.data,
     )
 
 

@@ -1,4 +1,4 @@
-"""The demo map: Riverbend Health Outreach on Mill Street (a fictional town; the
+"""The demo map: the program's site on Mill Street (a fictional town; the
 coordinates are farmland in central Indiana), four blocks around it, a park, a private
 area, a few dozen places (two of them potential participant areas); `scale(n)` builds
 n/25 places and n/250 areas in bulk for benchmarks."""
@@ -16,14 +16,23 @@ from app.people.models import Organization
 from app.places import geo, services
 from app.places.models import Area, AreaKind, Category, NoteKind, Place, ServiceSite
 from app.settings import clock
+from app.settings import demo as program
+from app.settings import services as settings
 
-SITE = ("Riverbend Health Outreach", "410 Mill Street, Riverbend", 40.01150, -86.40200)
+# The service site is the program itself, at its own street (app/settings/demo.py).
+SITE = ("{org}", "{street}, Riverbend", 40.01150, -86.40200)
 M_LAT, M_LNG = 1 / 111_200, 1 / 85_200  # degrees per metre, north and east, at 40°N
 
 
 def _at(north_m: float, east_m: float) -> tuple[float, float]:
     """A point so many metres north and east of the service site."""
     return SITE[2] + north_m * M_LAT, SITE[3] + east_m * M_LNG
+
+
+def _site() -> tuple[str, str, float, float]:
+    name, address, lat, lng = SITE
+    return (name.format(org=settings.org_name()), address.format(street=program.street()),
+            lat, lng)
 
 
 def _box(south_m, west_m, north_m, east_m) -> list[tuple[float, float]]:
@@ -121,7 +130,7 @@ def seed() -> None:
     """The service site, blocks and areas, places linked to demo organizations, notes."""
     if db.session.scalar(select(ServiceSite.id).limit(1)) is not None:
         return
-    name, address, lat, lng = SITE
+    name, address, lat, lng = _site()
     services.save_site(None, services.SiteData(name=name, lat=lat, lng=lng, address=address))
     areas = []
     for area_name, kind, private, ring in BLOCKS:
@@ -148,8 +157,9 @@ def scale(n: int) -> dict[str, int]:
     now = utcnow()
     site = db.session.scalar(select(ServiceSite).order_by(ServiceSite.id).limit(1))
     if site is None:
-        site = services.save_site(None, services.SiteData(name=SITE[0], address=SITE[1],
-                                                          lat=SITE[2], lng=SITE[3]))
+        name, address, lat, lng = _site()
+        site = services.save_site(None, services.SiteData(name=name, address=address,
+                                                          lat=lat, lng=lng))
     n_places, n_areas = max(n // 25, 1), max(n // 250, 1)
     side = max(int(n_areas ** 0.5), 1)
     area_rows, rings = [], []

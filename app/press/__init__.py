@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from app.press.cli import press_cli
     from app.press.dashboard import register
     from app.press.display import time_left
+    from app.settings.services import organization_saved
     from app.system.demo import register_demo
 
     app.add_template_global(time_left)
@@ -23,3 +24,4 @@ def init_app(app: Flask) -> None:
     sections.register()
     register_demo("press", demo)
     lifecycle.connect()
+    organization_saved.connect(public.forget_version)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.database import utcnow
 from app.extensions import db
+from app.people import phones
 from app.press import services
 from app.press.models import (
     Coverage,
@@ -19,15 +20,17 @@ from app.press.models import (
     Statement,
     Tone,
 )
-from app.settings import clock
+from app.settings import clock, zones
+from app.settings import demo as program
+from app.settings import services as settings
 
 PEOPLE = [
     ("Dana Reyes", "dana-reyes", "Community Relations Liaison", "she/her", "English, Spanish",
-     "+13125550142", "media@riverbend-hr.example", 1),
+     "+13175550142", "media@riverbend-hr.example", 1),
     ("Sam Okafor", "sam-okafor", "Program Director", "he/him", "English",
-     "+13125550178", "sam.okafor@riverbend-hr.example", 2),
+     "+13175550178", "sam.okafor@riverbend-hr.example", 2),
     ("Ana Torres", "ana-torres", "Peer Outreach Lead", "they/them", "English, Spanish",
-     "+13125550193", "ana.torres@riverbend-hr.example", 3),
+     "+13175550193", "ana.torres@riverbend-hr.example", 3),
 ]
 
 
@@ -36,14 +39,19 @@ def seed() -> None:
     if db.session.scalar(select(func.count()).select_from(Spokesperson)):
         return
     row = db.session.get(PressPage, services.PAGE_ID) or PressPage(id=services.PAGE_ID)
+    org, day = settings.org_name(), clock.today()
     row.boilerplate = (
-        "Riverbend Harm Reduction is a syringe services program serving the river wards since "
-        "2014. We offer sterile supplies, naloxone, testing and a warm connection to care for "
-        "people who use drugs, and we work alongside neighbors, businesses and clinics.")
-    row.hours = "Monday to Friday, 9 am to 6 pm Central"
+        f"{org} is a syringe services program serving {program.TOWN}'s river wards since "
+        f"{program.FOUNDED}. We offer sterile supplies, naloxone, testing and a warm connection "
+        "to care for people who use drugs, and we work alongside neighbors, businesses and "
+        "clinics.")
+    zone = zones.short_label(settings.timezone_name()).split(" (")[0].removesuffix(" Time")
+    row.hours = f"Monday to Friday, 9 am to 6 pm {zone} time"
     row.response_time = "within 2 hours during media hours"
-    row.after_hours = "Call the media line and leave a message; the on-call spokesperson " \
-        "checks it every evening until 9 pm."
+    line = settings.media_line()
+    row.after_hours = (f"Call the media line{f' ({phones.format(line)})' if line else ''} and "
+                       "leave a message; the on-call spokesperson checks it every evening "
+                       "until 9 pm.")
     row.review_interval_days = 30
     row.reviewed_at, row.reviewed_by, row.version = utcnow(), "Dana Reyes", 1
     db.session.add(row)
@@ -56,7 +64,6 @@ def seed() -> None:
         db.session.add(person)
         people.append(person)
     db.session.flush()
-    day = clock.today()
     db.session.add(RotaShift(spokesperson=people[1], starts_on=day + timedelta(days=7),
                              ends_on=day + timedelta(days=13)))
     db.session.add_all([
@@ -64,7 +71,7 @@ def seed() -> None:
                   issued_on=day - timedelta(days=12), published=True,
                   body="We welcome the county's decision to fund naloxone distribution. "
                   "Every overdose reversed is a neighbor who goes home."),
-        Statement(title="Riverbend opens its doors for a community open house",
+        Statement(title=f"{org} opens its doors for a community open house",
                   issued_on=day - timedelta(days=40), published=True,
                   body="Neighbors are invited to tour the program on a quiet afternoon and "
                   "meet the team."),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
@@ -53,7 +54,7 @@ def _public_person(slug: str) -> Spokesperson:
     return person
 
 
-def json_ld(view: services.PublicView) -> dict:
+def json_ld(view: services.PublicView, org: settings.Identity) -> dict:
     """schema.org data built from exactly what the page shows."""
     page_url = external_url("press_public.page")
     people = ([view.on_duty] if view.on_duty else []) + view.backups
@@ -64,33 +65,38 @@ def json_ld(view: services.PublicView) -> dict:
                 "url": external_url("press_public.vcard", slug=p.slug)}
         return {k: v for k, v in data.items() if v}
 
-    contact = {"@type": "ContactPoint", "contactType": "media relations"}
+    # The media line is the number to call; without one, the person on duty's.
+    contact = {"@type": "ContactPoint", "contactType": "media relations",
+               "telephone": org.media_line or (view.on_duty.phone if view.on_duty else "")}
     if view.on_duty:
-        contact.update(telephone=view.on_duty.phone, email=view.on_duty.email)
+        contact["email"] = view.on_duty.email
         if view.on_duty.languages:
             contact["availableLanguage"] = [
                 s.strip() for s in view.on_duty.languages.split(",") if s.strip()]
     contact["description"] = " ".join(
-        part for part in (view.page.hours and f"Media line hours: {view.page.hours}.",
+        part for part in (view.page.hours and (f"{'Media line' if org.media_line else 'Media'}"
+                                               f" hours: {view.page.hours}."),
                           view.page.response_time and f"We respond {view.page.response_time}.")
         if part)
-    org = {
+    data = {
         "@context": "https://schema.org",
         "@type": "Organization",
-        "name": settings.org_name(),
+        "name": org.name,
         "url": page_url,
         "contactPoint": [{k: v for k, v in contact.items() if v}],
         "employee": [person(p) for p in people],
     }
+    if org.public_address:
+        data["address"] = ", ".join(org.public_address.splitlines())
     if view.page.boilerplate:
-        org["description"] = view.page.boilerplate
-    return org
+        data["description"] = view.page.boilerplate
+    return data
 
 
 def _render(form: InquiryForm, token: str, notice: str | None = None) -> str:
-    view = services.public_view()
-    return render_template("press/public.html", view=view, form=form, jsonld=json_ld(view),
-                           form_token=token, notice=notice)
+    view, org = services.public_view(), settings.identity()
+    return render_template("press/public.html", view=view, form=form, jsonld=json_ld(view, org),
+                           form_token=token, notice=notice, identity=org)
 
 
 def _cache() -> dict:
@@ -112,9 +118,11 @@ def _token(issued: int) -> str:
 VERSION_TTL = 1.0
 
 
-def _version() -> tuple[int, float]:
-    """The page's (version, updated_at) from the database, looked up at most once a second
-    per process (a change made in this process clears it at commit, see services)."""
+def _version() -> tuple[int, float, settings.Identity]:
+    """The page's (version, updated_at) and the organization's identity (name, zone, phone
+    region, address, media line: the page renders them), from the database at most once a
+    second per process (a change made in this process clears it at commit, see services
+    and forget_version)."""
     memo = current_app.extensions.setdefault("press_version", {})
     now = time.monotonic()
     if memo.get("until", 0) > now:
@@ -122,9 +130,14 @@ def _version() -> tuple[int, float]:
     row = db.session.execute(
         select(PressPage.version, PressPage.updated_at).where(PressPage.id == services.PAGE_ID)
     ).first()
-    value = (row[0], row[1].timestamp()) if row else (0, 0.0)
+    value = (*((row[0], row[1].timestamp()) if row else (0, 0.0)), settings.identity())
     memo.update(value=value, until=now + VERSION_TTL)
     return value
+
+
+def forget_version(app, **_) -> None:
+    """The organization's identity changed in this process: re-read it at the next hit."""
+    app.extensions.pop("press_version", None)
 
 
 @bp.route("")
@@ -133,16 +146,18 @@ def page():
     """The public media page: who speaks for the program right now and how to reach them.
 
     One body for everybody, so one ETag: the key names the page's version (bumped by every
-    change, so a revalidation sees it at once), today's date (the rota), the form token's
-    period (the token is part of the body) and the base URL (absolute links in the JSON-LD).
+    change, so a revalidation sees it at once), the organization's identity (its name,
+    time zone, phone region, address and media line are on the page), today's date there
+    (the rota), the form token's period (the token is part of the body) and the base URL
+    (absolute links in the JSON-LD).
     A matching If-None-Match gets a 304 without rendering. The version is read through a
     one-second per-process memo, kept on purpose (see VERSION_TTL): it spares every hit a
     database round trip, at the price of another worker showing a change up to a second late.
     """
-    version, stamp = _version()
+    version, stamp, org = _version()
     token = _token(inquiry_token_period())
-    day = clock.today().isoformat()
-    key = f"{version}:{stamp}:{day}:{token}:{base_url()}"
+    day = clock.now().astimezone(ZoneInfo(org.timezone)).date().isoformat()
+    key = f"{version}:{stamp}:{day}:{token}:{base_url()}:{org!r}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
@@ -214,7 +229,7 @@ def thanks():
 def vcard(slug: str):
     """A public spokesperson's vCard 3.0."""
     person = _public_person(slug)
-    text = vcards.build(person, settings.org_name(), external_url("press_public.page"))
+    text = vcards.build(person, settings.identity(), external_url("press_public.page"))
     response = make_response(text)
     response.headers["Content-Type"] = "text/vcard; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{person.slug}.vcf"'

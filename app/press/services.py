@@ -16,6 +16,7 @@ from app.auth.models import Role, User
 from app.database import utcnow
 from app.extensions import db
 from app.mail.services import queue
+from app.people import phones
 from app.press import uploads
 from app.press.models import (
     OPEN_STATUSES,
@@ -30,6 +31,7 @@ from app.press.models import (
 )
 from app.settings.clock import today
 from app.system.urls import external_url
+from app.system.words import plural
 from app.templating import localtime
 
 PAGE_ID = 1
@@ -188,7 +190,7 @@ def check_freshness() -> int:
                   f"Check it and mark it reviewed: {link}\n"),
         )
     row.stale_notice_for = period
-    record("press.stale_notice", f"Told {len(admins)} admin(s) the media page is stale")
+    record("press.stale_notice", f"Told {plural(len(admins), 'admin')} the media page is stale")
     db.session.flush()
     return len(admins)
 
@@ -373,28 +375,72 @@ def log_inquiry(data: dict) -> Inquiry:
     return inquiry
 
 
+def _active(role: Role) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)))
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Where a media inquiry's email goes."""
+
+    to: tuple[str, str]  # (name, email)
+    copies: list[tuple[str, str]]
+    on_duty: bool  # `to` is the spokesperson on duty (not the fallback)
+
+
+def inquiry_recipients(day: date | None = None) -> Recipients:
+    """Who a media inquiry goes to: the spokesperson on duty (the rota's, else the first
+    public one, as /press shows), with the liaison(s) in copy. With nobody on duty it goes
+    to the liaison(s) (the admins when there is no liaison), so an inquiry never waits
+    unread. LookupError when there is nobody at all."""
+    liaisons = [(u.name, u.email) for u in _active(Role.liaison)]
+    duty = on_duty(public_spokespeople(), day or today())
+    on = duty is not None and bool(duty.email)
+    if on:
+        to, others = (duty.name, duty.email), liaisons
+    else:
+        fallback = liaisons or [(u.name, u.email) for u in _active(Role.admin)]
+        if not fallback:
+            raise LookupError("nobody to send a media inquiry to")
+        to, others = fallback[0], fallback[1:]
+    seen, copies = {to[1].lower()}, []
+    for name, email in others:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            copies.append((name, email))
+    return Recipients(to, copies, on)
+
+
 def receive_inquiry(data: dict) -> Inquiry:
-    """A journalist's request from the public form: log it and email the liaison(s)."""
+    """A journalist's request from the public form: log it and email the spokesperson on
+    duty, the liaison in copy (see inquiry_recipients); a reply goes to the journalist."""
     inquiry = _new_inquiry(data)
-    recipients = db.session.scalars(
-        select(User).where(User.role == Role.liaison, User.active.is_(True))
-    ).all() or db.session.scalars(
-        select(User).where(User.role == Role.admin, User.active.is_(True))
-    ).all()
     deadline = localtime(inquiry.deadline, "%a %b %-d, %-I:%M %p")
     link = external_url("media_log.inquiry", inquiry_id=inquiry.id)
-    for user in recipients:
-        queue(
-            kind="press.inquiry", to=user.email, to_name=user.name,
-            subject=f"Media inquiry: {inquiry.outlet}, deadline {deadline}",
-            text=(f"A journalist asked for a response through the media page.\n\n"
-                  f"From: {inquiry.journalist_name} ({inquiry.outlet})\n"
-                  f"Email: {inquiry.journalist_email}\n"
-                  f"Phone: {inquiry.journalist_phone or '—'}\n"
-                  f"Deadline: {deadline}\n\nTopic:\n{inquiry.topic}\n\n"
-                  f"Log your response: {link}\n"),
-        )
-    record("press.inquiry.received", f"Media inquiry #{inquiry.id} received", inquiry)
+    try:
+        sent = inquiry_recipients()
+    except LookupError:  # a program with no users yet: the inquiry is in the log
+        record("press.inquiry.received", f"Media inquiry #{inquiry.id} received", inquiry)
+        return inquiry
+    (to_name, to), copies = sent.to, sent.copies
+    who = (f"{to_name} is on duty for media and has it" if sent.on_duty else
+           "Nobody is on duty for media today, so it came to you")
+    queue(
+        kind="press.inquiry", to=to, to_name=to_name, cc=copies,
+        reply_to=inquiry.journalist_email or None,
+        subject=f"Media inquiry: {inquiry.outlet}, deadline {deadline}",
+        text=(f"A journalist asked for a response through the media page.\n"
+              f"{who}; replying to this email reaches the journalist.\n\n"
+              f"From: {inquiry.journalist_name} ({inquiry.outlet})\n"
+              f"Email: {inquiry.journalist_email}\n"
+              f"Phone: {phones.format(inquiry.journalist_phone) or '—'}\n"
+              f"Deadline: {deadline}\n\nTopic:\n{inquiry.topic}\n\n"
+              f"Log the response (staff sign-in): {link}\n"),
+    )
+    record("press.inquiry.received",
+           f"Media inquiry #{inquiry.id} received; sent to {to_name}"
+           + (f", {len(copies)} in copy" if copies else ""), inquiry)
     return inquiry
 
 

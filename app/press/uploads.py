@@ -16,7 +16,11 @@ from werkzeug.utils import secure_filename
 KIT_LIMIT = 10 * 1024 * 1024
 PHOTO_LIMIT = 5 * 1024 * 1024
 PHOTO_BOX = (800, 800)
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs early
+# Pixels an upload may have: a 64-megapixel PNG can be 62 KB on disk and take ~200 MB to
+# decode, so the size is read from the header and checked before any decoding. Pillow's own
+# guard (which only warns below twice its limit) stays as a second line.
+MAX_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # magic bytes -> (content type, extension)
 _MAGIC = [
@@ -47,15 +51,30 @@ def _read(file, limit: int) -> bytes:
     return data
 
 
+def _too_big(width: int, height: int) -> UploadRefused:
+    return UploadRefused(
+        f"That image is {width:,} by {height:,} pixels ({width * height / 1e6:.0f} megapixels): "
+        f"too large to process. Upload one of at most {MAX_PIXELS // 1_000_000} megapixels "
+        "(a photo scaled to 4,000 pixels wide is plenty).")
+
+
 def _decode(data: bytes, expected: str | None = None) -> Image.Image:
-    """Fully decode an image with Pillow (a header alone can lie)."""
+    """Fully decode an image with Pillow (a header alone can lie), after refusing one whose
+    header says it has more than MAX_PIXELS pixels."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header, decodes nothing
+            width, height = probe.size
+            if width * height > MAX_PIXELS:  # (where Pillow itself would only warn)
+                raise _too_big(width, height)
             probe.verify()
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as exc:
+    except UploadRefused:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise UploadRefused(f"That image has too many pixels. Upload one of at most "
+                            f"{MAX_PIXELS // 1_000_000} megapixels.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UploadRefused("That image could not be read. Upload a PNG or JPEG file.") from exc
     if expected and image.format != expected:
         raise UploadRefused("That image could not be read. Upload a PNG or JPEG file.")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, has_request_context
-from sqlalchemy import select
+from blinker import Namespace
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.settings.models import Setting
@@ -31,6 +34,8 @@ def get(key: str, default: Any = None) -> Any:
 
 def put(key: str, value: Any) -> None:
     """Store `value` under `key` (flushes, never commits)."""
+    if key in ORGANIZATION_KEYS:
+        db.session.info["organization_changed"] = True
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value))
@@ -52,7 +57,21 @@ def delete(key: str) -> None:
 
 
 # --- the organization -----------------------------------------------------------------------
-# Admins edit these on the Settings page; until then the configuration's values apply.
+# Set at first run and on the Settings page; until then the configuration's values apply
+# (ORG_NAME and TIMEZONE are only the defaults before setup).
+
+ORGANIZATION_KEYS = ("org_name", "timezone", "phone_region", "public_address", "media_line")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Everything public pages, mail, vCards and feeds say about the organization."""
+
+    name: str
+    timezone: str
+    phone_region: str
+    public_address: str
+    media_line: str
 
 
 def org_name() -> str:
@@ -71,16 +90,60 @@ def phone_region() -> str:
     return get("phone_region") or "US"
 
 
-def save_organization(*, name: str, timezone: str, region: str | None = None) -> list[str]:
-    """Store the organization's name, time zone and phone region; returns what changed."""
+def public_address() -> str:
+    """The address the organization publishes (several lines; may be empty: a program
+    that keeps its site private publishes none, or a mailing address)."""
+    return get("public_address") or ""
+
+
+def media_line() -> str:
+    """The media line journalists call, in E.164 ("" when there is none)."""
+    return get("media_line") or ""
+
+
+def identity() -> Identity:
+    """The organization as the public sees it (for pages and caches keyed on it)."""
+    return Identity(org_name(), timezone_name(), phone_region(), public_address(),
+                    media_line())
+
+
+def save_organization(*, name: str, timezone: str, region: str | None = None,
+                      public_address: str | None = None,
+                      media_line: str | None = None) -> list[str]:
+    """Store the organization's name, time zone, phone region, public address and media
+    line (None leaves one as it is); returns what changed, in words. Each is stored even
+    when it equals the default it replaces: it was chosen (the demo fills in only what
+    nobody chose)."""
+    was = identity()
+    wanted = {"org_name": (name, was.name, "name"),
+              "timezone": (timezone, was.timezone, "time zone"),
+              "phone_region": (region, was.phone_region, "phone region"),
+              "public_address": (public_address, was.public_address, "public address"),
+              "media_line": (media_line, was.media_line, "media line")}
     changed = []
-    if name != org_name():
-        put("org_name", name)
-        changed.append("name")
-    if timezone != timezone_name():
-        put("timezone", timezone)
-        changed.append("time zone")
-    if region is not None and region != phone_region():
-        put("phone_region", region)
-        changed.append("phone region")
+    for key, (new, old, words) in wanted.items():
+        if new is None:
+            continue
+        if get(key) != new:
+            put(key, new)
+        if new != old:
+            changed.append(words)
     return changed
+
+
+# --- telling caches ---------------------------------------------------------------------------
+# Pages cached per process (/press) key on identity(); they hear of a change in this process
+# at its commit (other processes re-read within their memo's lifetime).
+
+organization_saved = Namespace().signal("organization-saved")
+
+
+@event.listens_for(Session, "after_commit")
+def _announce(session: Session) -> None:
+    if session.info.pop("organization_changed", False) and has_app_context():
+        organization_saved.send(current_app._get_current_object())
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("organization_changed", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,6 +13,7 @@ from app.auth import services as auth_services
 from app.extensions import db
 from app.mail.cli import start_background_worker
 from app.system import urls
+from app.system.jobs import recorded, register_job
 
 
 @click.command("serve")
@@ -23,6 +26,9 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()
     # Links in mail name this address unless PUBLIC_BASE_URL (or SERVER_NAME) says otherwise.
     app.config.setdefault(urls.SERVED_AT, urls.serving_at(host, port))
+    if app.config.get("TRUSTED_HOSTS"):  # a browser on this machine may use this address too
+        app.config["TRUSTED_HOSTS"] = [*app.config["TRUSTED_HOSTS"],
+                                       urls.host_of(urls.serving_at(host, port))]
     if not auth_services.has_users():
         auth_services.issue_setup_code()  # printed on this console for the first admin
         db.session.commit()
@@ -33,7 +39,8 @@ def serve(host: str, port: int) -> None:
 
 @click.command("purge")
 @with_appcontext
-def purge_command() -> None:
+@recorded("purge")
+def purge_command() -> str:
     """Expire what the organization no longer keeps, in every domain: tour visitors' details
     the configured days after their tour, old failed sign-ins, and whatever other domains
     register (app/system/retention.py). Safe to run from cron every day."""
@@ -54,3 +61,12 @@ def purge_command() -> None:
         click.echo(f"{name}: {line}")
     if failed:
         raise SystemExit(1)
+    return "Done."
+
+
+register_job(
+    "purge", "Nightly clean-up",
+    "Removes what the organization no longer keeps: tour visitors' details some days after "
+    "their visit, tour requests whose email was never confirmed, visitors' changes after a "
+    "week and old failed sign-ins.",
+    when="every night", every=timedelta(days=1), order=90)

@@ -14,13 +14,17 @@ The policy, for every field whose data is a string:
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, TextAreaField
+from markupsafe import Markup
+from wtforms import Field, PasswordField, SelectMultipleField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
+from wtforms.widgets import html_params
 
 from app.people import phones
+from app.settings import clock
 
 # C0, DEL and C1 controls. Unicode line and paragraph separators are handled as breaks.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -103,3 +107,63 @@ class Phone:
                 field.data = phones.parse(field.data)
             except ValueError:
                 raise ValidationError(self.message) from None
+
+
+class DateAndTimeField(Field):
+    """A moment as people enter it: a date (the browser's date picker) and a time of day typed
+    on either clock ("2:30 pm" or "14:30"), shown on the organization's clock. Both inputs
+    carry the field's name, so the form sends [date, time]; one ISO value ("2031-05-01T17:00",
+    as a datetime-local input sends it) is read too. `data` is a naive local datetime."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.raw_time = ""
+
+    def _value(self) -> tuple[str, str]:
+        if self.raw_data:
+            sent = [*self.raw_data, "", ""]
+            if len(self.raw_data) == 1 and "T" in sent[0]:
+                sent = sent[0].split("T", 1)
+            return sent[0], sent[1]
+        if self.data:
+            return self.data.date().isoformat(), clock.format_clock(
+                self.data.hour * 60 + self.data.minute)
+        return "", ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        values = [v.strip() for v in valuelist if isinstance(v, str)]
+        if not any(values):
+            self.data = None
+            return
+        if len(values) == 1 and "T" in values[0]:
+            values = values[0].split("T", 1)
+        try:
+            day = date.fromisoformat(values[0]) if values[0] else None
+        except ValueError:
+            day = None
+        if day is None:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid datetime value."))
+        if len(values) < 2 or not values[1]:
+            self.data = None
+            raise ValueError(f"Add a time, like {clock.example_time()}.")
+        try:
+            minute = clock.parse_clock(values[1])
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+        self.data = datetime.combine(day, time(minute // 60, minute % 60))
+
+    def __call__(self, **kwargs) -> Markup:
+        day, moment = self._value()
+        kwargs.setdefault("id", self.id)
+        time_kwargs = {k: v for k, v in kwargs.items() if k in ("aria-describedby",
+                                                                 "aria-invalid", "required")}
+        # html_params escapes every value, as WTForms' own widgets rely on.
+        date_input = html_params(type="date", name=self.name, value=day, **kwargs)
+        time_input = html_params(
+            type="text", name=self.name, value=moment, id=f"{self.id}-time", autocomplete="off",
+            placeholder=clock.example_time(), size=8,
+            **{"aria-label": f"{self.label.text}: time", **time_kwargs})
+        return Markup(  # noqa: S704
+            f'<span class="date-and-time"><input {date_input}><input {time_input}></span>')

@@ -147,9 +147,12 @@ def calendar(
     method: str | None = None,
     name: str | None = None,
     feed: bool = False,
+    timezone: str | None = None,
 ) -> str:
     """A whole VCALENDAR with CRLF line ends and folded lines. `method` makes an iTIP
-    object (REQUEST, CANCEL); `feed` adds the subscription hints calendar apps honour."""
+    object (REQUEST, CANCEL); `feed` adds the subscription hints calendar apps honour;
+    `timezone` (the organization's IANA zone) tells apps which zone a feed is kept in
+    (times themselves are always UTC)."""
     out = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     if method:
         out.append(f"METHOD:{method}")
@@ -159,6 +162,8 @@ def calendar(
         plain = " ".join(name.replace(",", " ").replace(";", " ").replace("\\", " ").split())
         out.append(f"X-WR-CALNAME:{plain}")
         out.append(f"NAME:{plain}")
+    if timezone:
+        out.append(f"X-WR-TIMEZONE:{escape(timezone)}")
     if feed:
         out.append("REFRESH-INTERVAL;VALUE=DURATION:PT1H")
         out.append("X-PUBLISHED-TTL:PT1H")

@@ -1,4 +1,5 @@
-"""The base's own table: visitors' changes waiting to reach staff (app/system/visitors.py)."""
+"""The base's own tables: visitors' changes waiting to reach staff (app/system/visitors.py)
+and the last run of each scheduled job (app/system/jobs.py)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,17 @@ class VisitorChange(db.Model):
     summary: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(500))  # the staff page about it
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # sent at once
+
+
+class JobRun(db.Model):
+    """The latest run of one scheduled job (`digest send`, `purge`, …), so the Settings page
+    can say in plain words whether the server's schedule is doing its work."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: running, or died
+    ok: Mapped[bool | None] = mapped_column()  # None while it runs
+    summary: Mapped[str] = mapped_column(String(300), default="")  # what it did, or the error
+    succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last good run

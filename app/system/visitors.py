@@ -21,6 +21,7 @@ from app.settings import clock
 from app.settings import services as settings
 from app.system.digest import DigestSection
 from app.system.models import VisitorChange
+from app.system.words import plural
 
 AT_ONCE_KEY = "visitors.changes_at_once"
 KEEP_DAYS = 7
@@ -88,4 +89,5 @@ def purge(now: datetime) -> str:
     result = db.session.execute(
         delete(VisitorChange).where(VisitorChange.at < now - timedelta(days=KEEP_DAYS)))
     db.session.flush()
-    return f"Forgot {result.rowcount} visitors' change(s) older than {KEEP_DAYS} days."
+    changes = plural(result.rowcount, "visitor's change", "visitors' changes")
+    return f"Forgot {changes} older than {KEEP_DAYS} days."

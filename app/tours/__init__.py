@@ -13,13 +13,14 @@ def init_app(app: Flask) -> None:
     from app.system.demo import register_demo
     from app.system.periodic import register_periodic
     from app.system.retention import register_purger
+    from app.system.words import plural
     from app.tours import demo, feed, lifecycle, public, routes, screening, services  # noqa: F401
     from app.tours.blueprint import bp, public_bp
     from app.tours.cli import tours_cli
     from app.tours.dashboard import register
 
     def purge(now) -> str:
-        return f"Anonymized {services.purge_bookers(now)} tour booker(s)."
+        return f"Anonymized {plural(services.purge_bookers(now), 'tour booker')}."
 
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)

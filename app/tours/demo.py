@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from app.database import utcnow
 from app.extensions import db
 from app.settings import clock
+from app.settings import demo as program
 from app.settings import services as settings
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourSlot
@@ -34,8 +35,9 @@ VISITORS = [
 def seed() -> None:
     """Settings, a screening entry and a handful of bookings in different states."""
     if settings.get(services.SETTINGS_KEY) is None:
+        # The program's own street (app/settings/demo.py), given to confirmed visitors only.
         services.save_settings(replace(
-            DEFAULTS, address="Riverbend Health Outreach\n410 Mill Street, side entrance",
+            DEFAULTS, address=f"{settings.org_name()}\n{program.street()}, side entrance",
             notice_hours=24))
     services.add_screen(ScreenKind.domain, "stop-the-site.example", ScreenAction.hold)
     opens = services.open_slots(clock.today(), clock.today() + timedelta(days=30))

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.system import ical, urls
 from app.system.feeds import FeedItem, register_feed_source
 from app.system.urls import external_url
+from app.system.words import plural
 from app.tours.models import Status, TourBooking, TourSlot
 from app.tours.services import booking_uid
 
@@ -35,7 +36,7 @@ def tour_items(user: User, since: datetime, until: datetime | None) -> list[Feed
     host = urls.host()
     items = []
     for r in rows:
-        people = f"{r.group_size} {'person' if r.group_size == 1 else 'people'}"
+        people = plural(r.group_size, "person", "people")
         items.append(ical.VEvent(
             uid=booking_uid(r.id, host), start=r.starts_at, end=r.ends_at,
             summary=f"Tour ({people})", dtstamp=r.decided_at or r.created_at,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.database import utcnow
 from app.settings import services as settings
 from app.system import ical
+from app.system.words import plural
 
 
 def booking_calendar(booking, *, uid: str, address: str, guidelines: str,
@@ -15,8 +16,7 @@ def booking_calendar(booking, *, uid: str, address: str, guidelines: str,
     """One VEVENT for the booking: STATUS:TENTATIVE while it is a request, CONFIRMED once
     confirmed; METHOD:CANCEL with STATUS:CANCELLED once it's called off."""
     org = settings.org_name()
-    lines = [f"Your tour of {org} for {booking.group_size} "
-             f"{'person' if booking.group_size == 1 else 'people'}."]
+    lines = [f"Your tour of {org} for {plural(booking.group_size, 'person', 'people')}."]
     if tentative and not cancelled:
         lines += ["Requested: we'll email you once it's confirmed, with the address."]
     if guidelines and not cancelled:

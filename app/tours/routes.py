@@ -8,16 +8,17 @@ from datetime import date, timedelta
 
 from flask import request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.database import utcnow
 from app.extensions import db
 from app.people.contacts import find_or_add_contact
+from app.security import same_site_path
 from app.settings import clock
 from app.settings.clock import org_zone
-from app.system import visitors
-from app.system.pagination import paginate
+from app.system import jobs, visitors
+from app.system.pagination import paginate_capped
 from app.tours import services
 from app.tours.blueprint import bp
 from app.tours.forms import DeclineForm, ScreenForm, SettingsForm
@@ -30,7 +31,14 @@ from app.tours.models import (
     TourScreen,
     TourSlot,
 )
-from app.tours.schedule import WEEKDAYS, TourSettings, format_range, parse_ranges, slots
+from app.tours.schedule import (
+    WEEKDAYS,
+    TourSettings,
+    example_range,
+    parse_ranges,
+    show_range,
+    slots,
+)
 from app.web import render, see_other, trigger, wants_fragment
 
 PER_PAGE = 50
@@ -52,11 +60,11 @@ def index():
         view = "requests"
         query = query.where(TourBooking.status == Status.requested)
         query = query.order_by(TourSlot.starts_at, TourBooking.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = paginate(total, PER_PAGE)
+    page = paginate_capped(query.with_only_columns(TourBooking.id).order_by(None), PER_PAGE)
     bookings = db.session.scalars(query.limit(page.limit).offset(page.offset)).all()
     return render("tours/index.html", block="results", bookings=bookings, view=view,
-                  page=page.number, pages=page.pages, total=total, decline_form=DeclineForm())
+                  page=page.number, pages=page.pages, total=page.total, capped=page.capped,
+                  decline_form=DeclineForm())
 
 
 @bp.route("/calendar")
@@ -105,20 +113,16 @@ def _decided(b: TourBooking, toast: str):
     if wants_fragment():
         response = render("tours/_row_response.html", booking=b, decline_form=DeclineForm())
         return trigger(response, "tours-changed", toast=toast)
-    return see_other(request.referrer if _same_site(request.referrer)
-                     else url_for("tours.show", booking_id=b.id), toast)
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+    return see_other(same_site_path(request.referrer)
+                     or url_for("tours.show", booking_id=b.id), toast)
 
 
 def _refused(exc: Exception):
     db.session.rollback()
     if wants_fragment():
         return render("errors/_alert.html", status=409, title="Not done", detail=str(exc))
-    return see_other(request.referrer if _same_site(request.referrer)
-                     else url_for("tours.index"), str(exc), "error")
+    return see_other(same_site_path(request.referrer)
+                     or url_for("tours.index"), str(exc), "error")
 
 
 def _act(booking_id: int, action, done: str | Callable[[TourBooking], str]):
@@ -198,8 +202,8 @@ def _form_from(s: TourSettings) -> SettingsForm:
     data["changes_at_once"] = visitors.at_once()
     data["blackout_dates"] = "\n".join(d.isoformat() for d in s.blackout_dates)
     for day in range(7):
-        data[f"service_{day}"] = ", ".join(format_range(r) for r in s.service_hours.get(day, ()))
-        data[f"window_{day}"] = ", ".join(format_range(r) for r in s.tour_windows.get(day, ()))
+        data[f"service_{day}"] = ", ".join(show_range(r) for r in s.service_hours.get(day, ()))
+        data[f"window_{day}"] = ", ".join(show_range(r) for r in s.tour_windows.get(day, ()))
     return SettingsForm(data=data)
 
 
@@ -236,7 +240,8 @@ def settings():
                     "These tour times overlap service hours or the buffer around them."]
     status = 422 if request.method == "POST" else 200
     return render("tours/settings.html", form=form, problems=problems, status=status,
-                  weekdays=WEEKDAYS)
+                  weekdays=WEEKDAYS, clean_up=jobs.status("purge"), example_range=example_range(),
+                  late_range=show_range((22 * 60, 2 * 60)))
 
 
 # --- screening list -----------------------------------------------------------------------

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.settings import clock
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY = 24 * 60
 WEEK = 7 * DAY
 
 Range = tuple[int, int]  # (start minute, end minute) of the local day; end <= start: past midnight
 
-_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$")
+# "9:00 AM - 5:00 PM", "9am-5pm" (or an en dash), "09:00-17:00", "6 pm to 8 pm"
+_SEPARATOR = re.compile(r"\s*(?:[-\u2013\u2014]|\bto\b|\buntil\b)\s*", re.I)
 
 DEFAULT_GUIDELINES = (
     "Please don't take photos or video anywhere on site.\n"
@@ -93,14 +96,16 @@ DEFAULTS = TourSettings(
 
 
 def parse_range(text: str) -> Range:
-    """"09:00-17:00" → (540, 1020). "22:00-02:00" runs past midnight. ValueError if unreadable."""
-    match = _RANGE.match(text)
-    if not match:
-        raise ValueError(f"“{text.strip()}” is not a time range like 09:00-17:00")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-        raise ValueError(f"“{text.strip()}” has a time that doesn't exist")
-    start, end = h1 * 60 + m1, h2 * 60 + m2
+    """"09:00-17:00" or "9 am - 5 pm" → (540, 1020). "22:00-02:00" runs past midnight.
+    ValueError if unreadable. Times are read on either clock (app/settings/clock.py)."""
+    parts = _SEPARATOR.split(text.strip())
+    if len(parts) != 2 or not all(parts):
+        raise ValueError(f"“{text.strip()}” is not a time range like {example_range()}")
+    try:
+        start, end = clock.parse_clock(parts[0]), clock.parse_clock(parts[1], end=True)
+    except ValueError:
+        raise ValueError(f"“{text.strip()}” has a time that doesn't exist or can't be read "
+                         f"(try {example_range()})") from None
     if start == end:
         raise ValueError(f"“{text.strip()}” starts and ends at the same time")
     return start, end
@@ -116,7 +121,18 @@ def hhmm(minute: int) -> str:
 
 
 def format_range(r: Range) -> str:
+    """How a range is stored: "09:00-17:00"."""
     return f"{hhmm(r[0])}-{hhmm(r[1])}"
+
+
+def show_range(r: Range) -> str:
+    """How a range reads to staff, on the organization's clock: "9:00 AM - 5:00 PM"."""
+    return f"{clock.format_clock(r[0])} - {clock.format_clock(r[1])}"
+
+
+def example_range() -> str:
+    """A sample range on the organization's clock, for hints and messages."""
+    return show_range((9 * 60, 17 * 60))
 
 
 def _span(r: Range) -> Range:
@@ -158,9 +174,10 @@ def conflicts(s: TourSettings) -> list[str]:
                 if clash:
                     sday, service = clash
                     problems.append(
-                        f"{WEEKDAYS[weekday]} {hhmm(t)} to {hhmm((t + s.slot_minutes) % DAY)} "
+                        f"{WEEKDAYS[weekday]} {clock.format_clock(t)} to "
+                        f"{clock.format_clock((t + s.slot_minutes) % DAY)} "
                         f"would fall within service hours ({WEEKDAYS[sday]} "
-                        f"{format_range(service)}) or the buffer around them."
+                        f"{show_range(service)}) or the buffer around them."
                     )
     return problems
 

@@ -32,6 +32,7 @@ from app.settings.clock import local_date, org_zone, today
 from app.system import visitors
 from app.system.ical import uid
 from app.system.urls import external_url
+from app.system.words import plural
 from app.tours import ical
 from app.tours.models import (
     HOLDS_SEATS,
@@ -295,7 +296,7 @@ def _check_visitor(slot: Slot, size: int, s: TourSettings, *, email: str | None 
 
 
 def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return plural(n, "person", "people")
 
 
 def _token_for(nonce: str) -> str:
@@ -604,7 +605,7 @@ def send_reminders(now: datetime | None = None) -> int:
         _mail(booking, "reminder", "Reminder: your tour is coming up", settings_=s)
     db.session.flush()
     if due:
-        record("tours.reminders", f"Sent {len(due)} tour reminder(s)")
+        record("tours.reminders", f"Sent {plural(len(due), 'tour reminder')}")
     return len(due)
 
 
@@ -750,7 +751,7 @@ def purge_bookers(now: datetime | None = None) -> int:
         )
     ratelimit.purge(now)
     db.session.flush()
-    record("tours.purged", f"Anonymized {len(due)} tour booker(s)")
+    record("tours.purged", f"Anonymized {plural(len(due), 'tour booker')}")
     return len(due)
 
 

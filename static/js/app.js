@@ -2,6 +2,50 @@
 (function () {
   "use strict";
 
+  // The main menu folds behind one button on narrow screens (CSS shows the button only
+  // under html.js). The state lives in aria-expanded, so a boosted navigation, which brings
+  // a fresh header, lands with the menu closed.
+  document.documentElement.classList.add("js");
+  function toggles() { return document.querySelectorAll(".nav-toggle[aria-expanded]"); }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".nav-toggle");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    toggles().forEach(function (button) {
+      if (button.getAttribute("aria-expanded") === "true") {
+        button.setAttribute("aria-expanded", "false");
+        button.focus();
+      }
+    });
+  });
+
+  // A table too wide for the screen scrolls in its box (.table-wrap): let keyboard users
+  // reach and scroll it too, named after the table's caption.
+  function scrollableTables(root) {
+    var boxes = Array.prototype.slice.call((root.querySelectorAll ? root : document).querySelectorAll(".table-wrap"));
+    if (root.matches && root.matches(".table-wrap")) boxes.push(root);
+    boxes.forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scrollableTables(document); });
+  document.body.addEventListener("htmx:load", function (event) { scrollableTables(event.target); });
+  window.addEventListener("resize", function () { scrollableTables(document); });
+
   // Toasts: views send HX-Trigger {"toast": {"message": "..."}}.
   function showToast(message) {
     var box = document.getElementById("toasts");

@@ -12,6 +12,8 @@ from app.extensions import db
 from tests.factories import make_user
 
 GOOD = {
+    "org_name": "Riverbend Harm Reduction",
+    "timezone": "America/Chicago",
     "name": "Ada Admin",
     "email": "ada@example.org",
     "new_password": "river stones and blue kettles",
@@ -81,5 +83,53 @@ def test_setup_validates_fields(client):
     assert response.status_code == 422
     for message in ["Enter a name.", "Enter an email address like", "Use at least 12",
                     "don&#39;t match"]:
+        assert message in response.text
+    assert db.session.scalar(select(User)) is None
+
+
+def test_setup_names_the_organization(client):
+    """First run asks what the public will see: the name, zone, address and media line."""
+    from app.settings import services as settings
+
+    page = client.get("/setup").text
+    for label in ("Your organization&#39;s name", "Time zone", "Public address", "Media line"):
+        assert label in page
+    assert "data-timezone-picker" in page and "Central Time — Chicago (UTC" in page
+    code = services.issue_setup_code()
+    db.session.commit()
+    response = client.post("/setup", data={
+        **GOOD, "code": code, "org_name": "  Harbor   Health Outreach ",
+        "timezone": "Europe/London", "public_address": "PO Box 12\r\nPortsmouth PO1 2AB",
+        "media_line": "020 7946 0958"})
+    assert response.status_code == 303
+    who = settings.identity()
+    assert who.name == "Harbor Health Outreach"
+    assert who.timezone == "Europe/London"
+    assert who.phone_region == "GB"  # numbers are read in the zone's country from now on
+    assert who.media_line == "+442079460958"
+    assert who.public_address == "PO Box 12\nPortsmouth PO1 2AB"
+    home = client.get("/").text
+    assert "Harbor Health Outreach" in home
+
+
+def test_setup_reads_an_old_zone_name_as_the_current_one(client):
+    from app.settings import services as settings
+
+    code = services.issue_setup_code()
+    db.session.commit()
+    response = client.post("/setup", data={**GOOD, "code": code, "timezone": "US/Central"})
+    assert response.status_code == 303
+    assert settings.timezone_name() == "America/Chicago"
+
+
+def test_setup_refuses_a_missing_name_an_unknown_zone_and_a_bad_media_line(client):
+    code = services.issue_setup_code()
+    db.session.commit()
+    response = client.post("/setup", data={**GOOD, "code": code, "org_name": " ",
+                                           "timezone": "Mars/Olympus_Mons",
+                                           "media_line": "call us"})
+    assert response.status_code == 422
+    for message in ("Enter your organization&#39;s name.", "Choose a time zone from the list.",
+                    "Enter a phone number we can dial"):
         assert message in response.text
     assert db.session.scalar(select(User)) is None

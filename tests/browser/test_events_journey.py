@@ -31,8 +31,10 @@ def test_create_invite_rsvp_journey(app, live_server, page, smtp_server):
     page.goto(f"{live_server}/events/new")
     page.get_by_label("Title").fill("Community celebration")
     page.get_by_label("Kind").select_option("celebration")
-    page.get_by_label("Starts").fill("2031-05-01T17:00")
-    page.get_by_label("Ends").fill("2031-05-01T19:00")
+    page.get_by_label("Starts", exact=True).fill("2031-05-01")
+    page.get_by_label("Starts: time").fill("5 pm")  # typed on a 12-hour clock
+    page.get_by_label("Ends", exact=True).fill("2031-05-01")
+    page.get_by_label("Ends: time").fill("19:00")  # or a 24-hour one: both are read
     page.get_by_label("Capacity").fill("40")
     page.get_by_role("button", name="Save event").click()
     page.wait_for_url(re.compile(r"/events/\d+$"))

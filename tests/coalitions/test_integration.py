@@ -100,7 +100,7 @@ def test_the_morning_digest_carries_what_falls_to_each(app, runner, smtp_server)
     db.session.commit()
 
     result = runner.invoke(args=["digest", "send"])
-    assert result.exit_code == 0 and "Queued 2 digest(s)" in result.output, result.output
+    assert result.exit_code == 0 and "Queued 2 digests" in result.output, result.output
     app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
     assert deliver_due(limit=100)["sent"] == 2
     texts = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content()

@@ -205,7 +205,7 @@ def test_digest_cli_is_idempotent_per_day(app, runner, deliver):
     first = runner.invoke(args=["digest", "send"])
     assert first.exit_code == 0, first.output
     second = runner.invoke(args=["digest", "send"])
-    assert "Queued 0 digest(s)" in second.output
+    assert "Queued 0 digests" in second.output
     kinds = db.session.scalars(select(OutboxMessage.recipient)
                                .where(OutboxMessage.kind == "digest")).all()
     # every active user sees this week's events; only Dana has a commitment

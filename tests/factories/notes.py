@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, update
 
 from app.audit.services import record
 from app.extensions import db
@@ -35,7 +35,7 @@ def make_notes(rows: Iterable[Mapping[str, Any]]) -> list:
     and the note's fields): the same links, last-contact dates and audit records, in one
     INSERT per table. The database's triggers index them for search, as for one note."""
     from app.notes.models import Note, note_contacts, note_organizations
-    from app.notes.services import touch_contacts
+    from app.people.models import Contact
 
     rows = [dict(row) for row in rows]
     if not rows:
@@ -55,13 +55,19 @@ def make_notes(rows: Iterable[Mapping[str, Any]]) -> list:
         db.session.execute(insert(note_contacts), contact_links)
     if org_links:
         db.session.execute(insert(note_organizations), org_links)
-    # Each contact's last-contact dates move forward to its latest note, never back: an
-    # ordinary note moves both, a sensitive one only the date admin and liaison see.
+    # Each contact's last-contact dates move forward to its latest note, never back: the one
+    # staff see only for notes that are not sensitive (as app.notes.services does).
     touched: dict[tuple[date, bool], set[int]] = {}
     for note, (cids, _) in zip(notes, links, strict=True):
         touched.setdefault((note.occurred_on, note.sensitive), set()).update(cids)
     for (when, sensitive), ids in sorted(touched.items()):
-        touch_contacts(ids, when, sensitive)
+        columns = [Contact.last_contact_on] + ([] if sensitive
+                                               else [Contact.last_open_contact_on])
+        for column in columns:
+            db.session.execute(
+                update(Contact).where(Contact.id.in_(ids))
+                .where(or_(column.is_(None), column < when))
+                .values({column: when}).execution_options(synchronize_session=False))
     for note, author in zip(notes, authors, strict=True):
         record("note.create",
                f"Logged {'a sensitive' if note.sensitive else 'a'} note #{note.id}", note, author)

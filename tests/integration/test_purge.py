@@ -22,8 +22,8 @@ def test_purge_expires_old_sign_in_failures_only(app, runner):
     db.session.commit()
     result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output
-    assert "sign-in failures: Deleted 2 old failed sign-in(s)." in result.output
-    assert "tours: Anonymized 0 tour booker(s)." in result.output
+    assert "sign-in failures: Deleted 2 old failed sign-ins." in result.output
+    assert "tours: Anonymized 0 tour bookers." in result.output
     db.session.expire_all()
     assert db.session.scalars(select(SignInFailure.ip)).all() == ["192.0.2.3"]
 

@@ -31,6 +31,28 @@ def test_create_contact_redirects_and_normalizes(as_staff, org):
     assert "(555) 201-4411" in page and "Ally" in page
 
 
+def test_name_prefix_suffix_and_background(as_staff):
+    response = as_staff.post("/people/new", data={
+        "name_prefix": "Rev.", "first_name": "Rosa", "last_name": "Delgado",
+        "name_suffix": "Jr.", "title": "Pastor", "stance": "ally", "influence": "high",
+        "organization_id": 0, "owner_id": 0,
+        "background": "Met at the vigil.\r\nPrefers texts.\x00"})
+    assert response.status_code == 303
+    contact = db.session.scalar(select(Contact))
+    assert (contact.name_prefix, contact.name_suffix, contact.title) == ("Rev.", "Jr.", "Pastor")
+    assert contact.background == "Met at the vigil.\nPrefers texts."
+    assert contact.name == "Rosa Delgado"  # lists and greetings keep the plain name
+    page = as_staff.get(f"/people/{contact.id}").get_data(as_text=True)
+    assert "<h1>Rev. Rosa Delgado Jr." in page and "Met at the vigil." in page
+    edit = as_staff.get(f"/people/{contact.id}/edit").get_data(as_text=True)
+    assert 'value="Rev."' in edit and 'value="Jr."' in edit
+    response = as_staff.post("/people/new", data={
+        "first_name": "Sam", "name_prefix": "x" * 41, "stance": "unknown",
+        "influence": "medium", "organization_id": 0, "owner_id": 0})
+    assert response.status_code == 422 and 'id="name_prefix-error"' in response.get_data(
+        as_text=True)
+
+
 def test_invalid_contact_is_422_with_errors_beside_fields(as_staff):
     response = as_staff.post("/people/new", data={
         "first_name": "", "emails": "not-an-email", "phones": "12", "stance": "nope",

@@ -333,7 +333,8 @@ def test_the_same_email_on_both_is_kept_once(app, contact):
 def test_a_merged_contact_is_no_longer_one_an_import_undo_removes(as_liaison, contact):
     from tests.people.test_import import HEADER, staged, upload
 
-    import_id = staged(upload(as_liaison, HEADER + "Rosa,Delgado,rosa@example.org,,,,,\n"))
+    body = HEADER + "Rosa,Delgado,rosa@example.org,,,,,\n"
+    import_id = staged(as_liaison, upload(as_liaison, body))
     as_liaison.post(f"/people/import/{import_id}/confirm")
     rosa = db.session.scalar(select(Contact).where(Contact.first_name == "Rosa"))
     merge_contacts(load_contact(rosa.id), load_contact(contact.id), None)
@@ -444,8 +445,8 @@ def test_delete_pages_list_what_links_here(as_admin, contact, org):
 def test_undo_page_names_who_stayed_and_why(as_liaison):
     from tests.people.test_import import HEADER, staged, upload
 
-    import_id = staged(upload(as_liaison, HEADER + "Rosa,Delgado,rosa@example.org,,,,,\n"
-                                          "Sam,Lee,sam@example.org,,,,,\n"))
+    body = HEADER + "Rosa,Delgado,rosa@example.org,,,,,\nSam,Lee,sam@example.org,,,,,\n"
+    import_id = staged(as_liaison, upload(as_liaison, body))
     as_liaison.post(f"/people/import/{import_id}/confirm")
     rosa = db.session.scalar(select(Contact).where(Contact.first_name == "Rosa"))
     _booking(rosa)

@@ -207,8 +207,8 @@ def _crawl(app: Flask, client) -> dict[str, list[Sample]]:
 
 def _enrich(admin_id: int) -> None:
     """What the demo story lacks for some pages to link anywhere: a press kit file, a
-    spokesperson's photo, an import preview, and invitations sent (their RSVP links are
-    read in the outbox, as an invitee reads them in the mail)."""
+    spokesperson's photo, an import preview, and invitations and a password-reset link sent
+    (their links are read in the outbox, as the person reads them in the mail)."""
     from app.auth.models import User
     from app.database import utcnow
     from app.events import invitations
@@ -229,10 +229,17 @@ def _enrich(admin_id: int) -> None:
                                  "jpg")
     staged = imports.stage("people.csv", b"first_name,last_name,email\n"
                            b"Ada,Okafor,ada@example.org\n", admin)
+    imports.map_columns(staged, staged.rows["fields"])
     imports.confirm(staged, admin)
+    # An upload waiting for its columns (the upload page links to it).
+    imports.stage("phone.vcf", b"BEGIN:VCARD\nVERSION:3.0\nN:Okoye;Bea;;;\nFN:Bea Okoye\n"
+                  b"EMAIL:bea@example.org\nEND:VCARD\n", admin)
     event = db.session.scalars(select(Event).where(Event.starts_at > utcnow())
                                .order_by(Event.starts_at)).first()
     invitations.invite(event, list(db.session.scalars(select(Contact.id))), admin)
+    from app.auth import reset
+
+    reset.request_reset(admin.email)  # its link, read in the outbox, opens /login/reset/…
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,16 @@ def seed_accounts() -> None:
     record("user.created", f"Added {MARKER}")
 
 
+def seed_sign_in() -> None:
+    """A colleague mid-way through two-step setup with a reset link out (secrets hold MARKER)."""
+    from app.auth import reset
+
+    make_user(name=f"Liaison {MARKER}", email=f"two-{MARKER.lower()}@example.org",
+              role="liaison", totp_secret=MARKER, totp_pending_secret=MARKER,
+              reset_token_hash=MARKER)
+    reset.request_reset(f"two-{MARKER.lower()}@example.org")
+
+
 def seed_map() -> None:
     """A potential participant area and a private area, MARKER in every field they have."""
     from app.places import services
@@ -60,7 +70,21 @@ def seed_tours() -> None:
     seed_tours(MARKER)
 
 
-PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_journeys]
+def seed_imports() -> None:
+    """A contact's background and honorific, and an upload waiting for its columns (every
+    cell of the file, the columns it will leave out too)."""
+    from app.people import imports
+    from tests.factories import make_contact
+
+    make_contact(first_name="Imported", name_prefix=f"Rev{MARKER}"[:40],
+                 background=f"Background {MARKER}")
+    user = make_user(name="Importer")
+    imports.stage("phone.vcf", f"BEGIN:VCARD\nVERSION:3.0\nN:{MARKER};Bea;;;\nFN:Bea\n"
+                  f"NOTE:{MARKER}\nBDAY:{MARKER}\nEND:VCARD\n".encode(), user)
+
+
+PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports,
+                   seed_sign_in, seed_journeys]
 
 
 def test_no_public_url_shows_private_data(app, client):

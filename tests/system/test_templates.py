@@ -49,3 +49,17 @@ def test_two_macros_of_one_name_are_refused():
     }))
     with pytest.raises(RuntimeError, match="badge"):
         register_macros(env)
+
+
+BODY_TAG = re.compile(r"<body\b[^>]*>")
+
+
+def test_body_tags_carry_nothing_a_page_changes():
+    """A boosted navigation swaps what is inside <body> and keeps the old tag's attributes,
+    so a class or token put there would outlive the page that set it (the sign-in page's
+    narrow column squeezed every page after it). Per-page things go on `.page` inside."""
+    tags = {t: BODY_TAG.findall(text) for t, text in sources().items()}
+    odd = {t: found for t, found in tags.items()
+           if any(tag not in ("<body>", '<body hx-boost="true">') for tag in found)}
+    assert not odd
+    assert any(tags.values())

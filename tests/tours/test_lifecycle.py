@@ -267,7 +267,7 @@ def test_purge_anonymizes_after_the_configured_days(app, runner, client, tours, 
     outbox = db.session.scalars(select(OutboxMessage.raw)).all()
     assert not any(b"Purgeable" in raw or b"robin@example.org" in raw for raw in outbox)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "tours.purged")).one()
-    assert event.summary == "Anonymized 1 tour booker(s)"
+    assert event.summary == "Anonymized 1 tour booker"
     # The manage link no longer opens anything.
     assert services.booking_for_token(services.manage_token(old)) is None
 

@@ -175,7 +175,7 @@ def test_staff_pages_render(client, as_liaison, tours):
 
 def test_settings_refuse_slots_inside_service_hours(as_liaison, tours):
     page = as_liaison.get("/tours/manage/settings").get_data(as_text=True)
-    assert 'value="09:00-17:00"' in page
+    assert 'value="9:00 AM - 5:00 PM"' in page  # the US writes a 12-hour clock
     data = {"buffer_before": "60", "buffer_after": "60", "slot_minutes": "60", "capacity": "8",
             "notice_hours": "48", "horizon_days": "60", "approval_required": "y",
             "guidelines": "No photos.", "address": "1 Main St", "purge_days": "90",

@@ -86,5 +86,5 @@ def test_without_a_liaison_the_admins_hear_and_old_changes_are_forgotten(app, ru
     db.session.commit()
     assert visitors.digest_section(admin, None).lines == []  # a day's window
     result = runner.invoke(args=["purge"])
-    assert "Forgot 1 visitors' change(s)" in result.output
+    assert "Forgot 1 visitor's change" in result.output
     assert db.session.scalar(select(func.count(VisitorChange.id))) == 0

@@ -1,19 +1,30 @@
-"""CSV import of contacts: read and check an upload, stage a preview, write it all or nothing,
-and undo a whole import.
+"""Importing contacts from the address books people really have: read and check an upload,
+match its columns to fields, stage a preview, write it all or nothing, and undo a whole
+import.
 
 How an import behaves (shown on the upload page too):
 
-- Columns are mapped by header (see HEADERS; case, spaces, "-" and "_" don't matter).
-  A first name (or a full "name") column is required; unknown columns are listed and ignored.
+- The file is CSV (a Google Contacts, Outlook or CiviCRM export, our own export, or any
+  spreadsheet with a header row) or vCard (.vcf: 2.1, 3.0 or 4.0, from a phone or Apple
+  Contacts, any number of cards). Known exports are recognized by their headers.
+- Between upload and preview, the **column mapping** shows every column with the field it
+  goes to: pre-filled from the format (or from the choice last confirmed for exactly these
+  headers, remembered by a hash of them), and any column can be changed or left out. Each
+  email and phone column adds to the contact's emails and phones; an honorific ("Title" in
+  Outlook) goes to the name prefix, not the job title; labels and categories split into
+  tags, without the address book's own groups ("* myContacts").
 - The file must be UTF-8 (a byte-order mark is fine). Windows-1252, as older Excel writes it,
   is accepted only when it decodes cleanly, and the preview says so. Anything else is refused
   with a message rather than guessed.
-- A row whose email matches an existing contact (emails compared lower-cased) **updates** that
-  contact, filling in only what is empty: it never overwrites what someone recorded. New
-  emails, phones and tags are added; "do not contact" and "media" can be switched on, never
-  off; a stance is set only where it was "not yet known". A matched row that adds nothing is
-  left alone. Every other row **creates** a contact; likely duplicates (same phone, similar
-  name in the same organization) are shown so the file can be fixed first.
+- A row whose email (any of them, compared lower-cased) matches an existing contact
+  **updates** that contact, filling in only what is empty: it never overwrites what someone
+  recorded. New emails, phones and tags are added; "do not contact" and "media" can be
+  switched on, never off; a stance is set only where it was "not yet known". The preview
+  says what each update changes. A matched row that adds nothing is left alone. Every other
+  row **creates** a contact; likely duplicates (same phone, similar name in the same
+  organization) are shown so the file can be fixed first.
+- A row with no person's name but an organization adds that organization (with its email,
+  phone, address and website) if it's new; a row with no name at all is left out.
 - Organizations are matched by name (case and spacing ignored), or created.
 - Any row with a problem blocks the whole import: nothing is written until the file is clean.
 - Undo removes the contacts and organizations the import created (except any that anything
@@ -23,17 +34,21 @@ How an import behaves (shown on the upload page too):
 - Cells that look like spreadsheet formulas are stored as plain text (exports neutralize
   them again); line breaks inside one-line fields collapse to spaces; everything is escaped
   when shown.
-- The parsed upload is staged in the contact_imports row (JSON), never in process memory, and
-  a preview expires after PREVIEW_HOURS.
+- The parsed upload is staged in the contact_imports row (JSON), never in process memory; a
+  preview expires after PREVIEW_HOURS, and confirming drops the file's cells (the columns
+  left out included), keeping only what was imported.
 
-The steps live in their own modules: `reading` (the file, its columns, one row), `staged`
-(the typed row a preview keeps), `planning` (what each row will do), `writing` (staging and
+The steps live in their own modules: `reading` (the file and one row), `vcards` (cards as
+rows), `formats` (which export it is, and its columns' fields), `columns` (the fields a
+column can go to, the mapping's rules, remembered mappings), `staged` (the typed row a
+preview keeps), `planning` (what each row will do), `writing` (staging, mapping and
 confirming) and `undo`. This package gathers the API the import pages use.
 """
 
-from app.people.imports.planning import CHANGE_LABELS, plan
+from app.people.imports.columns import TARGETS, MappingError
+from app.people.imports.formats import by_key as format_by_key
+from app.people.imports.planning import describe_changes, plan
 from app.people.imports.reading import (
-    HEADERS,
     MAX_BYTES,
     MAX_ROWS,
     ImportFileError,
@@ -49,12 +64,15 @@ from app.people.imports.writing import (
     ImportRowsError,
     confirm,
     is_expired,
+    is_previewed,
+    map_columns,
     purge_expired,
     stage,
 )
 
 __all__ = [
-    "CHANGE_LABELS", "HEADERS", "MAX_BYTES", "MAX_ROWS", "PREVIEW_HOURS", "ImportFileError",
-    "ImportRowsError", "StagedRow", "check_email", "clean_row", "confirm", "decode",
-    "is_expired", "parse", "plan", "purge_expired", "stage", "staged_rows", "undo",
+    "MAX_BYTES", "MAX_ROWS", "PREVIEW_HOURS", "TARGETS", "ImportFileError", "ImportRowsError",
+    "MappingError", "StagedRow", "check_email", "clean_row", "confirm", "decode",
+    "describe_changes", "format_by_key", "is_expired", "is_previewed", "map_columns", "parse",
+    "plan", "purge_expired", "stage", "staged_rows", "undo",
 ]

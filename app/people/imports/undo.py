@@ -17,6 +17,7 @@ from app.people import lifecycle
 from app.people.duplicates import chunks
 from app.people.imports.planning import load_contacts
 from app.people.imports.writing import save_staged, search_text_of
+from app.people.lifecycle import plural
 from app.people.models import (
     Channel,
     Contact,
@@ -76,9 +77,10 @@ def undo(imp: ContactImport, actor: User) -> dict[str, Any]:
     data["undo"] = summary
     save_staged(imp, data)
     imp.undone_at = now
-    record("contact.import_undo", f"Undid CSV import #{imp.id}: {removed} contacts removed, "
-           f"{kept} kept (something links to them since), {restored} restored, "
-           f"{orgs_removed} organizations removed", imp, actor)
+    record("contact.import_undo", f"Undid import #{imp.id}: "
+           f"{plural(removed, 'contact')} removed, {kept} kept (something links to them "
+           f"since), {restored} restored, {plural(orgs_removed, 'organization')} removed",
+           imp, actor)
     db.session.flush()
     return summary
 
@@ -123,7 +125,7 @@ def _restore_all(items: list[dict[str, Any]], imp: ContactImport, actor: User, n
                                 "to_stance": Stance(values["stance"]),
                                 "from_influence": Influence(was["influence"]),
                                 "to_influence": Influence(values["influence"]),
-                                "reason": f"CSV import #{imp.id} undone"})
+                                "reason": f"Import #{imp.id} undone"})
         emails = [e for e in item["emails"] if e in was["emails"]]
         phones = [p for p in item["phones"] if p in was["phones"]]
         if not values and not emails and not phones:

@@ -14,7 +14,9 @@ from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
 from app.extensions import db
+from app.people import phones
 from app.people.contacts import build_search_text
+from app.people.imports import columns, formats
 from app.people.imports.planning import FILLABLE, org_key, plan
 from app.people.imports.reading import (
     MAX_BYTES,
@@ -25,6 +27,7 @@ from app.people.imports.reading import (
     parse,
 )
 from app.people.imports.staged import StagedRow, staged_rows
+from app.people.lifecycle import plural
 from app.people.models import (
     Channel,
     Contact,
@@ -54,29 +57,91 @@ def purge_expired() -> int:
     return result.rowcount or 0
 
 
+SAMPLES = 3  # example values the column mapping shows per column
+
+
+def _samples(headers: list[str], rows: list[tuple[int, list[str]]]) -> list[list[str]]:
+    """A few distinct values of each column (an empty list for a column with none)."""
+    out: list[list[str]] = []
+    for index in range(len(headers)):
+        seen: list[str] = []
+        for _line, cells in rows:
+            value = one_line(cells[index])[:60] if index < len(cells) else ""
+            if value and value not in seen:
+                seen.append(value)
+                if len(seen) == SAMPLES:
+                    break
+        out.append(seen)
+    return out
+
+
 def stage(filename: str, data: bytes, actor: User) -> ContactImport:
-    """Read an upload and stage its preview (nothing about contacts is written yet).
+    """Read an upload (CSV or vCard) and stage it for its column mapping: the cells, the
+    format its headers say it is, and each column's field as last confirmed for these
+    headers, else as the format suggests. Nothing about contacts is written yet.
     ImportFileError if the file as a whole can't be used."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
                               f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files.")
     text, encoding = decode(data)
     parsed = parse(text)
-    rows = []
-    for line, cells in parsed.rows:
-        values, errors = clean_row(parsed.columns, cells)
-        rows.append(StagedRow(line=line, values=values, parse_errors=errors))
-    counts, _ = plan(rows)
+    fmt = formats.VCARD if parsed.kind == "vcard" else formats.recognize(parsed.headers)
+    fields, remembered_at = formats.suggest(fmt, parsed.headers), None
+    known = columns.remembered(parsed.headers)
+    if known is not None and len(known.fields) == len(parsed.headers):
+        fields = [f if f in columns.BY_KEY else None for f in known.fields]
+        remembered_at = known.updated_at.isoformat()
     purge_expired()
     name = one_line(filename or "upload.csv")[-200:] or "upload.csv"
-    imp = ContactImport(filename=name, created_by_id=actor.id,
-                        rows={"encoding": encoding, "ignored": parsed.ignored,
-                              "mapped": sorted({c for c in parsed.columns if c}),
-                              "counts": counts,
-                              "rows": [r.as_json() for r in rows]})
+    imp = ContactImport(filename=name, created_by_id=actor.id, rows={
+        "stage": "columns", "encoding": encoding, "format": fmt.key,
+        "unit": "card" if parsed.kind == "vcard" else "line",
+        "headers": parsed.headers, "fields": fields, "remembered_at": remembered_at,
+        "samples": _samples(parsed.headers, parsed.rows), "broken": parsed.broken,
+        "cells": parsed.rows})
     db.session.add(imp)
     db.session.flush()
     return imp
+
+
+def map_columns(imp: ContactImport, fields: list[str | None]) -> dict[str, int]:
+    """Read every staged row with `fields` as its columns' fields and plan the preview;
+    the mapping is remembered for these headers. MappingError (nothing changed) if the
+    mapping can't be used. Returns the preview's counts."""
+    if imp.confirmed_at is not None or "cells" not in imp.rows:
+        raise columns.MappingError({}, ["This file was already imported: its columns can't "
+                                        "change now."])
+    data = dict(imp.rows)
+    headers = data["headers"]
+    columns.check(fields, headers)
+    rows = []
+    for line, message in data.get("broken", []):
+        rows.append(StagedRow(line=line, values={"kind": "person", "first_name": "",
+                                                 "last_name": "", "emails": [],
+                                                 "phones": [], "tags": ""},
+                              parse_errors=[message]))
+    region = phones.region()
+    for line, cells in data["cells"]:
+        values, errors, notes = clean_row(fields, cells, region)
+        rows.append(StagedRow(line=line, values=values, parse_errors=errors,
+                              parse_notes=notes))
+    rows.sort(key=lambda r: r.line)
+    counts, _ = plan(rows, data["unit"])
+    columns.remember(headers, fields)
+    data.update(stage="preview", fields=fields, counts=counts,
+                # Columns with something in them that the import leaves out.
+                ignored=[h for h, f, samples in zip(headers, fields, data["samples"],
+                                                    strict=True) if samples and not f],
+                rows=[r.as_json() for r in rows])
+    save_staged(imp, data)
+    db.session.flush()
+    return counts
+
+
+def is_previewed(imp: ContactImport) -> bool:
+    """True once the columns are mapped and the rows planned (imports staged before the
+    mapping step existed went straight to their preview)."""
+    return imp.rows.get("stage", "preview") == "preview"
 
 
 def is_expired(imp: ContactImport) -> bool:
@@ -104,35 +169,42 @@ def search_text_of(values: dict[str, Any], org_name: str | None) -> str:
 def confirm(imp: ContactImport, actor: User) -> dict[str, int]:
     """Write a staged import, all or nothing: re-plan against the database as it is now and
     raise ImportRowsError (writing nothing) if any row has a problem. Flushes; the view
-    commits once."""
+    commits once. The file's cells (ignored columns included) are dropped from the record."""
+    if not is_previewed(imp):
+        raise ImportRowsError("Match the file's columns to fields first.")
     data = dict(imp.rows)
     rows = staged_rows(data)
-    counts, current = plan(rows)
+    counts, current = plan(rows, data.get("unit", "line"))
     data["counts"] = counts
     data["rows"] = [r.as_json() for r in rows]
     if counts["errors"]:
         save_staged(imp, data)
-        raise ImportRowsError(f"{counts['errors']} rows have problems, so nothing was "
-                              "imported.")
+        raise ImportRowsError(f"{plural(counts['errors'], 'row has', 'rows have')} problems, "
+                              "so nothing was imported.")
     now = utcnow()
     actor_id = actor.id
-    # Organizations first: one per new name.
-    new_orgs: dict[str, int] = {}
-    for row in rows:
+    label = f"import #{imp.id}"
+    # Organizations first: one per new name, from an organization's own row if it has one.
+    org_rows: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r.action != "organization"):
         name = row.values.get("organization")
-        wanted = row.action == "create" or (
+        wanted = row.action in ("create", "organization") or (
             row.action == "update" and "organization" in row.changes)
-        if name and not row.org and wanted:
-            new_orgs[org_key(name)] = -1
-    org_rows = {}
-    for row in rows:
-        name = row.values.get("organization")
-        if name and org_key(name) in new_orgs and org_key(name) not in org_rows:
-            org_rows[org_key(name)] = {
-                "name": name, "type": OrgType(row.values.get("organization_type") or "other"),
-                "sphere": None, "tags": "", "do_not_contact": False,
-                "owner_id": actor_id, "source": f"CSV import #{imp.id}",
-                "created_at": now, "updated_at": now}
+        if not name or row.org or not wanted or org_key(name) in org_rows:
+            continue
+        v = row.values
+        own = row.action == "organization"
+        org_rows[org_key(name)] = {
+            "name": name, "type": OrgType(v.get("organization_type") or "other"),
+            "sphere": Sphere(v["sphere"]) if own and v.get("sphere") else None,
+            "email": v["emails"][0] if own and v["emails"] else None,
+            "phone": v["phones"][0] if own and v["phones"] else None,
+            "address": (v.get("address") or None) if own else None,
+            "website": (v.get("website") or None) if own else None,
+            "tags": v["tags"] if own else "", "do_not_contact": own and v["do_not_contact"],
+            "owner_id": actor_id, "source": (v.get("source") if own else None) or label,
+            "created_at": now, "updated_at": now}
+    new_orgs: dict[str, int] = {}
     if org_rows:
         keys = list(org_rows)
         ids = db.session.scalars(insert(Organization).returning(
@@ -154,18 +226,22 @@ def confirm(imp: ContactImport, actor: User) -> dict[str, int]:
         contact_rows.append({
             "first_name": v["first_name"], "last_name": last,
             "sort_name": f"{last} {v['first_name']}".strip().lower(),
+            "name_prefix": v.get("name_prefix") or None,
+            "name_suffix": v.get("name_suffix") or None,
             "pronouns": v.get("pronouns") or None, "title": v.get("title") or None,
             "organization_id": org_id,
             "sphere": Sphere(v["sphere"]) if v.get("sphere") else None,
             "address": v.get("address") or None, "website": v.get("website") or None,
             "preferred_channel": Channel(v["preferred_channel"])
             if v.get("preferred_channel") else None,
-            "tags": v["tags"], "source": v.get("source") or f"CSV import #{imp.id}",
+            "tags": v["tags"], "source": v.get("source") or f"Imported ({label})",
             "owner_id": actor_id, "do_not_contact": v["do_not_contact"],
             "stance": Stance(v.get("stance") or "unknown"),
             "influence": Influence(v.get("influence") or "medium"),
             "is_media": v["is_media"], "beat": v.get("beat") or None,
             "coverage_area": v.get("coverage_area") or None,
+            "approach_notes": v.get("approach_notes") or None,
+            "background": v.get("background") or None,
             "search_text": search_text_of(v, org_name), "import_id": imp.id,
             "created_at": now, "updated_at": now})
     contact_ids: list[int] = []
@@ -185,7 +261,7 @@ def confirm(imp: ContactImport, actor: User) -> dict[str, int]:
         stances.append({"contact_id": cid, "by_id": actor_id, "at": now, "from_stance": None,
                         "to_stance": crow["stance"], "from_influence": None,
                         "to_influence": crow["influence"],
-                        "reason": f"Imported from CSV (import #{imp.id})"})
+                        "reason": f"Imported ({label}, {imp.filename})"})
     updated = _apply_updates([r for r in rows if r.action == "update"], current, imp,
                              actor_id, now, org_of, emails, phones, stances)
     # Core executemany: the ORM's bulk path adds nothing here but time.
@@ -196,15 +272,19 @@ def confirm(imp: ContactImport, actor: User) -> dict[str, int]:
     if stances:
         db.session.execute(insert(StanceChange.__table__), stances)
     result = {"created": len(contact_ids), "updated": len(updated),
-              "unchanged": counts["unchanged"], "organizations": len(new_orgs)}
+              "unchanged": counts["unchanged"], "organizations": len(new_orgs),
+              "skipped": counts["skip"]}
     data["result"] = {**result, "updated_contacts": updated,
                       "organization_ids": sorted(new_orgs.values())}
+    # The file itself (every column, those left out too) isn't kept past the import.
+    for key in ("cells", "samples", "broken"):
+        data.pop(key, None)
     save_staged(imp, data)
     imp.confirmed_at = now
     imp.created_count = len(contact_ids)
-    record("contact.import", f"Imported contacts from CSV (import #{imp.id}, "
-           f"{imp.filename}): {result['created']} added, {result['updated']} updated, "
-           f"{result['organizations']} organizations added", imp, actor)
+    record("contact.import", f"Imported contacts ({label}, {imp.filename}): "
+           f"{result['created']} added, {result['updated']} updated, "
+           f"{plural(result['organizations'], 'organization')} added", imp, actor)
     db.session.flush()
     return result
 
@@ -234,7 +314,7 @@ def _apply_updates(rows, current, imp, actor_id, now, org_of, emails, phones,
                             "to_stance": Stance(values["stance"]),
                             "from_influence": Influence(was["influence"]),
                             "to_influence": Influence(values["influence"]),
-                            "reason": f"Imported from CSV (import #{imp.id})"})
+                            "reason": f"Imported (import #{imp.id}, {imp.filename})"})
         before = {f: was[f] for f in values}
         after = dict(values)
         new = {**was, **values}

@@ -1,8 +1,8 @@
-"""journeys: name indexes for the search-as-you-type pickers, the last ordinary contact date
-(what people who can't read sensitive notes see), tag indexes, and the likely duplicates list
+"""journeys: name indexes for the search-as-you-type pickers, tag indexes, and the likely
+duplicates list
 
-Revision ID: 0014_journeys
-Revises: 0013_tours_confirm
+Revision ID: 0018_journeys
+Revises: 0017_ux
 
 Written out in full (no app code imported).
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_journeys'
-down_revision = '0013_tours_confirm'
+revision = '0018_journeys'
+down_revision = '0017_ux'
 branch_labels = None
 depends_on = None
 
@@ -70,13 +70,6 @@ FTS_POSTGRES_DROP = [
     "DROP INDEX IF EXISTS ix_contacts_own_fts",
 ]
 
-# Until now every note moved last_contact_on; the ordinary ones' latest date starts here.
-BACKFILL = (
-    "UPDATE contacts SET last_open_contact_on = (SELECT max(n.occurred_on) "
-    "FROM note_contacts nc JOIN notes n ON n.id = nc.note_id "
-    "WHERE nc.contact_id = contacts.id AND NOT n.sensitive)"
-)
-
 
 def upgrade():
     op.create_table('likely_duplicates',
@@ -95,11 +88,8 @@ def upgrade():
         batch_op.create_index('ix_likely_duplicates_high', ['kind', 'high_id'], unique=False)
         batch_op.create_index('ix_likely_duplicates_rank', ['kind', 'dismissed_at', 'score', 'low_id', 'high_id'], unique=False)
 
-    # Plain ALTERs (no table rebuild on SQLite, which would drop the search triggers).
-    op.add_column('contacts', sa.Column('last_open_contact_on', sa.Date(), nullable=True))
-    op.create_index('ix_contacts_last_open_contact_on', 'contacts', ['last_open_contact_on'],
-                    unique=False)
-    op.execute(BACKFILL)
+    # Plain CREATE INDEX, no batch: a batch copy of contacts would drop its search (0008) and
+    # tally (0016) triggers on SQLite.
     # The tag vocabulary (the tags page, suggestions) read from an index, not 50,000 rows.
     op.create_index('ix_contacts_archived_at_tags', 'contacts', ['archived_at', 'tags'],
                     unique=False)
@@ -121,10 +111,6 @@ def downgrade():
     op.drop_index('ix_organizations_updated_at', table_name='organizations')
     op.drop_index('ix_organizations_archived_at_tags', table_name='organizations')
     op.drop_index('ix_contacts_archived_at_tags', table_name='contacts')
-    op.drop_index('ix_contacts_last_open_contact_on', table_name='contacts')
-    # Not a batch rebuild of contacts on SQLite (3.35+ drops a column in place), which would
-    # drop the search triggers of 0008.
-    op.execute("ALTER TABLE contacts DROP COLUMN last_open_contact_on")
 
     with op.batch_alter_table('likely_duplicates', schema=None) as batch_op:
         batch_op.drop_index('ix_likely_duplicates_rank')
