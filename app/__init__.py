@@ -12,7 +12,7 @@ from flask import Flask
 from app import config, database, errors, security, templating, web
 from app.auth import access
 from app.extensions import csrf, db, htmx, migrate
-from app.system import access_log
+from app.system import access_log, changes
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
+        changes.track(db.engine)
     migrate.init_app(
         app,
         db,

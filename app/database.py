@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Enum, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
 from sqlalchemy.engine import Engine
 
 # Column defaults and older callers know the clock's `now` by this name.
@@ -51,6 +51,15 @@ def begin_write(session) -> None:
     waits for the write lock up front (busy_timeout) instead of failing later, when a read
     turns into a write after someone else committed. Call with no transaction open."""
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+def lock_row(session, model, row_id: int) -> None:
+    """Hold `model`'s row `row_id` until the transaction ends, so a read-check-write on it
+    (a version compared before saving, who is already invited) can't interleave with
+    another's. PostgreSQL: SELECT … FOR UPDATE; SQLite: a request that may write already
+    holds the database's write lock (BEGIN IMMEDIATE), and FOR UPDATE renders as nothing."""
+    key = model.__mapper__.primary_key[0]
+    session.execute(select(key).where(key == row_id).with_for_update())
 
 
 class UTCDateTime(TypeDecorator):

@@ -87,6 +87,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Migrations stamp no table as changed (app/system/changes.py): the stamps' table
+        # may not exist yet, and a deploy restarts the app, which feeds count as a change.
+        connection = connection.execution_options(liaison_track_changes=False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

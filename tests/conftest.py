@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.system.changes import untracked
 from app.system.urls import SERVED_AT
 from tests import factories
 
@@ -100,7 +101,7 @@ def _reset_postgres(app) -> None:
         f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608
         for t in tables
     )
-    with db.engine.begin() as conn:
+    with untracked(db.engine.connect()) as conn, conn.begin():
         used = {row[0] for row in conn.exec_driver_sql(probe)}
         for table in reversed(tables):
             if table.name not in used:
@@ -250,6 +251,44 @@ def page_query_counts(client, pages, ids: dict, *, fragments: bool = False) -> d
             assert response.status_code in (200, 303), (url, headers, response.status_code)
             counts[f"{page} {headers}" if fragments else page] = n()
     return counts
+
+
+def session_cookie(app, user) -> str:
+    """The Cookie header of a browser signed in as `user` (for real HTTP clients)."""
+    client = app.test_client()
+    sign_in(client, user)
+    return f"liaison_session={client.get_cookie('liaison_session').value}"
+
+
+def post_at_once(url: str, posts: list[tuple[bytes, str]]) -> list[int]:
+    """POST each (form body, Cookie header) to `url` over real HTTP, each from its own
+    thread, all released at the same moment (a double click, two people pressing Save);
+    returns the statuses, redirects not followed."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    start, statuses = threading.Barrier(len(posts)), []
+
+    def post(body: bytes, cookie: str) -> None:
+        request = urllib.request.Request(url, data=body, headers={"Cookie": cookie})  # noqa: S310
+        start.wait()
+        try:
+            with opener.open(request, timeout=60) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as err:
+            statuses.append(err.code)
+
+    threads = [threading.Thread(target=post, args=each) for each in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return statuses
 
 
 def free_port() -> int:

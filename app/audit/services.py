@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.database import utcnow
@@ -40,6 +41,15 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def last_entry_about(obj: object) -> AuditEvent | None:
+    """The newest entry about `obj`: who last changed it, and when (an edit conflict names
+    them)."""
+    return db.session.scalar(
+        select(AuditEvent).where(AuditEvent.object_type == getattr(obj, "__tablename__", None),
+                                 AuditEvent.object_id == getattr(obj, "id", None))
+        .order_by(AuditEvent.id.desc()).limit(1))
 
 
 def audit_label(obj: object | None) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -17,8 +17,9 @@ from app.auth.models import User
 from app.database import utcnow
 from app.events.models import Event, EventStatus
 from app.extensions import db
+from app.settings import clock
 from app.settings import services as settings
-from app.system import ical
+from app.system import changes, ical
 from app.system.feeds import FeedItem, feed_items, register_feed_source
 
 _STATUS = {EventStatus.scheduled: "CONFIRMED", EventStatus.tentative: "TENTATIVE",
@@ -54,9 +55,44 @@ def event_ics(event: Event) -> str:
     return ical.calendar([vevent(event)], method="PUBLISH")
 
 
+# --- what feeds hold, and when that last changed (Last-Modified) --------------------------
+
+WINDOW = timedelta(days=90)
+# The public feed reads events, and its window starts at a midnight in the time zone set
+# under Settings; everything else it shows comes from configuration (see _STARTED).
+PUBLIC_FEED_TABLES = ("events", "settings")
+# Configuration (the organization's name, the public base URL in UIDs and links) changes
+# only with a restart, so a feed is as new as the process serving it, at the least.
+_STARTED = utcnow()
+
+
+def window() -> tuple[datetime, datetime]:
+    """Feeds hold what ends on or after midnight 90 days ago (the organization's midnight),
+    so what they hold moves once a day, at that midnight: returns (since, that midnight)."""
+    midnight = datetime.combine(clock.today(), time.min, clock.org_zone())
+    return (midnight - WINDOW).astimezone(UTC), midnight.astimezone(UTC)
+
+
+def last_modified(tables: tuple[str, ...] | None, *, windowed: bool = True) -> datetime | None:
+    """A feed's Last-Modified: the latest of when the `tables` it reads last changed (None:
+    any table), when its window last moved and when this process started. None while any
+    of these is younger than changes.SETTLE: HTTP dates count whole seconds, so a validator
+    that young could be matched by a change made in the same second."""
+    stamp, db_now = changes.last_change(tables)
+    now = utcnow()
+    moments = [(_STARTED, now)]
+    if windowed:
+        moments.append((window()[1], now))
+    if stamp is not None:
+        moments.append((stamp, db_now))
+    if any(clock_now - moment < changes.SETTLE for moment, clock_now in moments):
+        return None
+    return max(moment for moment, _ in moments).replace(microsecond=0)
+
+
 def public_feed() -> tuple[str, int]:
-    """Public events (open houses and others marked public), from 90 days ago on."""
-    since = utcnow() - timedelta(days=90)
+    """Public events (open houses and others marked public) that end in the window."""
+    since, _ = window()
     rows = db.session.execute(
         select(Event.uid, Event.starts_at, Event.ends_at, Event.title, Event.sequence,
                Event.description, Event.location, Event.address, Event.address_invitees_only,
@@ -94,8 +130,8 @@ def register() -> None:
 
 def private_feed(user: User) -> str:
     """A staff member's feed: what every registered source shows them (app.system.feeds:
-    events, confirmed tours, their open commitments), from 90 days ago on."""
-    since = utcnow() - timedelta(days=90)
+    events, confirmed tours, their open commitments) that ends in the window."""
+    since, _ = window()
     items = feed_items(user, since)
     name = f"{settings.org_name()} — {user.name}"
     return ical.calendar(items, name=name, feed=True, timezone=settings.timezone_name())
@@ -128,14 +164,14 @@ def cached_public_feed() -> tuple[str, int]:
     statement over the public events still in the window: how many, their latest change and
     their sequences, so an event added, edited, cancelled, deleted or made private, or one
     leaving the window, changes it. Each worker keeps the latest feed only."""
-    since = utcnow() - timedelta(days=90)
+    since, _ = window()
     key = tuple(db.session.execute(
         select(func.count(), func.max(Event.updated_at), func.sum(Event.sequence))
         .where(Event.is_public.is_(True), Event.ends_at >= since)).one())
     cache = _public_cache
-    if cache.key != key or time.monotonic() - cache.at > PUBLIC_CACHE_SECONDS:
+    if cache.key != key or monotonic() - cache.at > PUBLIC_CACHE_SECONDS:
         body, count = public_feed()
-        cache.key, cache.body, cache.count, cache.at = key, body, count, time.monotonic()
+        cache.key, cache.body, cache.count, cache.at = key, body, count, monotonic()
         cache.tag = hashlib.sha256(body.encode()).hexdigest()[:32]
     return cache.body, cache.count
 

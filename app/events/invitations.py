@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import utcnow
+from app.database import lock_row, utcnow
 from app.events.feeds import vevent
 from app.events.models import Answer, Attendance, Event, Invitation
 from app.events.services import EventError, when_text
@@ -47,6 +47,7 @@ class Candidate:
 # The invite builder's filters: the People list's own (app.people.queries), so the preview
 # holds exactly the people that list shows for the same search and filters.
 FILTERS = ("q", "stance", "tag", "sphere", "organization", "group")
+ALREADY = "Already invited"
 
 
 def candidates(event: Event, args: Mapping[str, str | None], user: User | None, *,
@@ -75,7 +76,7 @@ def candidates(event: Event, args: Mapping[str, str | None], user: User | None, 
         elif not email:
             reason = "No email address"
         elif c.id in invited:
-            reason = "Already invited"
+            reason = ALREADY
         else:
             reason = None
         out.append(Candidate(c, email, reason))
@@ -103,7 +104,15 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def invite(event: Event, contact_ids: list[int], by: User | None) -> tuple[int, list[Candidate]]:
     """Invite the eligible contacts among `contact_ids`: one invitation row and one iMIP
-    message each. Returns how many were invited and who was left out (with why)."""
+    message each. Returns how many were invited and who was left out (with why).
+
+    Sending is idempotent: a double-clicked (or twice-sent) list invites nobody twice. On
+    PostgreSQL the event's row is locked first, so a second send waits for the first to
+    commit and then sees its invitations as "Already invited" (without the lock both read
+    "nobody yet" and the second insert broke `uq_invitations_event_contact`); on SQLite
+    the request's BEGIN IMMEDIATE already holds the database's write lock."""
+    lock_row(db.session, Event, event.id)
+    db.session.refresh(event)  # what the lock's holder may just have changed (a cancel)
     if event.cancelled:
         raise EventError("This event is cancelled.")
     if event.starts_at <= utcnow():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, abort, request, url_for
 
 from app.auth.access import public
@@ -50,13 +52,22 @@ def rsvp(token: str):
     return response
 
 
-def _calendar_response(body: str) -> Response:
+def calendar_response(body: str, modified: datetime | None) -> Response:
+    """A calendar file that answers conditional requests: a strong ETag (the body's hash)
+    and, when known, Last-Modified. If-None-Match is compared weakly, since a proxy that
+    gzips the feed (nginx) sends the tag back as W/"…"; only without it does
+    If-Modified-Since count (RFC 9110, 13.2.2)."""
     tag = feeds.etag(body)
-    # contains_weak: a proxy that gzips the feed (nginx) sends the tag back as W/"…".
-    not_modified = request.if_none_match.contains_weak(tag)
-    response = Response(status=304) if not_modified else Response(body)
+    if request.if_none_match:
+        fresh = request.if_none_match.contains_weak(tag)
+    else:
+        since = request.if_modified_since
+        fresh = modified is not None and since is not None and modified <= since
+    response = Response(status=304) if fresh else Response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.set_etag(tag)
+    if modified is not None:
+        response.last_modified = modified
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -65,8 +76,9 @@ def _calendar_response(body: str) -> Response:
 @public
 def public_feed():
     """Public events and open houses: public fields only."""
+    modified = feeds.last_modified(feeds.PUBLIC_FEED_TABLES)
     body, _ = feeds.cached_public_feed()
-    response = _calendar_response(body)
+    response = calendar_response(body, modified)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -78,6 +90,8 @@ def private_feed(token: str):
     user = feeds.user_for_feed_token(token)
     if user is None:
         abort(404)
-    response = _calendar_response(feeds.private_feed(user))
+    # Any table: the feed's sources belong to every domain (app.system.feeds).
+    modified = feeds.last_modified(None)
+    response = calendar_response(feeds.private_feed(user), modified)
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as pycal
 from datetime import date, datetime, timedelta
 
-from flask import Response, abort, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from app.events import feeds, invitations, reminders, services
 from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
+from app.events.public import calendar_response
 from app.extensions import db
 from app.people.groups import group_choices
 from app.people.models import Organization, Sphere, Stance
@@ -183,8 +184,8 @@ def cancel(event_id: int):
 def download(event_id: int):
     """The event as a calendar file (no invitees in it)."""
     event = db.get_or_404(Event, event_id)
-    response = Response(feeds.event_ics(event), mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    modified = feeds.last_modified(("events",), windowed=False)
+    response = calendar_response(feeds.event_ics(event), modified)
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     return response
 
@@ -220,7 +221,10 @@ def invite(event_id: int):
             return see_other(url_for("events.show", event_id=event.id), str(exc), "error")
         db.session.commit()
         message = f"Invited {plural(count, 'person', 'people')}."
-        if left_out:
+        if not count and left_out and all(c.reason == invitations.ALREADY for c in left_out):
+            # A second click on "Send" (or a colleague's send a moment earlier).
+            message = "Everyone chosen was already invited: nobody was invited twice."
+        elif left_out:
             message += f" {len(left_out)} left out (see the reasons in the preview)."
         return see_other(url_for("events.show", event_id=event.id), message)
     found = invitations.candidates(event, form.data, current_user._get_current_object()

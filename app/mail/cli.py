@@ -3,6 +3,7 @@ first runs the periodic jobs (app/system/periodic.py)."""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from datetime import timedelta
@@ -32,7 +33,7 @@ def work(app: Flask, interval: float, stop: threading.Event | None = None) -> No
             ok = True
             try:
                 run_periodic()
-                services.deliver_due()
+                services.deliver_due(stop=stop)
             except Exception:  # keep the worker alive; the next round retries
                 app.logger.exception("outbox: delivery round failed")
                 db.session.rollback()
@@ -59,10 +60,18 @@ def work_command(interval: float, once: bool) -> None:
         deliver_once()
         return
     click.echo(f"Delivering queued mail every {interval:g}s (Ctrl+C to stop).")
-    try:
-        work(current_app._get_current_object(), interval)
-    except KeyboardInterrupt:
-        time.sleep(0)
+    stop = threading.Event()
+
+    def finish(signum, _frame) -> None:
+        # systemd stops a service with SIGTERM: finish and record the message on its way
+        # (else it would wait out its lease as "sending", then go again), then exit.
+        click.echo(f"Stopping after the message in hand ({signal.Signals(signum).name}).")
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, finish)
+    work(current_app._get_current_object(), interval, stop)
+    click.echo("Stopped.")
 
 
 @jobs.recorded(JOB)

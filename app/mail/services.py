@@ -7,6 +7,7 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -285,8 +286,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def deliver_due(limit: int = 50) -> dict[str, int]:
-    """Send every message that is due; returns counts of sent, retried and failed."""
+def deliver_due(limit: int = 50, stop: threading.Event | None = None) -> dict[str, int]:
+    """Send every message that is due; returns counts of sent, retried and failed. When
+    `stop` is set (the service is asked to stop), the message being sent is finished and
+    recorded, and no other is claimed."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     if not delivery_configured():
         return counts
@@ -306,6 +309,8 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
     client: smtplib.SMTP | None = None
     try:
         for message_id in due:
+            if stop is not None and stop.is_set():
+                break
             try:
                 claimed = _claim(message_id)
             except OperationalError:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -110,6 +118,7 @@ class ContactForm(BaseForm):
                                            "Everyone signed in can read it: keep anything "
                                            "sensitive in a sensitive note.")
     confirm_duplicate = BooleanField("Yes, this is a different person: save anyway")
+    version = HiddenField()  # the version this form showed (app/system/conflicts.py)
 
     def set_choices(self, users) -> None:
         self.owner_id.choices = [(0, "— Nobody yet —"), *users]
@@ -144,6 +153,7 @@ class OrganizationForm(BaseForm):
     source = _text("How we know them", 300)
     do_not_contact = BooleanField("Do not contact",
                                   description="Leaves them out of every invitation and mailing.")
+    version = HiddenField()  # the version this form showed (app/system/conflicts.py)
 
     def validate_email(self, field) -> None:
         if field.data:

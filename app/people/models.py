@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -178,8 +178,13 @@ class Organization(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Bumped by every ORM update (version_id_col): the edit form carries the version it
+    # showed, so a save over someone else's newer changes is caught (app/system/conflicts.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     owner: Mapped[User | None] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def audit_label(self) -> str:
@@ -266,6 +271,8 @@ class Contact(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # As for organizations: two people editing one contact (app/system/conflicts.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
     owner: Mapped[User | None] = relationship(lazy="raise")
@@ -275,6 +282,8 @@ class Contact(db.Model):
     phones: Mapped[list[ContactPhone]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ContactPhone.id"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def name(self) -> str:

@@ -7,11 +7,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.audit.services import record
+from app.audit.services import last_entry_about, record
 from app.auth.access import roles
 from app.auth.models import Role
+from app.database import lock_row
 from app.extensions import db
-from app.people import csvio, lifecycle, tags
+from app.people import csvio, lifecycle, phones, tags
 from app.people.blueprint import bp
 from app.people.contacts import (
     ContactData,
@@ -23,9 +24,12 @@ from app.people.contacts import (
     delete_contact,
     delete_organization,
     load_contact,
+    normalize_email,
+    normalize_tags,
     organization_stance_history,
     restore_contact,
     save_organization,
+    split_lines,
     stance_history,
     update_contact,
 )
@@ -43,6 +47,7 @@ from app.people.queries import (
     user_choices,
 )
 from app.people.sections import contact_sections, organization_sections
+from app.system import conflicts
 from app.system.pagination import page_number, paginate
 from app.web import render, see_other, trigger, wants_fragment
 
@@ -119,7 +124,9 @@ def _contact_data(form: ContactForm) -> ContactData:
     )
 
 
-def _contact_form(contact: Contact | None = None) -> ContactForm:
+def _contact_form(contact: Contact | None = None, *, saved: bool = False) -> ContactForm:
+    """The add or edit form, filled from the request; with `saved`, the edit form as the
+    contact is saved now, whatever the request holds (the other side of a conflict)."""
     if contact is None:
         form = ContactForm()
         if request.method == "GET":
@@ -128,8 +135,8 @@ def _contact_form(contact: Contact | None = None) -> ContactForm:
             form.owner_id.data = current_user.id
             form.is_media.data = request.args.get("media") == "1"
     else:
-        form = ContactForm(obj=contact)
-        if request.method == "GET":
+        form = ContactForm(formdata=None, obj=contact) if saved else ContactForm(obj=contact)
+        if saved or request.method == "GET":
             form.emails.data = "\n".join(e.email for e in contact.emails)
             form.phones.data = "\n".join(p.display for p in contact.phones)
             form.tags.data = ", ".join(contact.tag_list)
@@ -218,16 +225,61 @@ def stance(contact_id: int):
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit(contact_id: int):
-    """Change a contact's details, stance or influence."""
+    """Change a contact's details, stance or influence. If someone else saved the contact
+    since this form was shown, nothing is written: 409, with both versions side by side."""
+    if request.method == "POST":
+        lock_row(db.session, Contact, contact_id)  # the version we compare is the one we write
     contact = load_contact(contact_id) or abort(404)
     form = _contact_form(contact)
+    conflict = None
     if form.validate_on_submit():
-        update_contact(contact, _contact_data(form), current_user,
-                                reason=form.stance_reason.data or "")
-        db.session.commit()
-        return see_other(url_for("people.show", contact_id=contact.id), f"Saved {contact.name}.")
-    status = 422 if request.method == "POST" else 200
-    return render("people/form.html", form=form, contact=contact, duplicates=[], status=status)
+        conflict = _conflict(form, contact, _contact_form(contact, saved=True), CONTACT_TEXT)
+        if conflict is None:
+            update_contact(contact, _contact_data(form), current_user,
+                           reason=form.stance_reason.data or "")
+            db.session.commit()
+            return see_other(url_for("people.show", contact_id=contact.id),
+                             f"Saved {contact.name}.")
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render("people/form.html", form=form, contact=contact, duplicates=[],
+                  conflict=conflict, status=status)
+
+
+def _shown_phones(text: str) -> str:
+    """Phone lines as the form shows saved ones (so "555 208 5000" is no change)."""
+    out = []
+    for line in split_lines(text):
+        try:
+            out.append(phones.format(phones.parse(line)))
+        except ValueError:
+            out.append(line)
+    return "\n".join(out)
+
+
+# What a contact's and an organization's texts mean, for comparing two versions of them.
+CONTACT_TEXT = {
+    "emails": lambda text: "\n".join(normalize_email(e) for e in split_lines(text)),
+    "phones": _shown_phones,
+    "tags": lambda text: ", ".join(t for t in normalize_tags(text).split(",") if t),
+}
+ORGANIZATION_TEXT = {"email": normalize_email, "phone": _shown_phones,
+                     "tags": CONTACT_TEXT["tags"]}
+
+
+def _conflict(form, record, saved_form, normalize) -> conflicts.Conflict | None:
+    """None when the form was filled from the version saved now, or says the same as it;
+    else what differs, and who saved it when. The form then carries the saved version, so
+    sending it again keeps what it says on purpose."""
+    if not conflicts.is_stale(request.form.get("version"), record.version):
+        return None
+    found = conflicts.differences(form, saved_form, skip=("stance_reason", "confirm_duplicate"),
+                                  normalize=normalize)
+    if not found:
+        return None
+    form.version.data = str(record.version)
+    last = last_entry_about(record)
+    return conflicts.Conflict(found, saved_by=last.actor_name if last else None,
+                              saved_at=last.at if last else None)
 
 
 @bp.route("/<int:contact_id>/archive", methods=["POST"])
@@ -283,9 +335,11 @@ def organizations():
                   org_types=list(OrgType), spheres=list(Sphere))
 
 
-def _org_form(org: Organization | None = None) -> OrganizationForm:
-    form = OrganizationForm(obj=org)
-    if org is not None and request.method == "GET":
+def _org_form(org: Organization | None = None, *, saved: bool = False) -> OrganizationForm:
+    """The add or edit form (with `saved`, as the organization is saved now: see
+    _contact_form)."""
+    form = OrganizationForm(formdata=None, obj=org) if saved else OrganizationForm(obj=org)
+    if org is not None and (saved or request.method == "GET"):
         form.type.data = org.type.value
         form.stance.data = org.stance.value
         form.sphere.data = org.sphere.value if org.sphere else ""
@@ -369,16 +423,22 @@ def organization_stance(org_id: int):
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
 def organization_edit(org_id: int):
-    """Change an organization's details."""
+    """Change an organization's details (a conflicting save answers 409, as for contacts)."""
+    if request.method == "POST":
+        lock_row(db.session, Organization, org_id)
     org = db.get_or_404(Organization, org_id)
     form = _org_form(org)
+    conflict = None
     if form.validate_on_submit():
-        save_organization(org, _org_values(form), current_user)
-        db.session.commit()
-        return see_other(url_for("people.organization_show", org_id=org.id),
-                         f"Saved {org.name}.")
-    status = 422 if request.method == "POST" else 200
-    return render("people/organization_form.html", form=form, org=org, status=status)
+        conflict = _conflict(form, org, _org_form(org, saved=True), ORGANIZATION_TEXT)
+        if conflict is None:
+            save_organization(org, _org_values(form), current_user)
+            db.session.commit()
+            return see_other(url_for("people.organization_show", org_id=org.id),
+                             f"Saved {org.name}.")
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render("people/organization_form.html", form=form, org=org, conflict=conflict,
+                  status=status)
 
 
 @bp.route("/organizations/<int:org_id>/archive", methods=["POST"])

@@ -124,7 +124,8 @@ def _retag_organizations(old: list[str], new: str | None) -> int:
     table = Organization.__table__
     if changes:
         db.session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
-            tags=bindparam("new_tags"), updated_at=table.c.updated_at), changes)
+            tags=bindparam("new_tags"), updated_at=table.c.updated_at,
+            version=table.c.version + 1), changes)
     return len(changes)
 
 
@@ -149,13 +150,15 @@ def _retag_contacts(old: list[str], new: str | None) -> int:
         if changes:
             db.session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
                 tags=bindparam("new_tags"), search_text=bindparam("new_text"),
-                updated_at=table.c.updated_at), changes)
+                updated_at=table.c.updated_at, version=table.c.version + 1), changes)
     return len(ids)
 
 
 def _apply(old: list[str], new: str | None) -> tuple[int, int]:
     """Replace the tags `old` with `new` (or remove them) everywhere. Records keep their
-    "last changed" time: a tag's new name is not news about the person."""
+    "last changed" time: a tag's new name is not news about the person. Their version moves
+    on, so an edit form opened before the change answers 409 rather than saving old tags
+    back (app/system/conflicts.py)."""
     contacts, orgs = _retag_contacts(old, new), _retag_organizations(old, new)
     db.session.expire_all()
     return contacts, orgs

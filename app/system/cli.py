@@ -1,8 +1,10 @@
-"""`flask serve`: the local server for `make run`, delivering queued mail alongside."""
+"""The commands that run across domains: `flask serve` (the local server for `make run`,
+delivering queued mail alongside), `purge`, `backup` and `restore`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -70,3 +72,44 @@ register_job(
     "their visit, tour requests whose email was never confirmed, visitors' changes after a "
     "week and old failed sign-ins.",
     when="every night", every=timedelta(days=1), order=90)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Back up the whole database to PATH, safely while the app runs: SQLite's online
+    backup API, or pg_dump -Fc on PostgreSQL. Keep it encrypted, with the secret key."""
+    from app.system import backup
+
+    try:
+        summary = backup.backup(path, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up the {summary.kind} database (migration {summary.revision}) to "
+               f"{summary.path}: {summary.size / 1e6:.1f} MB, readable by you only.")
+    click.echo("It holds sensitive notes about real people: keep it encrypted, and with it "
+               "the secret key (instance/secret_key or SECRET_KEY).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True,
+              help="Replace the database even though it holds data.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH, after checking it (whole, made by
+    this version of Liaison or an earlier one). Refuses a database that holds data unless
+    given --yes. Stop the app (and `outbox work`) first."""
+    from app.system import backup
+
+    try:
+        summary = backup.restore(path, replace=yes)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored the {summary.kind} database from {summary.path} "
+               f"(migration {summary.revision}).")
+    if summary.upgraded_from:
+        click.echo(f"The backup was made at migration {summary.upgraded_from}; it has been "
+                   f"upgraded to {summary.revision}.")

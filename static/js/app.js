@@ -62,12 +62,13 @@
     showToast(event.detail && event.detail.message);
   });
 
-  // After a failed form swap (422), move focus to the error summary for keyboard and
-  // screen-reader users.
+  // After a failed form swap (422), or an edit that met someone else's (409), move focus
+  // to the notice for keyboard and screen-reader users.
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status === 422) {
-      var summary = document.querySelector(".alert-error[tabindex]");
-      if (summary) summary.focus();
+    var status = event.detail.xhr && event.detail.xhr.status;
+    if (status === 422 || status === 409) {
+      var notice = document.querySelector("#conflict, .alert-error[tabindex]");
+      if (notice) notice.focus();
     }
   });
 

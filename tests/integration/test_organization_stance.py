@@ -17,7 +17,7 @@ def test_stance_is_set_changed_and_shown_as_a_timeline(as_liaison):
     org = db.session.scalars(select(Organization)).one()
     assert org.stance == Stance.skeptic
     response = as_liaison.post(f"/people/organizations/{org.id}/edit",
-                               data={**FORM, "stance": "ally",
+                               data={**FORM, "stance": "ally", "version": org.version,
                                      "stance_reason": "Hosted our naloxone training"})
     assert response.status_code == 303
     db.session.expire_all()
@@ -30,7 +30,9 @@ def test_stance_is_set_changed_and_shown_as_a_timeline(as_liaison):
     assert 'id="stance-card"' in page and "Skeptical → Ally" in page
     assert "Hosted our naloxone training" in page
     # An edit that keeps the stance adds nothing to the timeline.
-    as_liaison.post(f"/people/organizations/{org.id}/edit", data={**FORM, "stance": "ally"})
+    db.session.refresh(org)
+    as_liaison.post(f"/people/organizations/{org.id}/edit",
+                    data={**FORM, "stance": "ally", "version": org.version})
     assert db.session.query(OrganizationStanceChange).count() == 2
     form = as_liaison.get(f"/people/organizations/{org.id}/edit").get_data(as_text=True)
     assert '<option selected value="ally">' in form or 'value="ally" selected' in form

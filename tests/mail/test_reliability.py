@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 from email import policy
@@ -21,7 +22,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, Status
 from app.mail.services import deliver_due, queue
-from tests.conftest import free_port
+from tests.conftest import Mailbox, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,3 +152,162 @@ def test_worker_killed_mid_delivery_loses_and_duplicates_nothing(app, stalling_s
     assert _received_ids(stalling_smtp.envelopes) == Counter({i: 1 for i in ids})
     rows = db.session.scalars(select(OutboxMessage)).all()
     assert {r.status for r in rows} == {Status.sent}
+
+
+# --- the service itself, riding through failures -------------------------------------------
+
+
+def _rows() -> list[OutboxMessage]:
+    db.session.commit()  # a fresh snapshot: what the worker process committed
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def _wait(condition, timeout: float = 40.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _start_smtp(handler, port: int):
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def test_running_service_rides_out_an_smtp_outage_and_sends_each_message_once(app):
+    """`outbox work` as a service: the SMTP server is down when mail is queued, the worker
+    keeps trying (and stays up), the server comes back, each message arrives once."""
+    port = free_port()  # nothing listens here yet
+    ids = _queue(3)
+    db.session.remove()
+    worker = _worker(app, port, "--interval", "0.2")
+    controller = None
+    try:
+        assert _wait(lambda: all(r.attempts >= 1 and r.last_error for r in _rows())), \
+            "the worker never tried"
+        assert {r.status for r in _rows()} == {Status.queued}
+        assert worker.poll() is None  # a refused connection does not stop the service
+
+        mailbox = Mailbox()
+        controller = _start_smtp(mailbox, port)
+        _make_due()  # instead of waiting out the backoff
+        assert _wait(lambda: {r.status for r in _rows()} == {Status.sent})
+        time.sleep(0.5)  # a duplicate, if any, would be on its way now
+        assert _received_ids(mailbox.envelopes) == Counter({i: 1 for i in ids})
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=30)[0].decode()
+        if controller is not None:
+            controller.stop()
+    assert worker.returncode == 0, output
+    assert "Stopped." in output
+
+
+class DroppingMailbox:
+    """Takes `accept` messages, then answers 421 (closing down) to the next, as an MTA being
+    restarted does."""
+
+    def __init__(self, accept: int) -> None:
+        self.envelopes: list = []
+        self.accept = accept
+        self.refused = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.envelopes) >= self.accept:
+            self.refused.set()
+            return "421 Service shutting down, try again later"
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def test_smtp_server_leaving_mid_batch_then_back_sends_the_rest_once(app):
+    ids = _queue(5)
+    port = free_port()
+    first = DroppingMailbox(accept=2)
+    controller = _start_smtp(first, port)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        counts = deliver_due()
+    finally:
+        controller.stop()
+    assert first.refused.is_set()
+    assert counts == {"sent": 2, "retry": 3, "failed": 0}
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [r.status for r in rows] == [Status.sent] * 2 + [Status.queued] * 3
+    assert "421" in rows[2].last_error
+
+    back = Mailbox()
+    controller = _start_smtp(back, port)
+    try:
+        _make_due()
+        assert deliver_due() == {"sent": 3, "retry": 0, "failed": 0}
+        _make_due()
+        assert deliver_due() == {"sent": 0, "retry": 0, "failed": 0}
+    finally:
+        controller.stop()
+    both = _received_ids(first.envelopes) + _received_ids(back.envelopes)
+    assert both == Counter({i: 1 for i in ids})
+
+
+class PickyMailbox:
+    """Refuses one address for good (550) and one for now (451); takes the rest."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("person0@"):
+            return "550 No such mailbox"
+        if address.startswith("person1@"):
+            return "451 Mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def test_a_permanent_refusal_fails_at_once_and_a_temporary_one_is_retried(app):
+    _queue(3)
+    port = free_port()
+    mailbox = PickyMailbox()
+    controller = _start_smtp(mailbox, port)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        assert deliver_due() == {"sent": 1, "retry": 1, "failed": 1}
+    finally:
+        controller.stop()
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [r.status for r in rows] == [Status.failed, Status.queued, Status.sent]
+    assert rows[0].attempts == 1 and "550" in rows[0].last_error
+    assert rows[1].next_attempt_at > utcnow() and "451" in rows[1].last_error
+    assert len(mailbox.envelopes) == 1
+
+
+def test_stopping_the_service_finishes_the_message_in_hand(app, stalling_smtp):
+    """systemd's SIGTERM mid-send: the message on its way is finished and recorded (not
+    left "sending" for its lease to expire and go again), and no other is started."""
+    ids = _queue(3)
+    db.session.remove()
+    worker = _worker(app, stalling_smtp.port, "--interval", "0.2")
+    try:
+        assert stalling_smtp.stalled.wait(30), "the worker never reached the SMTP server"
+        worker.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        stalling_smtp.release.set()
+        output = worker.communicate(timeout=30)[0].decode()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert "Stopping after the message in hand (SIGTERM)" in output
+    rows = _rows()
+    assert [r.status for r in rows] == [Status.sent, Status.queued, Status.queued]
+    assert _received_ids(stalling_smtp.envelopes) == Counter({ids[0]: 1})

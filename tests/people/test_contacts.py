@@ -89,7 +89,7 @@ def test_stance_change_goes_on_timeline(as_liaison, contact):
     response = as_liaison.post(f"/people/{contact.id}/edit", data={
         "first_name": "Alma", "last_name": "Ortiz", "stance": "challenger",
         "influence": "high", "stance_reason": "Spoke against the site", "organization_id": 0,
-        "owner_id": 0})
+        "owner_id": 0, "version": contact.version})
     assert response.status_code == 303
     changes = db.session.scalars(select(StanceChange).order_by(StanceChange.id)).all()
     assert [(c.from_stance, c.to_stance) for c in changes][-1] == ("unknown", "challenger")
@@ -192,7 +192,7 @@ def test_organization_crud(as_admin):
 
 def test_org_rename_updates_contact_search(as_staff, contact, org):
     response = as_staff.post(f"/people/organizations/{org.id}/edit", data={
-        "name": "Ash County Board", "type": "government", "owner_id": 0})
+        "name": "Ash County Board", "type": "government", "owner_id": 0, "version": org.version})
     assert response.status_code == 303
     body = as_staff.get("/people/?q=ash+county", headers={"HX-Request": "true"}).get_data(True)
     assert "Alma Ortiz" in body

@@ -105,6 +105,20 @@ def test_rename_everywhere_keeps_last_changed_and_search(as_liaison, tagged):
     assert "“housing” to “housing first” on 2 contacts and 1 organization" in event.summary
 
 
+def test_a_tag_change_moves_versions_on_so_an_older_edit_form_meets_it(as_liaison, tagged):
+    from tests.people.test_conflicts import _form_fields
+
+    url = f"/people/{tagged['a'].id}/edit"
+    stale = _form_fields(as_liaison.get(url).get_data(as_text=True))
+    org_version = db.session.get(Organization, tagged["org"].id).version
+    as_liaison.post("/people/tags/rename", data={"tag": "housing", "new": "Housing First"})
+    db.session.expire_all()
+    assert db.session.get(Organization, tagged["org"].id).version == org_version + 1
+    # Saving the form shown before the rename would put "housing" back: a conflict instead.
+    assert as_liaison.post(url, data=stale).status_code == 409
+    assert _tags_of(Contact, tagged["a"].id) == ",council,housing first,"
+
+
 def test_rename_to_a_tag_in_use_merges_them(as_liaison, tagged):
     as_liaison.post("/people/tags/rename", data={"tag": "council", "new": "housing"})
     assert _tags_of(Contact, tagged["a"].id) == ",housing,"  # once, not twice

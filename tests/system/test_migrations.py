@@ -245,7 +245,8 @@ def _seed(conn, revision: str) -> dict:
 
 def _counts(conn) -> dict[str, int]:
     names = [n for n in sa.inspect(conn).get_table_names()
-             if n in db.metadata.tables]  # our tables, not the search index's
+             if n in db.metadata.tables  # our tables, not the search index's
+             and n != "data_changes"]  # bookkeeping that grows as the seed commits
     return {n: conn.execute(sa.text(f'SELECT count(*) FROM "{n}"')).scalar() for n in names}  # noqa: S608
 
 
