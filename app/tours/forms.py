@@ -56,7 +56,10 @@ def read_started_token(token: str | None) -> tuple[float, str] | None:
 
 
 class BookingForm(BaseForm):
-    """The public tour request."""
+    """The public tour request (no session CSRF token: see tours.public.submit)."""
+
+    class Meta:
+        csrf = False
 
     slot = RadioField("Tour time", validate_choice=False,
                       validators=[InputRequired("Choose a tour time.")])

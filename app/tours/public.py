@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import Response, abort, current_app, request, url_for
+from flask import Response, abort, current_app, make_response, render_template, request, url_for
 
 from app.auth.access import public
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import csrf, db
+from app.security import same_site_request, session_in_play
 from app.settings import clock
+from app.system import changes
 from app.tours import services
 from app.tours.blueprint import public_bp as bp
 from app.tours.forms import (
@@ -21,7 +24,7 @@ from app.tours.forms import (
 )
 from app.tours.models import PENDING_FOR, Status, TourBooking
 from app.tours.schedule import Slot, TourSettings, parse_key
-from app.web import render, see_other
+from app.web import from_htmx, render, see_other
 
 PAGE_DAYS = 7
 
@@ -57,22 +60,69 @@ def _slot_page(form: BookingForm, s: TourSettings, start_param: str | None, stat
                   max_group=services.max_group(s))
 
 
+# What the open times on the page are read from: a change to any of them (a booking, a
+# confirmation, a cancellation, the tour settings, the organization's zone) stamps it.
+SLOT_TABLES = ("settings", "tour_bookings", "tour_slots")
+# Stands for the form's one-time token in a cached page; each visitor gets their own.
+_TOKEN_SLOT = "\x00tour-form-token\x00"
+
+
+def _cached_page(start_param: str | None) -> str:
+    """The page as a visitor without a session sees it, with a placeholder for the form
+    token: built once per process while nothing it shows changes. The key holds what the
+    page is made of — the window asked for, when the tables behind the open times last
+    changed, and the minute (minimum notice and the horizon move with the clock)."""
+    stamp, _ = changes.last_change(SLOT_TABLES)
+    key = (start_param or "", stamp, int(time.time() // 60))
+    cache = current_app.extensions.setdefault("tours_page_cache", {})
+    body = cache.get(key)
+    if body is None:
+        s = services.tour_settings()
+        form = BookingForm()
+        form.started.data = _TOKEN_SLOT
+        window = _window(start_param, s)
+        body = render_template("tours/public.html", form=form, settings=s, window=window,
+                               days=_days(window, s), nearest=[],
+                               max_group=services.max_group(s))
+        if len(cache) >= 32:
+            cache.clear()
+        cache[key] = body
+    return body
+
+
 @bp.route("", methods=["GET"])
 @public
 def index():
-    """What a tour is, the open times by day, and the booking form."""
+    """What a tour is, the open times by day, and the booking form. Visitors without a
+    session (nearly all of them: the page sets no cookie) get a page built once and shared
+    while nothing on it changes, with a form token of their own."""
+    start_param = request.args.get("from")
+    if not session_in_play() and not from_htmx():
+        body = _cached_page(start_param).replace(_TOKEN_SLOT, form_started_token())
+        response = make_response(body)
+        response.vary.add("HX-Request")
+        return response
     s = services.tour_settings()
     form = BookingForm()
     form.started.data = form_started_token()
-    return _slot_page(form, s, request.args.get("from"), block="slots")
+    return _slot_page(form, s, start_param, block="slots")
 
 
 @bp.route("", methods=["POST"])
+@csrf.exempt
 @public
 def submit():
     """A visitor's tour request. Every outcome depends only on what was sent, the room left
     and this address's own requests — never on screening — so screened, blocked and
-    ordinary bookers get the same answer and the same email ("please confirm")."""
+    ordinary bookers get the same answer and the same email ("please confirm").
+
+    Exempt from the session CSRF check, so that the page needs no session (and sets no
+    cookie): like the media inquiry (app/press/public.py), this view has no ambient
+    authority to abuse — it never reads the session or the user. A same-site Origin/Referer
+    check, the signed one-time form token, the honeypot and the per-address limits cover
+    what the session token would."""
+    if not same_site_request():
+        abort(400)
     s = services.tour_settings()
     form = BookingForm()
     chosen = parse_key(form.slot.data or "")
