@@ -2,6 +2,11 @@
 (SQLite by default): the pickers' searches, the likely duplicates sweep and page, the tags page
 and a partial tag filter.
 
+The pages themselves (pickers, likely duplicates, tags, a partial tag filter) are also timed
+by `make bench` (tests/benchmarks/pages.py) against its budgets; this script adds what that
+harness doesn't build: 50,000 organizations, records entered twice, and the sweep (not a
+page) that finds them.
+
 Not collected by pytest (no test_ prefix). Run:
     .venv/bin/python tests/benchmarks/bench_journeys.py [--contacts 50000] [--organizations 50000]
 
