@@ -35,6 +35,21 @@ ENV_SETTINGS: dict[str, tuple[object, object]] = {
     "MAIL_USERNAME": (None, str),
     "MAIL_PASSWORD": (None, str),
     "MAIL_DEFAULT_SENDER": ("liaison@localhost", str),
+    # The mailbox calendar replies arrive in (app/mail/inbox.py); unset, nothing is read.
+    "IMAP_SERVER": (None, str),
+    "IMAP_PORT": (None, int),  # 993 with IMAP_USE_SSL, else 143
+    "IMAP_USE_SSL": (True, _BOOL),
+    "IMAP_USE_TLS": (False, _BOOL),  # STARTTLS, with IMAP_USE_SSL=false
+    "IMAP_USERNAME": (None, str),
+    "IMAP_PASSWORD": (None, str),
+    "IMAP_FOLDER": ("INBOX", str),
+    "IMAP_PROCESSED_FOLDER": (None, str),
+    "IMAP_CA_FILE": (None, str),
+    "IMAP_TIMEOUT": (30, float),
+    "IMAP_REQUIRE_AUTH": (False, _BOOL),
+    "IMAP_AUTHSERV_ID": (None, str),  # the receiving server's name in Authentication-Results
+    "IMAP_LOOKBACK_DAYS": (30, int),
+    "IMAP_POLL_SECONDS": (60, int),
     "PUBLIC_BASE_URL": (None, str),
     "TRUSTED_HOSTS": (None, lambda v: [h.strip() for h in str(v).split(",") if h.strip()]),
 }

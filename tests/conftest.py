@@ -361,6 +361,34 @@ def mailbox(app, smtp_server):
     return smtp_server
 
 
+# --- real IMAP server ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """Debian's dovecot (tests/dovecot.py), one per test session on a free port; skipped
+    where it isn't installed, except under CI=true, where that is a failure."""
+    from tests import dovecot
+
+    server = dovecot.start()
+    if server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dovecot is required under CI=true (tests/run.sh installs it)")
+        pytest.skip("dovecot is not installed (tests/run.sh installs it)")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def imap_server(app, dovecot_server):
+    """The real IMAP server, emptied, set as the app's mailbox for calendar replies."""
+    dovecot_server.empty()
+    app.config.update(dovecot_server.config())
+    return dovecot_server
+
+
 # --- live server and browser --------------------------------------------------------------------
 
 
@@ -421,3 +449,43 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- ical.js, an independent reader of our calendar files ---------------------------------------
+
+ICALJS_VERSION = "2"
+
+
+@pytest.fixture(scope="session")
+def icaljs():
+    """Parse calendar text with ical.js (npm `ical.js`, installed once into a cache dir
+    outside the repository) under node: returns `read(text) -> list of events` as
+    tests/system/ical_read.mjs prints them. Skips locally without node and npm; fails under
+    CI=true, where tests/run.sh installs them."""
+    import json
+    import subprocess
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        message = "node and npm are needed to check calendar files with ical.js"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    cache = Path(os.environ.get("LIAISON_TEST_CACHE")
+                 or Path.home() / ".cache" / "liaison-tests") / "npm"
+    module = cache / "node_modules" / "ical.js" / "dist" / "ical.js"
+    if not module.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(cache),
+                        f"ical.js@{ICALJS_VERSION}"], check=True, capture_output=True,
+                       timeout=300)
+    script = Path(__file__).parent / "system" / "ical_read.mjs"
+
+    def read(text: str) -> list[dict]:
+        done = subprocess.run([node, str(script), str(module)], input=text, text=True,
+                              capture_output=True, timeout=60, check=False,
+                              env={**os.environ, "TZ": "UTC"})
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    return read

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on SQLite and then on a fresh PostgreSQL database. Installs what the
-# tests need (Debian's chromium, a running PostgreSQL) when it is missing and we are root.
+# tests need (Debian's chromium, node and npm, dovecot, a running PostgreSQL) when it is
+# missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -14,6 +15,26 @@ apt_install() {
 if ! command -v chromium >/dev/null 2>&1; then
   echo "== installing Debian's chromium"
   apt_install chromium fonts-liberation || true
+fi
+
+# --- node and npm: ical.js reads our calendar files (tests install it into a cache dir) ----
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "== installing node and npm"
+  apt_install nodejs npm || true
+fi
+
+# --- dovecot: a real IMAP server for calendar replies (each test session starts its own,
+# on a free port with a throwaway config; the system service is not used) ----------------
+if ! command -v dovecot >/dev/null 2>&1; then
+  echo "== installing dovecot"
+  if apt_install dovecot-imapd && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable --now dovecot >/dev/null 2>&1 || true
+  fi
+fi
+if [ "${CI:-}" = "true" ]; then
+  for tool in node npm dovecot; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "$tool is required under CI=true but could not be installed." >&2; exit 1; }
+  done
 fi
 
 # --- PostgreSQL ---------------------------------------------------------------------------

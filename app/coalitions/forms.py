@@ -9,7 +9,6 @@ from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     DecimalField,
     SelectField,
     SelectMultipleField,
@@ -37,7 +36,7 @@ from app.coalitions.models import (
 from app.extensions import db
 from app.people.models import Channel, Organization, OrgType, Sphere
 from app.people.picker import PickerField
-from app.system.forms import BaseForm
+from app.system.forms import BaseForm, WallClockField
 
 # Dates people mean are in this range; anything else is a slip of the keyboard (and some
 # databases refuse years far outside it).
@@ -223,10 +222,8 @@ class MeetingForm(BaseForm):
     """A coalition meeting: an event (planned through the events domain) linked here."""
 
     title = StringField("Title", [DataRequired("Give the meeting a title."), Length(max=200)])
-    starts = DateTimeLocalField("Starts", [InputRequired("When does it start?")],
-                                format="%Y-%m-%dT%H:%M")
-    ends = DateTimeLocalField("Ends", [InputRequired("When does it end?")],
-                              format="%Y-%m-%dT%H:%M")
+    starts = WallClockField("Starts", [InputRequired("When does it start?")])
+    ends = WallClockField("Ends", [InputRequired("When does it end?")])
     location = StringField("Place", [Optional(), Length(max=200)])
 
     def validate_starts(self, field) -> None:
@@ -234,5 +231,5 @@ class MeetingForm(BaseForm):
             raise ValidationError("Enter a date between 1900 and 2199.")
 
     def validate_ends(self, field) -> None:
-        if field.data and self.starts.data and field.data <= self.starts.data:
+        if field.moment and self.starts.moment and field.moment <= self.starts.moment:
             raise ValidationError("It should end after it starts.")

@@ -529,10 +529,9 @@ def meeting_new(coalition_id: int):
     coalition = _coalition(coalition_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        zone = org_zone()
         event = services.plan_meeting(coalition, {
-            "title": form.title.data, "starts_at": form.starts.data.replace(tzinfo=zone),
-            "ends_at": form.ends.data.replace(tzinfo=zone),
+            "title": form.title.data, "starts_at": form.starts.moment,
+            "ends_at": form.ends.moment,
             "location": form.location.data or ""}, current_user)
         db.session.commit()
         return see_other(url_for("events.show", event_id=event.id),

@@ -21,3 +21,13 @@ def init_app(app: Flask) -> None:
     reminders.register_digest()
     register_demo("events", demo)
     lifecycle.connect()
+    # Who hears about an event's updates and cancellation (app/events/services.py), and
+    # the answers invitees' calendars send back by email (app/events/replies.py).
+    from app.events import invitations, replies, services
+    from app.events.rsvp_cli import rsvp_cli
+    from app.system.periodic import register_periodic
+
+    services.register_audience("invitees", invitations.tell_invitees)
+    app.cli.add_command(rsvp_cli)
+    register_periodic("events.replies", replies.fetch_if_due)
+    replies.register_job(app)

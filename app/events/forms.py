@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from wtforms import (
@@ -25,7 +24,8 @@ from wtforms.validators import (
 from app.events.models import Answer, EventKind, EventStatus
 from app.people.picker import PickerField
 from app.settings.forms import TimeZoneField
-from app.system.forms import BaseForm, CheckboxesField, DateAndTimeField
+from app.settings.zones import canonical
+from app.system.forms import BaseForm, CheckboxesField, WallClockField
 
 MAX_DESCRIPTION = 10_000
 
@@ -37,8 +37,10 @@ class EventForm(BaseForm):
                                              Length(max=200)])
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in EventKind],
                        default=EventKind.other.value)
-    starts = DateAndTimeField("Starts", validators=[InputRequired("When does it start?")])
-    ends = DateAndTimeField("Ends", validators=[InputRequired("When does it end?")])
+    starts = WallClockField("Starts", validators=[InputRequired("When does it start?")],
+                            zone=lambda form: form.zone())
+    ends = WallClockField("Ends", validators=[InputRequired("When does it end?")],
+                          zone=lambda form: form.zone())
     timezone = TimeZoneField("Time zone", validators=[DataRequired("Choose a time zone.")],
                              description="The zone the times above are in: the "
                                          "organization's, unless the event is elsewhere.")
@@ -63,11 +65,13 @@ class EventForm(BaseForm):
                            kind="contact")
 
     def validate_ends(self, field) -> None:
-        if self.starts.data and field.data and field.data <= self.starts.data:
+        if self.starts.moment and field.moment and field.moment <= self.starts.moment:
             raise ValidationError("The end must be after the start.")
 
-    def aware(self, value: datetime) -> datetime:
-        return value.replace(tzinfo=ZoneInfo(self.timezone.data))  # checked by the field
+    def zone(self) -> ZoneInfo | None:
+        """The zone the times are typed in (None while the choice is not a zone)."""
+        name = canonical(self.timezone.data)
+        return ZoneInfo(name) if name else None
 
 
 class InviteFilterForm(BaseForm):
@@ -110,3 +114,11 @@ class SettingsForm(BaseForm):
                                  validators=[InputRequired("Enter a number of days."),
                                              NumberRange(min=0, max=60)],
                                  description="0 turns reminders off.")
+    reask_minutes = IntegerField(
+        "Ask invitees again when the time moves by at least (minutes)",
+        validators=[InputRequired("Enter a number of minutes."),
+                    NumberRange(min=1, max=10_080, message="Between 1 minute and a week "
+                                                           "(10,080 minutes).")],
+        description="A smaller move is sent as an update that keeps everyone's answer.")
+    reask_place = BooleanField("Ask invitees again when the place changes",
+                               description="A corrected spelling doesn't count as a change.")

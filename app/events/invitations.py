@@ -20,7 +20,7 @@ from app.auth.models import User
 from app.database import lock_row, utcnow
 from app.events.feeds import vevent
 from app.events.models import Answer, Attendance, Event, Invitation
-from app.events.services import EventError, when_text
+from app.events.services import EventChange, EventError, when_text
 from app.extensions import db
 from app.mail.services import clean_header, queue
 from app.notes import services as notes
@@ -127,6 +127,7 @@ def invite(event: Event, contact_ids: list[int], by: User | None) -> tuple[int, 
                          email=clean_header(cand.email or "").lower(),
                          nonce=secrets.token_hex(16), invited_by_id=getattr(by, "id", None))
         inv.event = event
+        inv.asked_sequence = event.sequence
         inv.token_hash = token_hash(rsvp_token(inv))
         db.session.add(inv)
         db.session.flush()
@@ -143,27 +144,38 @@ def _organizer() -> ical.Person:
 
 
 
+def attendee(inv: Invitation) -> ical.Person:
+    """The invitee as ATTENDEE: their answer as we know it, and a request for one only
+    while they haven't given it (or were asked again)."""
+    return ical.Person(inv.email, inv.name, partstat=inv.answer.partstat,
+                       rsvp=inv.answer == Answer.pending)
+
+
 def invitation_ics(inv: Invitation, method: str) -> str:
-    """The iMIP calendar object for one invitee: only that invitee as ATTENDEE."""
+    """The iMIP calendar object for one invitee: only that invitee as ATTENDEE, with the
+    answer they gave (an update never resets it unless it asks again)."""
     event = inv.event
     link = external_url("events_public.rsvp", token=rsvp_token(inv))
-    ev = vevent(event, organizer=_organizer(), attendee=ical.Person(inv.email, inv.name),
+    ev = vevent(event, organizer=_organizer(), attendee=attendee(inv),
                 description_suffix=f"Reply here: {link}" if method == "REQUEST" else "",
                 dtstamp=utcnow())
     return ical.calendar([ev], method=method)
 
 
-def send_invitation(inv: Invitation, method: str, kind: str = "event_invitation") -> None:
+def send_invitation(inv: Invitation, method: str, kind: str = "event_invitation",
+                    change: EventChange | None = None) -> None:
+    """Queue one invitee's iMIP message: the invitation, an update (`change`), a reminder
+    or the cancellation."""
     event = inv.event
     ctx = {
         "event": event, "invitation": inv, "when": when_text(event), "method": method,
         "rsvp_url": external_url("events_public.rsvp", token=rsvp_token(inv)),
-        "org_name": settings.org_name(),
+        "org_name": settings.org_name(), "change": change,
     }
     if method == "CANCEL":
         subject = f"Cancelled: {event.title}"
-    elif event.sequence and kind == "event_invitation":
-        subject = f"Updated invitation: {event.title}"
+    elif change is not None:
+        subject = f"{'Please answer again' if change.ask_again else 'Updated'}: {event.title}"
     elif kind == "event_reminder":
         subject = f"Reminder: {event.title}"
     else:
@@ -176,17 +188,34 @@ def send_invitation(inv: Invitation, method: str, kind: str = "event_invitation"
     )
 
 
-def send_to_invitees(event: Event, method: str, *, skip_declined: bool) -> None:
-    if event.starts_at <= utcnow() and method == "REQUEST":
-        return  # nobody needs an update about an event that is over
+def tell_invitees(event: Event, change: EventChange) -> int:
+    """Invitees' side of an update (the events audience "invitees"): each gets a REQUEST
+    carrying their answer — or, when the time or place moved enough, asking again, which
+    also reaches those who had declined (it may suit them now) and keeps what they had
+    said; a cancellation reaches everyone. Nobody hears about an update once the event
+    has started."""
+    if not change.cancelled and event.starts_at <= utcnow():
+        return 0
     invitations = db.session.scalars(
         select(Invitation).where(Invitation.event_id == event.id).order_by(Invitation.id)
     ).all()
+    told = 0
     for inv in invitations:
-        if skip_declined and inv.answer == Answer.no:
-            continue
         inv.event = event
-        send_invitation(inv, method)
+        if change.cancelled:
+            send_invitation(inv, "CANCEL", change=change)
+        else:
+            if change.ask_again:
+                if inv.answer != Answer.pending:
+                    inv.previous_answer = inv.answer
+                inv.answer, inv.answered_at, inv.answered_via = Answer.pending, None, None
+                inv.asked_sequence = event.sequence
+            elif inv.answer == Answer.no:
+                continue  # a detail changed: those who declined aren't bothered with it
+            send_invitation(inv, "REQUEST", change=change)
+        told += 1
+    db.session.flush()
+    return told
 
 
 def invitations_of(event: Event) -> list[Invitation]:
@@ -204,9 +233,11 @@ def answer_counts(event: Event) -> dict[str, int]:
     return {a.value: counts.get(a, 0) for a in Answer}
 
 
-def respond(inv: Invitation, answer: Answer) -> None:
-    """An invitee's answer; changeable until the event starts, and 'yes' only while there
-    is room. A new or changed answer reaches the liaison (app/system/visitors.py)."""
+def respond(inv: Invitation, answer: Answer, *, via: str = "page", comment: str = "") -> None:
+    """An invitee's answer, from their RSVP page or (`via="calendar"`) a reply from their
+    calendar program, with what they wrote if anything; changeable until the event starts,
+    and 'yes' only while there is room. A new or changed answer reaches the liaison
+    (app/system/visitors.py)."""
     event = inv.event
     if event.cancelled:
         raise EventError("This event has been cancelled.")
@@ -218,15 +249,18 @@ def respond(inv: Invitation, answer: Answer) -> None:
         if yes >= event.capacity:
             raise EventError("Sorry, the event is full.")
     previous = inv.answer
-    inv.answer, inv.answered_at = answer, utcnow()
+    inv.answer, inv.answered_at, inv.answered_via = answer, utcnow(), via
+    inv.previous_answer = None
     db.session.flush()
     record("event.rsvp", f"An invitee answered {answer.value} for {event.title}", event,
            actor=None)
     if answer != previous:
         was = "" if previous == Answer.pending else f" (was {previous.label.lower()})"
+        source = " from their calendar" if via == "calendar" else ""
+        words = f" They wrote: “{comment[:160]}”" if comment else ""
         visitors.note_change(
-            "events.rsvp", f"{inv.name} answered {answer.label.lower()}{was} for "
-                           f"{event.title} ({when_text(event)}).",
+            "events.rsvp", f"{inv.name} answered {answer.label.lower()}{was}{source} for "
+                           f"{event.title} ({when_text(event)}).{words}",
             external_url("events.show", event_id=event.id),
             subject=f"RSVP: {inv.name}, {answer.label.lower()}{was}, {event.title}")
 

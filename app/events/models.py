@@ -69,6 +69,15 @@ class Answer(enum.StrEnum):
     def label(self) -> str:
         return {"pending": "No answer yet", "yes": "Yes", "maybe": "Maybe", "no": "No"}[self.value]
 
+    @property
+    def partstat(self) -> str:
+        """The iCalendar participation status this answer is (RFC 5545 3.2.12)."""
+        return PARTSTATS[self]
+
+
+PARTSTATS = {Answer.pending: "NEEDS-ACTION", Answer.yes: "ACCEPTED", Answer.maybe: "TENTATIVE",
+             Answer.no: "DECLINED"}
+
 
 class Attendance(enum.StrEnum):
     """What happened on the day."""
@@ -180,6 +189,14 @@ class Invitation(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     answer: Mapped[Answer] = mapped_column(str_enum(Answer), default=Answer.pending)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where the answer came from: "page" (the RSVP link) or "calendar" (a reply from their
+    # calendar program, read from the organization's mailbox: app/events/replies.py).
+    answered_via: Mapped[str | None] = mapped_column(String(16))
+    # The event's SEQUENCE when we last asked this invitee for an answer (invited, or asked
+    # again after the time or place moved): a calendar reply to an older one is stale.
+    asked_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Their answer before we asked again, shown beside "No answer yet" until they answer.
+    previous_answer: Mapped[Answer | None] = mapped_column(str_enum(Answer))
     attendance: Mapped[Attendance] = mapped_column(str_enum(Attendance), default=Attendance.unknown)
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

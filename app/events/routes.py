@@ -87,8 +87,8 @@ def _form_data(form: EventForm) -> dict:
     return {
         "title": form.title.data.strip(),
         "kind": EventKind(form.kind.data),
-        "starts_at": form.aware(form.starts.data),
-        "ends_at": form.aware(form.ends.data),
+        "starts_at": form.starts.moment,
+        "ends_at": form.ends.moment,
         "location": (form.location.data or "").strip(),
         "address": (form.address.data or "").strip(),
         "address_invitees_only": form.address_invitees_only.data,
@@ -135,8 +135,8 @@ def edit(event_id: int):
             name: getattr(event, name) for name in form._fields
             if name not in skip and hasattr(event, name)
         })
-        form.starts.data = event.starts_at.astimezone(zone).replace(tzinfo=None)
-        form.ends.data = event.ends_at.astimezone(zone).replace(tzinfo=None)
+        form.starts.show(event.starts_at, zone)
+        form.ends.show(event.ends_at, zone)
         form.timezone.data = zone.key
         form.kind.data, form.status.data = event.kind.value, event.status.value
         hosts = services.hosts_of(event)
@@ -148,9 +148,20 @@ def edit(event_id: int):
                             speakers=form.speakers.data or [],
                             by=current_user._get_current_object())
         db.session.commit()
-        return see_other(url_for("events.show", event_id=event.id), "Event saved.")
+        return see_other(url_for("events.show", event_id=event.id), _saved(event))
     return render("events/form.html", form=form, event=event,
                   status=422 if form.is_submitted() else 200)
+
+
+def _saved(event: Event) -> str:
+    """What saving an event did, for the liaison: who hears, and whether answers stand."""
+    change = event.change
+    if change is None:
+        return "Event saved."
+    if change.ask_again:
+        return (f"Event saved. Because {change.reason}, everyone invited is asked again; "
+                "what they had answered is kept beside their name.")
+    return "Event saved. Everyone who hasn't declined gets the update; their answers stand."
 
 
 @bp.route("/<int:event_id>")
@@ -305,12 +316,16 @@ def regenerate_feed():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.liaison)
 def event_settings():
-    """How many days ahead reminders go out."""
+    """How many days ahead reminders go out, and which changes ask invitees again."""
     form = SettingsForm()
     if request.method == "GET":
         form.reminder_days.data = reminders.reminder_days()
+        form.reask_minutes.data = services.reask_minutes()
+        form.reask_place.data = services.reask_on_place()
     if form.validate_on_submit():
         settings.put(reminders.REMINDER_DAYS_KEY, form.reminder_days.data)
+        settings.put(services.REASK_MINUTES_KEY, form.reask_minutes.data)
+        settings.put(services.REASK_PLACE_KEY, form.reask_place.data)
         db.session.commit()
         return see_other(url_for("events.index"), "Event settings saved.")
     return render("events/settings.html", form=form,

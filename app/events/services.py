@@ -1,6 +1,12 @@
-"""Events' own verbs: save and cancel an event, its hosts, and its time for people to read."""
+"""Events' own verbs: save and cancel an event, its hosts, and its time for people to read;
+what a change means for the people who hear about it, and who they are (the audiences)."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import selectinload
@@ -11,6 +17,7 @@ from app.database import utcnow
 from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 from app.people import sections
+from app.settings import services as settings
 from app.settings.clock import org_zone
 from app.system import ical
 
@@ -20,6 +27,87 @@ SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "descript
 
 class EventError(ValueError):
     """A request the event's state does not allow (answering after it started, …)."""
+
+
+# --- what a change means -----------------------------------------------------------------------
+# An update carries each invitee's answer; only a move big enough to matter (a setting)
+# asks them again, so a typo fixed in the title doesn't wipe out everybody's "yes".
+
+REASK_MINUTES_KEY, DEFAULT_REASK_MINUTES = "events.reask_minutes", 60
+REASK_PLACE_KEY = "events.reask_place"
+
+
+def reask_minutes() -> int:
+    """Invitees are asked again when the start or the end moves by at least this much."""
+    return int(settings.get(REASK_MINUTES_KEY, DEFAULT_REASK_MINUTES))
+
+
+def reask_on_place() -> bool:
+    """Invitees are asked again when the place or its address changes."""
+    return bool(settings.get(REASK_PLACE_KEY, True))
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """What a change to an event means for the people who hear about it: what changed, how
+    it was before (for "it was …" in the mail), and whether answers must be asked again."""
+
+    fields: tuple[str, ...]
+    was_when: str
+    was_place: str
+    moved: bool = False  # the start or the end moved by at least reask_minutes()
+    place_changed: bool = False  # another place, not just another spelling (if asked to)
+    cancelled: bool = False
+
+    @property
+    def ask_again(self) -> bool:
+        return not self.cancelled and (self.moved or self.place_changed)
+
+    @property
+    def reason(self) -> str:
+        """Why answers are asked again, for people to read ("" when they aren't)."""
+        if not self.ask_again:
+            return ""
+        what = [w for w, yes in (("time", self.moved), ("place", self.place_changed)) if yes]
+        return f"the {' and the '.join(what)} changed"
+
+
+def _words(text: str | None) -> str:
+    """A place as compared for a change: case, punctuation and spacing don't count."""
+    return " ".join(re.sub(r"[\W_]+", " ", (text or "").casefold()).split())
+
+
+def _change(event: Event, was: dict, fields: list[str]) -> EventChange:
+    minutes = reask_minutes()
+
+    def moved(old: datetime, new: datetime) -> bool:
+        return abs((new - old).total_seconds()) >= minutes * 60
+
+    place_changed = reask_on_place() and any(
+        _words(was[k]) != _words(getattr(event, k)) for k in ("location", "address"))
+    return EventChange(
+        fields=tuple(fields), was_when=was["when"], was_place=was["place"],
+        moved=moved(was["starts_at"], event.starts_at) or moved(was["ends_at"], event.ends_at),
+        place_changed=place_changed)
+
+
+# Who hears about an event's updates and cancellation ("event attendees"): its invitees
+# (app/events/invitations.py) and whoever else another module keeps for it, such as public
+# registrants. Each audience is `tell(event, change) -> how many were told`; it queues its
+# own mail in the same transaction. Register from the events init_app with
+# `register_audience(name, tell)` (a name registered again replaces the earlier one).
+Audience = Callable[[Event, EventChange], int]
+AUDIENCES: dict[str, Audience] = {}
+
+
+def register_audience(name: str, tell: Audience) -> None:
+    """Add (or replace) an audience of event updates."""
+    AUDIENCES[name] = tell
+
+
+def tell_audiences(event: Event, change: EventChange) -> dict[str, int]:
+    """Tell every audience about the change; returns how many each told."""
+    return {name: tell(event, change) for name, tell in sorted(AUDIENCES.items())}
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -32,14 +120,17 @@ def new_uid() -> str:
 def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: list[int],
                by: User | None) -> Event:
     """Create or change an event. A change that matters to invitees bumps SEQUENCE and
-    re-sends the invitation to everyone who has not declined."""
-    from app.events.invitations import send_to_invitees  # invitations build on events
-
+    reaches every audience (invitees, registrants) as an update; each keeps their answer
+    unless the time or place moved enough to ask again. `event.change` is what this save
+    changed (an EventChange, None when nothing that matters did), for the view's message."""
     creating = event is None
     if event is None:
         event = Event(uid=new_uid(), sequence=0, created_by_id=getattr(by, "id", None))
         db.session.add(event)
     changed = [k for k in SIGNIFICANT if k in data and getattr(event, k, None) != data[k]]
+    was = {} if creating else {
+        "starts_at": event.starts_at, "ends_at": event.ends_at, "location": event.location,
+        "address": event.address, "when": when_text(event), "place": event.full_location()}
     for key, value in data.items():
         setattr(event, key, value)
     db.session.flush()
@@ -50,26 +141,31 @@ def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: l
     for contact_id in dict.fromkeys(speakers):
         db.session.add(EventHost(event_id=event.id, contact_id=contact_id, role="speaker"))
     db.session.flush()
+    event.change = None
     if creating:
         record("event.create", f"Created event {event.title}", event)
     elif changed:
         event.sequence += 1
         db.session.flush()
-        send_to_invitees(event, "REQUEST", skip_declined=True)
-        record("event.update", f"Changed event {event.title}: {', '.join(changed)}", event)
+        event.change = _change(event, was, changed)
+        tell_audiences(event, event.change)
+        asked = f"; answers asked again ({event.change.reason})" if event.change.ask_again else ""
+        record("event.update", f"Changed event {event.title}: {', '.join(changed)}{asked}",
+               event)
     return event
 
 
 def cancel_event(event: Event) -> None:
-    """Cancel: SEQUENCE+1, STATUS:CANCELLED, and a METHOD:CANCEL to every invitee."""
-    from app.events.invitations import send_to_invitees  # invitations build on events
-
+    """Cancel: SEQUENCE+1, STATUS:CANCELLED, and word to every audience (invitees get a
+    METHOD:CANCEL)."""
     if event.cancelled:
         return
+    was = {"when": when_text(event), "place": event.full_location()}
     event.status = EventStatus.cancelled
     event.sequence += 1
     db.session.flush()
-    send_to_invitees(event, "CANCEL", skip_declined=False)
+    tell_audiences(event, EventChange(fields=("status",), was_when=was["when"],
+                                      was_place=was["place"], cancelled=True))
     record("event.cancel", f"Cancelled event {event.title}", event)
 
 

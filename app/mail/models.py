@@ -44,3 +44,18 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InboundMessage(db.Model):
+    """A message read from the organization's mailbox (app/mail/inbox.py) and what became
+    of it. Only a hash of its Message-ID is kept, never who sent it or what it said, so
+    that reading the mailbox again never acts on a message twice."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_messages_processed_at", "processed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the Message-ID
+    outcome: Mapped[str] = mapped_column(String(32))  # e.g. "recorded", "unmatched"
+    done: Mapped[bool] = mapped_column(default=False)  # dealt with: marked read (and moved)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_wtf.file import FileField
@@ -11,7 +11,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -32,8 +31,8 @@ from wtforms.validators import (
 )
 
 from app.press.models import Attribution, InquiryStatus, Tone
-from app.settings.clock import now, org_zone
-from app.system.forms import BaseForm, Phone
+from app.settings.clock import now
+from app.system.forms import BaseForm, Phone, WallClockField
 
 _DIALABLE = Phone("Enter a phone number we can dial, with its area code.")
 
@@ -143,20 +142,17 @@ class _InquiryFields(BaseForm):
                          description="Publication, station or show; “freelance” is fine.")
     email = StringField("Email", [DataRequired(), Email(), Length(max=254)])
     phone = StringField("Phone", [Optional(), Length(max=30), _DIALABLE])
-    deadline = DateTimeLocalField("Your deadline", [InputRequired()],
-                                  format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    deadline = WallClockField("Your deadline", [InputRequired()])
     topic = TextAreaField("What is your story about?", [DataRequired(), Length(max=2000)])
 
     def validate_deadline(self, field) -> None:
-        if field.data is None:
+        if field.moment is None:
             return
-        aware = field.data.replace(tzinfo=org_zone()).astimezone(UTC)
         moment = now()
-        if aware < moment - timedelta(minutes=5):
+        if field.moment < moment - timedelta(minutes=5):
             raise ValidationError("That deadline has already passed.")
-        if aware > moment + timedelta(days=366):
+        if field.moment > moment + timedelta(days=366):
             raise ValidationError("Enter a deadline within the next year.")
-        field.data = aware
 
 
 class InquiryForm(_InquiryFields):
@@ -179,8 +175,7 @@ class LoggedInquiryForm(_InquiryFields):
     name = StringField("Journalist's name", [DataRequired(), Length(max=120)])
     email = StringField("Email", [Optional(), Email(), Length(max=254)],
                         description="If they gave one.")
-    deadline = DateTimeLocalField("Their deadline", [InputRequired()],
-                                  format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    deadline = WallClockField("Their deadline", [InputRequired()])
     topic = TextAreaField("What is the story about?", [DataRequired(), Length(max=2000)])
 
 

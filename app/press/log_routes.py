@@ -53,7 +53,7 @@ def inquiry_new():
     """Log an inquiry that came by phone or in person."""
     form = LoggedInquiryForm()
     if form.validate_on_submit():
-        row = services.log_inquiry(form.data)
+        row = services.log_inquiry({**form.data, "deadline": form.deadline.moment})
         db.session.commit()
         return see_other(url_for("media_log.inquiry", inquiry_id=row.id), "Logged the inquiry.")
     return render("press/inquiry_new.html", form=form,

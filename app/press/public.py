@@ -211,7 +211,7 @@ def inquire():
         return _inquiry_page(form, 429, BUSY)
     services.receive_inquiry({
         "name": form.name.data, "outlet": form.outlet.data, "email": form.email.data,
-        "phone": form.phone.data, "deadline": form.deadline.data, "topic": form.topic.data,
+        "phone": form.phone.data, "deadline": form.deadline.moment, "topic": form.topic.data,
     })
     db.session.commit()
     return see_other(url_for("press_public.thanks"))

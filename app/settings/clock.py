@@ -4,7 +4,8 @@ dates as they fall there."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import has_app_context
@@ -35,6 +36,112 @@ def local_date(moment: datetime) -> date:
 def today() -> date:
     """Today's date in the organization's time zone (not the server's)."""
     return local_date(now())
+
+
+# --- wall-clock times people type ---------------------------------------------------------
+# A time typed into a form is a wall-clock time in some zone. Twice a year that is not one
+# instant: in the spring-forward gap (02:30 on the day clocks jump from 2:00 to 3:00) it is
+# none, and in the fall-back overlap (01:30 when clocks go back from 2:00 to 1:00) it is two.
+# Python quietly picks one for either (02:30 becomes 03:30); we refuse the first and ask
+# about the second, so what is saved is what the person meant.
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read an ambiguous wall-clock time: `fold` 0 is the first (before clocks
+    go back), 1 the second."""
+
+    fold: int
+    label: str  # "The first 1:30 AM (CDT, UTC-05:00)", with a real minus sign
+
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that names no instant (`kind` "gap") or two (`kind` "overlap",
+    with `readings` to choose from). `str()` is a message to show beside the field."""
+
+    def __init__(self, kind: str, message: str, readings: tuple[Reading, ...] = ()):
+        super().__init__(message)
+        self.kind, self.readings = kind, readings
+
+
+def _roundtrips(moment: datetime) -> bool:
+    """Whether an aware wall-clock datetime names the instant its offset says it does
+    (false inside a gap, where zoneinfo invents an offset)."""
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%-I:%M %p")
+
+
+def _offset(moment: datetime) -> str:
+    from app.settings.zones import offset_text  # zones builds on the clock
+
+    return offset_text(int((moment.utcoffset() or timedelta(0)).total_seconds() // 60))
+
+
+def _edge(wall: datetime, zone: ZoneInfo, step: timedelta, inside) -> datetime:
+    """The first wall-clock minute from `wall` going by `step` for which `inside` is false
+    (a gap or overlap lasts at most a few hours; zones have had at most 2 h shifts)."""
+    probe = wall
+    for _ in range(6 * 60):
+        probe += step
+        if not inside(probe):
+            return probe
+    return probe
+
+
+def wall_time(wall: datetime, zone: ZoneInfo | None = None, fold: int | None = None) -> datetime:
+    """The aware UTC instant of a naive wall-clock time in `zone` (the organization's by
+    default). Raises LocalTimeError for a time inside a DST gap, and for one inside an
+    overlap unless `fold` (0 the first, 1 the second) says which was meant."""
+    zone = zone or org_zone()
+    wall = wall.replace(tzinfo=None, fold=0)
+    first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC)
+    from app.settings.zones import short_label  # zones builds on the clock
+
+    where = short_label(zone.key)
+    day = wall.strftime("%A, %B %-d, %Y")
+
+    def in_gap(w: datetime) -> bool:
+        return not _roundtrips(w.replace(tzinfo=zone))
+
+    def in_overlap(w: datetime) -> bool:
+        a, b = w.replace(tzinfo=zone, fold=0), w.replace(tzinfo=zone, fold=1)
+        return a.utcoffset() != b.utcoffset() and _roundtrips(a)
+
+    if not _roundtrips(first):
+        start = _edge(wall, zone, timedelta(minutes=-1), in_gap) + timedelta(minutes=1)
+        end = _edge(wall, zone, timedelta(minutes=1), in_gap)
+        raise LocalTimeError(
+            "gap",
+            f"There is no {_clock(wall)} on {day} in {where}: clocks jump from "
+            f"{_clock(start)} to {_clock(end)}. Choose a time before {_clock(start)} or "
+            f"from {_clock(end)} on.")
+    if fold in (0, 1):
+        return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+    start = _edge(wall, zone, timedelta(minutes=-1), in_overlap) + timedelta(minutes=1)
+    end = _edge(wall, zone, timedelta(minutes=1), in_overlap)
+    readings = (
+        Reading(0, f"The first {_clock(wall)} ({first.tzname()}, {_offset(first)})"),
+        Reading(1, f"The second {_clock(wall)}, after clocks go back "
+                   f"({second.tzname()}, {_offset(second)})"),
+    )
+    raise LocalTimeError(
+        "overlap",
+        f"{_clock(wall)} on {day} happens twice in {where}: clocks go back from "
+        f"{_clock(end)} to {_clock(start)}. Choose which one you mean.", readings)
+
+
+def wall_fold(moment: datetime, zone: ZoneInfo | None = None) -> int | None:
+    """For a stored instant, which reading of its ambiguous wall-clock time it is (0 or 1),
+    or None when its wall-clock time is not ambiguous (to fill a form back in)."""
+    local = moment.astimezone(zone or org_zone())
+    other = local.replace(fold=1 - local.fold)
+    return local.fold if other.utcoffset() != local.utcoffset() else None
 
 
 # --- times of day as the organization writes them ------------------------------------------

@@ -89,7 +89,8 @@ def country(name: str) -> str:
     return _table().get(canonical(name) or "", "")
 
 
-def _offset_text(minutes: int) -> str:
+def offset_text(minutes: int) -> str:
+    """Minutes east of UTC as printed: "UTC+05:30", and a real minus sign west of it."""
     sign = "+" if minutes >= 0 else "\u2212"  # a real minus sign, as printed
     hours, mins = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{mins:02d}"
@@ -122,7 +123,7 @@ def label(name: str, moment: datetime | None = None) -> str:
         return zone
     generic, city = _names(zone) if zone in _table() else (zone, "")
     place = f" — {city}" if city and city not in generic else ""
-    return f"{generic}{place} ({_offset_text(offset)})"
+    return f"{generic}{place} ({offset_text(offset)})"
 
 
 def short_label(name: str) -> str:

@@ -14,6 +14,7 @@ each stamp keeps the later of its old and new time (GREATEST), so it never moves
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, event, func, inspect, select
@@ -38,6 +39,12 @@ _WRITE = re.compile(
     re.IGNORECASE,
 )
 _TOUCHED = "liaison_touched_tables"
+# Commits this process has stamped (see recent_change): its own writes show at once.
+_local_commits = 0
+# How long recent_change trusts a stamp it read while this process wrote nothing: another
+# process's change may show that much later on a page built from it.
+RECENT_SECONDS = 1.0
+_recent: dict[tuple[str, ...], tuple[int, float, datetime | None]] = {}
 _READY = "liaison_stamps_table"
 
 
@@ -74,9 +81,11 @@ def track(engine: Engine) -> None:
 
     @event.listens_for(engine, "commit")
     def _stamp(conn):
+        global _local_commits
         touched = conn.info.pop(_TOUCHED, None)
         if touched and _have_table(conn):
             _write_stamps(conn, sorted(touched))
+            _local_commits += 1
 
     @event.listens_for(engine, "rollback")
     def _forget(conn):
@@ -135,3 +144,18 @@ def last_change(tables: tuple[str, ...] | None = None) -> tuple[datetime | None,
     if isinstance(stamp, str):
         stamp = UTCDateTime().process_result_value(datetime.fromisoformat(stamp), None)
     return stamp, utcnow()
+
+
+def recent_change(tables: tuple[str, ...]) -> datetime | None:
+    """When any of `tables` last changed, read from the database at most once a second per
+    process while this process writes nothing (its own commits are seen at once): for the
+    cache key of a public page every visitor hits, where a change made by another worker
+    may show up to RECENT_SECONDS late and sparing each hit a database round trip matters."""
+    seen = _recent.get(tables)
+    now = time.monotonic()
+    if seen is not None and seen[0] == _local_commits and now - seen[1] < RECENT_SECONDS:
+        return seen[2]
+    commits = _local_commits
+    stamp, _ = last_change(tables)
+    _recent[tables] = (commits, now, stamp)
+    return stamp

@@ -14,13 +14,15 @@ The policy, for every field whose data is a string:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import Field, PasswordField, SelectMultipleField, TextAreaField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import html_params
 
 from app.people import phones
@@ -167,3 +169,57 @@ class DateAndTimeField(Field):
             **{"aria-label": f"{self.label.text}: time", **time_kwargs})
         return Markup(  # noqa: S704
             f'<span class="date-and-time"><input {date_input}><input {time_input}></span>')
+
+
+class WallClockField(DateAndTimeField):
+    """A date and time as a wall clock shows it (DateAndTimeField: a date picker and a time
+    typed on either clock) in a zone: the organization's, or `zone(form)`'s (None while the
+    form's zone is itself invalid). `.data` stays what was typed; `.moment` is the aware UTC
+    instant, set before the form's own `validate_<field>` runs. A time in a DST gap is
+    refused beside the field; one in an overlap asks which was meant (`.readings`, offered
+    by the form macro as radios named `<name>-fold`), never silently shifted
+    (app/settings/clock.py)."""
+
+    def __init__(self, label=None, validators=None,
+                 zone: Callable[[object], ZoneInfo | None] | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.zone_of = zone
+        self.moment: datetime | None = None
+        self.fold: int | None = None
+        self.readings: tuple[clock.Reading, ...] = ()
+
+    def process(self, formdata, *args, **kwargs) -> None:
+        super().process(formdata, *args, **kwargs)
+        if formdata is not None:
+            raw = formdata.get(f"{self.name}-fold")
+            self.fold = int(raw) if raw in ("0", "1") else None
+
+    def show(self, moment: datetime, zone: ZoneInfo | None = None) -> None:
+        """Fill the field from a stored instant (an edit form), its reading included."""
+        zone = zone or clock.org_zone()
+        self.data = moment.astimezone(zone).replace(tzinfo=None, fold=0)
+        self.fold = clock.wall_fold(moment, zone)
+        if self.fold is not None:
+            self._read(zone)
+
+    def _zone(self, form) -> ZoneInfo | None:
+        return self.zone_of(form) if self.zone_of else clock.org_zone()
+
+    def _read(self, zone: ZoneInfo) -> None:
+        try:
+            self.moment = clock.wall_time(self.data, zone)
+        except clock.LocalTimeError as exc:
+            self.readings = exc.readings
+            if exc.kind == "gap" or self.fold is None:
+                raise StopValidation(str(exc)) from None
+            self.moment = clock.wall_time(self.data, zone, self.fold)
+
+    def pre_validate(self, form) -> None:
+        self.moment, self.readings = None, ()
+        if self.data is None:
+            return
+        if not 1900 <= self.data.year <= 2199:  # a slip of the keyboard (and year 9999 in
+            raise StopValidation("Enter a date between 1900 and 2199.")  # UTC overflows)
+        zone = self._zone(form)
+        if zone is not None:
+            self._read(zone)

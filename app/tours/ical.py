@@ -1,6 +1,6 @@
 """The calendar file sent with a tour request (tentative, no address yet) and with a
-confirmed tour (METHOD:PUBLISH, UTC times, the booking's stable UID), written with the app's
-one ICS builder (app/system/ical.py)."""
+confirmed tour (METHOD:PUBLISH, the booking's stable UID, times in the organization's
+zone), written with the app's one ICS builder (app/system/ical.py)."""
 
 from __future__ import annotations
 

@@ -64,22 +64,22 @@ def _slot_page(form: BookingForm, s: TourSettings, start_param: str | None, stat
 # confirmation, a cancellation, the tour settings, the organization's zone) stamps it.
 SLOT_TABLES = ("settings", "tour_bookings", "tour_slots")
 # Stands for the form's one-time token in a cached page; each visitor gets their own.
-_TOKEN_SLOT = "\x00tour-form-token\x00"
+_STARTED_HOLE = "\x00tour-form-started\x00"
 
 
 def _cached_page(start_param: str | None) -> str:
     """The page as a visitor without a session sees it, with a placeholder for the form
     token: built once per process while nothing it shows changes. The key holds what the
     page is made of — the window asked for, when the tables behind the open times last
-    changed, and the minute (minimum notice and the horizon move with the clock)."""
-    stamp, _ = changes.last_change(SLOT_TABLES)
-    key = (start_param or "", stamp, int(time.time() // 60))
+    changed (a booking through another worker shows within a second, through this one at
+    once), and the minute (minimum notice and the horizon move with the clock)."""
+    key = (start_param or "", changes.recent_change(SLOT_TABLES), int(time.time() // 60))
     cache = current_app.extensions.setdefault("tours_page_cache", {})
     body = cache.get(key)
     if body is None:
         s = services.tour_settings()
         form = BookingForm()
-        form.started.data = _TOKEN_SLOT
+        form.started.data = _STARTED_HOLE
         window = _window(start_param, s)
         body = render_template("tours/public.html", form=form, settings=s, window=window,
                                days=_days(window, s), nearest=[],
@@ -98,7 +98,7 @@ def index():
     while nothing on it changes, with a form token of their own."""
     start_param = request.args.get("from")
     if not session_in_play() and not from_htmx():
-        body = _cached_page(start_param).replace(_TOKEN_SLOT, form_started_token())
+        body = _cached_page(start_param).replace(_STARTED_HOLE, form_started_token())
         response = make_response(body)
         response.vary.add("HX-Request")
         return response

@@ -4,7 +4,9 @@ Pure functions, no database. Times are wall-clock minutes in the organization's 
 the slots they produce are aware UTC datetimes. A slot may never overlap service hours or
 the buffer around them: `conflicts()` refuses such settings when they are saved, and
 `slots()` drops any slot that would overlap anyway (daylight-saving shifts, overnight
-service hours), so the guarantee holds whatever was stored.
+service hours), so the guarantee holds whatever was stored. On the days clocks change, a
+slot whose start clocks skip or repeat is not offered (never shifted to another hour), and
+service hours at such a time are blocked over every instant they could mean.
 """
 
 from __future__ import annotations
@@ -207,10 +209,19 @@ def parse_key(key: str) -> datetime | None:
         return None
 
 
-def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """Wall-clock `minute` (may exceed a day) of local `day`, as UTC."""
-    local = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(minutes=minute)
-    return local.astimezone(UTC)
+def _wall(day: date, minute: int) -> datetime:
+    """Wall-clock `minute` (may exceed a day) of local `day`, naive."""
+    return datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+
+
+def _span_at(day: date, minute: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The earliest and latest instant (UTC) wall-clock `minute` of `day` can mean: one
+    instant on most days; on a DST change day a time in the gap or the overlap has two
+    readings, and service hours are blocked over both."""
+    wall = _wall(day, minute)
+    a = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    b = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    return min(a, b), max(a, b)
 
 
 def blocked_intervals(
@@ -226,8 +237,8 @@ def blocked_intervals(
         d = day + timedelta(days=offset)
         for service in s.service_hours.get(d.weekday(), ()):
             fs, fe = _span(service)
-            out.append((_at(d, fs, zone) - timedelta(minutes=s.buffer_before),
-                        _at(d, fe, zone) + timedelta(minutes=s.buffer_after)))
+            out.append((_span_at(d, fs, zone)[0] - timedelta(minutes=s.buffer_before),
+                        _span_at(d, fe, zone)[1] + timedelta(minutes=s.buffer_after)))
     return out
 
 
@@ -244,7 +255,10 @@ def slots(s: TourSettings, zone: ZoneInfo, first: date, last: date,
             blocked = blocked_intervals(s, day, zone)
             for window in s.tour_windows[day.weekday()]:
                 for t in raw_slots(window, s.slot_minutes):
-                    start = _at(day, t, zone)
+                    try:  # a time clocks skip or repeat that day is not offered at all
+                        start = clock.wall_time(_wall(day, t), zone)
+                    except clock.LocalTimeError:
+                        continue
                     end = start + length
                     if any(start < hi and end > lo for lo, hi in blocked):
                         continue

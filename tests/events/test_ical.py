@@ -25,7 +25,8 @@ def _sample() -> str:
         ical.VEvent(uid="c2@example.org", start=date(2031, 5, 2), end=date(2031, 5, 3),
                     summary="Due: call back", dtstamp=start, status="CANCELLED"),
     ]
-    return ical.calendar(events, method="REQUEST", name="Feed; with, commas 🎉", feed=True)
+    return ical.calendar(events, method="REQUEST", name="Feed; with, commas 🎉", feed=True,
+                         timezone="UTC")  # the zones are tests/system/test_ical_zones.py's
 
 
 def test_crlf_folding_and_utc():

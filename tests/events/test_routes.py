@@ -143,7 +143,8 @@ def test_dashboard_panel_settings_and_calendar_pages(as_liaison):
     assert as_liaison.get("/events/settings").status_code == 200
     bad = as_liaison.post("/events/settings", data={"reminder_days": "-3"})
     assert bad.status_code == 422
-    assert as_liaison.post("/events/settings", data={"reminder_days": "5"}).status_code == 303
+    assert as_liaison.post("/events/settings", data={
+        "reminder_days": "5", "reask_minutes": "60", "reask_place": "y"}).status_code == 303
     from app.events.reminders import reminder_days
     assert reminder_days() == 5
 

@@ -111,3 +111,17 @@ def test_concurrent_writers_on_overlapping_tables_never_fail(app):
         thread.join(60)
     assert errors == []
     assert set(tables) <= set(_stamps())
+
+
+def test_recent_change_sees_this_process_writes_at_once(app):
+    """recent_change reads once a second at most, but never hides this process's own
+    commits (the public tour page's cache key)."""
+    from app.people.models import Organization
+    from app.system.changes import recent_change
+
+    before = recent_change(("organizations",))
+    assert recent_change(("organizations",)) == before  # memo: no change, same answer
+    db.session.add(Organization(name="Recent Change Org"))
+    db.session.commit()
+    after = recent_change(("organizations",))
+    assert after is not None and (before is None or after > before)

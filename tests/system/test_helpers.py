@@ -328,6 +328,8 @@ SECOND_COPIES = {
     r"_external\s*=|\.url_root\b|host_url\b(?!\))": {"system/urls.py"},
     r"BEGIN:VCALENDAR|^\s*(import icalendar|from icalendar)": {"system/ical.py"},
     r"\(FlaskForm\)|bind_field": {"system/forms.py"},
+    # wall-clock date-times are read through WallClockField (DST gaps refused, overlaps asked)
+    r"DateTimeLocalField\(|DateAndTimeField\(": {"system/forms.py"},
     r"def (today|org_zone|external_url|parse_phone|format_phone|phone_display)\((?!self)": {
         "settings/clock.py", "system/urls.py"},
 }

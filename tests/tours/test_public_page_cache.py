@@ -33,12 +33,13 @@ def test_visitors_get_no_cookie_and_a_token_each(app, tours):
     assert "csrf" not in one.get_data(as_text=True).lower()
 
 
-def test_a_cached_page_costs_one_statement(app, tours):
+def test_a_cached_page_costs_a_statement_a_second_at_most(app, tours):
     client = app.test_client()
     client.get("/tours")
     with count_queries() as queries:
-        assert client.get("/tours").status_code == 200
-    assert queries() == 1  # when the open times last changed
+        for _ in range(5):
+            assert client.get("/tours").status_code == 200
+    assert queries() <= 1  # when the open times last changed, read once a second
 
 
 def test_a_full_slot_leaves_the_shared_page_at_once(app, tours):

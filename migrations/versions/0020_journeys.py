@@ -1,8 +1,8 @@
 """journeys: name indexes for the search-as-you-type pickers, tag indexes, and the likely
 duplicates list
 
-Revision ID: 0019_journeys
-Revises: 0018_safety
+Revision ID: 0020_journeys
+Revises: 0019_imip
 
 Written out in full (no app code imported).
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0019_journeys'
-down_revision = '0018_safety'
+revision = '0020_journeys'
+down_revision = '0019_imip'
 branch_labels = None
 depends_on = None
 
