@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -23,9 +22,10 @@ from wtforms.validators import (
 )
 
 from app.events.models import Answer, EventKind, EventStatus
+from app.people.picker import PickerField
 from app.settings.forms import TimeZoneField
 from app.settings.zones import canonical
-from app.system.forms import BaseForm, WallClockField
+from app.system.forms import BaseForm, CheckboxesField, WallClockField
 
 MAX_DESCRIPTION = 10_000
 
@@ -60,9 +60,9 @@ class EventForm(BaseForm):
     status = SelectField("Status", choices=[(s.value, s.label) for s in EventStatus
                                             if s != EventStatus.cancelled],
                          default=EventStatus.scheduled.value)
-    hosts = SelectMultipleField("Hosts (staff)", coerce=int, validate_choice=True)
-    speakers = SelectMultipleField("Speakers and hosts from contacts (peer leaders included)",
-                                   coerce=int, validate_choice=True)
+    hosts = CheckboxesField("Hosts (staff)", coerce=int, validate_choice=True)
+    speakers = PickerField("Speakers and hosts from contacts (peer leaders included)",
+                           kind="contact")
 
     def validate_ends(self, field) -> None:
         if self.starts.moment and field.moment and field.moment <= self.starts.moment:
