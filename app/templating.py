@@ -12,6 +12,7 @@ from flask_login import current_user
 from jinja2 import Environment, nodes, pass_environment
 
 from app.people import phones
+from app.security import safe_next
 from app.settings import clock
 from app.settings import services as settings
 from app.system import jobs, urls, words
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(nav_items)
     app.add_template_global(public_nav_items)
     app.add_template_global(urls.external_url)
+    app.add_template_global(safe_next)
     app.add_template_global(settings.org_name, "org_name")
     app.add_template_global(settings.timezone_name, "org_timezone")
     app.add_template_global(settings.public_address, "org_address")

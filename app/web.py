@@ -12,6 +12,8 @@ from htmx_flask import request
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 
+from app.security import safe_next
+
 ID_MAX = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 
 
@@ -72,6 +74,13 @@ def see_other(location: str, message: str | None = None, category: str = "succes
     if message:
         flash(message, category)
     return redirect(location, code=303)
+
+
+def back_to(default: str) -> str:
+    """Where a form goes after saving: the `next` it carries (a path on this site, checked
+    as sign-in checks its own), or `default`. Pages link to a form with `next` set to
+    themselves, so saving a commitment from a contact lands back on the contact."""
+    return safe_next(request.values.get("next")) or default
 
 
 def trigger(response: Response, event: str, toast: str | None = None) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -32,7 +33,9 @@ from app.coalitions.models import (
     Role,
     Scope,
 )
-from app.people.models import Channel, Sphere
+from app.extensions import db
+from app.people.models import Channel, Organization, OrgType, Sphere
+from app.people.picker import PickerField
 from app.system.forms import BaseForm, WallClockField
 
 # Dates people mean are in this range; anything else is a slip of the keyboard (and some
@@ -75,14 +78,18 @@ class CoalitionForm(BaseForm):
     meeting_cadence = StringField("Meets", [Optional(), Length(max=200)],
                                   description="For example: second Tuesday of each month.")
     description = TextAreaField("About", [Optional(), Length(max=5000)])
-    organization_id = SelectField(
-        "Organization record", coerce=int, default=0, validate_choice=False,
+    organization_id = PickerField(
+        "Organization record", kind="organization", multiple=False,
+        org_type=OrgType.coalition,
         description="If the coalition is also in your organizations (of the type "
-                    "“Coalition or professional body”), link it: it then shares that "
-                    "record's stance, people and notes.")
+                    "“Coalition or professional body”), type its name and link it: it "
+                    "then shares that record's stance, people and notes.")
+    linked_id: int | None = None  # the record linked now, whatever its type
 
     def validate_organization_id(self, field) -> None:
-        if field.data and field.data not in {value for value, _ in field.choices}:
+        if field.data and field.data != self.linked_id and db.session.scalar(
+                select(Organization.type).where(Organization.id == field.data)) \
+                != OrgType.coalition:
             raise ValidationError("Choose an organization from the list.")
 
 
@@ -188,8 +195,8 @@ class LinkNoteForm(BaseForm):
     body = TextAreaField("Details", [Optional(), Length(max=20000)])
     channel = SelectField("How", choices=_choices(Channel), default=Channel.meeting.value)
     sensitive = BooleanField(
-        "Sensitive", description="Only admins and liaisons can read it; each reading is "
-                                 "recorded.")
+        "Sensitive", description="Only its author, admins and liaisons can read it; each "
+                                 "reading by anyone else is recorded.")
 
 
 class LinkCommitmentForm(BaseForm):

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select, update
 from app.coalitions.models import Alignment, Coalition, CoalitionMember, Rating
 from app.extensions import db
 from app.people import lifecycle
-from app.people.lifecycle import Link, LinkedIds
+from app.people.lifecycle import Count, LinkedIds
 from app.system.words import plural
 
 
@@ -78,25 +78,24 @@ def contact_merged(keep, *, other, **_) -> None:
                        .values(contact_id=keep.id))
 
 
-def organization_links(org, **_) -> list[Link]:
+def organization_links(org, **_) -> list[Count]:
     """ "member of 2 coalitions", "record of 1 coalition", "4 values assessed"."""
-    member, record, values = db.session.execute(select(
-        select(func.count()).select_from(CoalitionMember)
-        .where(CoalitionMember.organization_id == org.id).scalar_subquery(),
-        select(func.count()).select_from(Coalition)
-        .where(Coalition.organization_id == org.id).scalar_subquery(),
-        select(func.count()).select_from(Alignment)
-        .where(Alignment.organization_id == org.id).scalar_subquery())).one()
-    return [Link(member, f"member of {plural(member, 'coalition')}"),
-            Link(record, f"the record of {plural(record, 'coalition')}"),
-            Link(values, f"{plural(values, 'value')} assessed")]
+    return [Count(select(func.count()).select_from(CoalitionMember)
+                  .where(CoalitionMember.organization_id == org.id).scalar_subquery(),
+                  lambda n: f"member of {plural(n, 'coalition')}"),
+            Count(select(func.count()).select_from(Coalition)
+                  .where(Coalition.organization_id == org.id).scalar_subquery(),
+                  lambda n: f"the record of {plural(n, 'coalition')}"),
+            Count(select(func.count()).select_from(Alignment)
+                  .where(Alignment.organization_id == org.id).scalar_subquery(),
+                  lambda n: f"{plural(n, 'value')} assessed")]
 
 
-def contact_links(contact, **_) -> list[Link]:
+def contact_links(contact, **_) -> list[Count]:
     """ "represents their organization at 1 coalition"."""
-    n = db.session.scalar(select(func.count()).select_from(CoalitionMember)
-                          .where(CoalitionMember.contact_id == contact.id)) or 0
-    return [Link(n, f"represents their organization at {plural(n, 'coalition')}")]
+    return [Count(select(func.count()).select_from(CoalitionMember)
+                  .where(CoalitionMember.contact_id == contact.id).scalar_subquery(),
+                  lambda n: f"represents their organization at {plural(n, 'coalition')}")]
 
 
 def contact_ids_linked(_sender, *, among: Select, **_) -> list[LinkedIds]:

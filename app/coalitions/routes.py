@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from flask import abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.access import roles
 from app.auth.models import Role as UserRole
@@ -46,7 +45,7 @@ from app.database import utcnow
 from app.events import services as events
 from app.extensions import db
 from app.notes import services as notes
-from app.people.models import Channel, Organization, OrgType, Sphere
+from app.people.models import Channel, Organization, Sphere
 from app.people.queries import user_choices
 from app.settings import values as program_values
 from app.settings.clock import org_zone, today
@@ -108,14 +107,8 @@ def _coalition_form(coalition: Coalition | None = None) -> CoalitionForm:
     if coalition is not None and request.method == "GET":
         form.kind.data, form.scope.data = coalition.kind.value, coalition.scope.value
         form.sphere.data = coalition.sphere.value if coalition.sphere else ""
-        form.organization_id.data = coalition.organization_id or 0
-    chosen = coalition.organization_id if coalition is not None else None
-    rows = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where((Organization.id == chosen) | (
-            (Organization.type == OrgType.coalition) & Organization.archived_at.is_(None)))
-        .order_by(Organization.name).limit(300)).all()
-    form.organization_id.choices = [(0, "— Not in organizations —"), *((i, n) for i, n in rows)]
+        form.organization_id.data = coalition.organization_id
+    form.linked_id = coalition.organization_id if coalition is not None else None
     return form
 
 
@@ -476,8 +469,8 @@ def note_new(coalition_id: int):
         services.log_note(coalition, {
             "occurred_on": form.occurred_on.data, "channel": Channel(form.channel.data),
             "summary": form.summary.data, "body": form.body.data or "",
-            # Staff can't read sensitive notes, so they can't write them either.
-            "sensitive": bool(form.sensitive.data) and current_user.sees_sensitive,
+            # Anyone may mark a note they write sensitive (notes.services.may_mark_sensitive).
+            "sensitive": bool(form.sensitive.data),
         }, current_user)
         db.session.commit()
         return see_other(url_for("coalitions.show", coalition_id=coalition.id) + "#notes",

@@ -11,7 +11,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -27,9 +26,10 @@ from wtforms.validators import (
 )
 
 from app.events.models import Answer, EventKind, EventStatus
+from app.people.picker import PickerField
 from app.settings.forms import TimeZoneField
 from app.settings.zones import canonical
-from app.system.forms import BaseForm, Phone, WallClockField
+from app.system.forms import BaseForm, CheckboxesField, Phone, WallClockField
 
 MAX_DESCRIPTION = 10_000
 
@@ -77,9 +77,9 @@ class EventForm(BaseForm):
     status = SelectField("Status", choices=[(s.value, s.label) for s in EventStatus
                                             if s != EventStatus.cancelled],
                          default=EventStatus.scheduled.value)
-    hosts = SelectMultipleField("Hosts (staff)", coerce=int, validate_choice=True)
-    speakers = SelectMultipleField("Speakers and hosts from contacts (peer leaders included)",
-                                   coerce=int, validate_choice=True)
+    hosts = CheckboxesField("Hosts (staff)", coerce=int, validate_choice=True)
+    speakers = PickerField("Speakers and hosts from contacts (peer leaders included)",
+                           kind="contact")
 
     def validate_ends(self, field) -> None:
         if self.starts.moment and field.moment and field.moment <= self.starts.moment:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from app.events.models import Answer, Attendance, EventHost, Invitation, Registration
 from app.extensions import db
 from app.people import lifecycle
-from app.people.lifecycle import Link, LinkedIds
+from app.people.lifecycle import Count, LinkedIds
 from app.system.words import plural
 
 
@@ -66,15 +66,15 @@ def contact_merged(keep, *, other, **_) -> None:
     _move_invitations(keep.id, other.id)
 
 
-def contact_links(contact, **_) -> list[Link]:
-    """ "speaker at 2 events", "1 invitation"."""
-    roles = dict(db.session.execute(
-        select(EventHost.role, func.count(func.distinct(EventHost.event_id)))
-        .where(EventHost.contact_id == contact.id).group_by(EventHost.role)).all())
-    invited = db.session.scalar(select(func.count()).select_from(Invitation)
-                                .where(Invitation.contact_id == contact.id)) or 0
-    links = [Link(n, f"{role} at {plural(n, 'event')}") for role, n in sorted(roles.items())]
-    return [*links, Link(invited, plural(invited, "invitation"))]
+def contact_links(contact, **_) -> list[Count]:
+    """ "host at 1 event", "speaker at 2 events", "1 invitation"."""
+    return [*(Count(select(func.count(func.distinct(EventHost.event_id)))
+                    .where(EventHost.contact_id == contact.id, EventHost.role == role)
+                    .scalar_subquery(), lambda n, role=role: f"{role} at {plural(n, 'event')}")
+              for role in ("host", "speaker")),
+            Count(select(func.count()).select_from(Invitation)
+                  .where(Invitation.contact_id == contact.id).scalar_subquery(),
+                  lambda n: plural(n, "invitation"))]
 
 
 def contact_ids_linked(_sender, *, among: Select, **_) -> list[LinkedIds]:

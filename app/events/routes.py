@@ -21,7 +21,7 @@ from app.events.public import calendar_response
 from app.extensions import db
 from app.people.groups import group_choices
 from app.people.models import Organization, Sphere, Stance
-from app.people.queries import contact_choices, user_choices
+from app.people.queries import user_choices
 from app.settings import services as settings
 from app.settings.clock import org_zone
 from app.settings.clock import today as org_today
@@ -78,9 +78,8 @@ def index():
 
 
 def _host_choices(form: EventForm) -> None:
-    """Staff who can host, and contacts who can speak (those chosen plus recent ones)."""
+    """Staff who can host (contacts who speak are picked by search)."""
     form.hosts.choices = user_choices()
-    form.speakers.choices = contact_choices(set(form.speakers.data or []), recent=300)
 
 
 def _form_data(form: EventForm) -> dict:

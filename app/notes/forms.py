@@ -8,7 +8,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -16,7 +15,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.notes.models import BodyFormat, CommitmentStatus
 from app.people.models import Channel
+from app.people.picker import PickerField
 from app.system.forms import BaseForm
+
+SENSITIVE_HINT = ("Only its author, admins and liaisons can read it; each reading by anyone "
+                  "else is recorded. Other staff never see it, nor does any export.")
 
 
 class NoteForm(BaseForm):
@@ -31,11 +34,10 @@ class NoteForm(BaseForm):
     body_format = RadioField("Format", choices=[(BodyFormat.plain.value, "Plain text"),
                                                 (BodyFormat.markdown.value, "Markdown")],
                              default=BodyFormat.plain.value)
-    contact_ids = SelectMultipleField("People", coerce=int)
-    organization_ids = SelectMultipleField("Organizations", coerce=int)
+    contact_ids = PickerField("People", kind="contact")
+    organization_ids = PickerField("Organizations", kind="organization")
     sensitive = BooleanField(
-        "Sensitive", description="Only admins and liaisons can read it; each reading is "
-                                 "recorded. Never shown to staff, in exports or on dashboards.")
+        "Sensitive", description=SENSITIVE_HINT)
 
 
 class CommitmentForm(BaseForm):
@@ -43,8 +45,9 @@ class CommitmentForm(BaseForm):
 
     what = StringField("What we promised", validators=[DataRequired("Say what was promised."),
                                                        Length(max=300)])
-    contact_id = SelectField("To whom (person)", coerce=int, default=0)
-    organization_id = SelectField("To whom (organization)", coerce=int, default=0)
+    contact_id = PickerField("To whom (person)", kind="contact", multiple=False)
+    organization_id = PickerField("To whom (organization)", kind="organization",
+                                  multiple=False)
     owner_id = SelectField("Who will follow through", coerce=int, default=0)
     due_on = DateField("Due", validators=[InputRequired("Enter a due date.")])
 

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select, update
 from app.extensions import db
 from app.notes.models import Commitment, note_contacts, note_organizations
 from app.people import lifecycle
-from app.people.lifecycle import Link, LinkedIds
+from app.people.lifecycle import Count, LinkedIds
 from app.system.words import plural
 
 
@@ -35,22 +35,21 @@ def organization_merged(keep, *, other, **_) -> None:
                        .values(organization_id=keep.id))
 
 
-def _counts(link_table, link_column, commitment_column, object_id: int) -> list[Link]:
-    notes, commitments = db.session.execute(select(
-        select(func.count()).select_from(link_table)
-        .where(link_table.c[link_column] == object_id).scalar_subquery(),
-        select(func.count()).select_from(Commitment)
-        .where(commitment_column == object_id).scalar_subquery())).one()
-    return [Link(notes, plural(notes, "note")),
-            Link(commitments, plural(commitments, "commitment"))]
+def _counts(link_table, link_column, commitment_column, object_id: int) -> list[Count]:
+    return [Count(select(func.count()).select_from(link_table)
+                  .where(link_table.c[link_column] == object_id).scalar_subquery(),
+                  lambda n: plural(n, "note")),
+            Count(select(func.count()).select_from(Commitment)
+                  .where(commitment_column == object_id).scalar_subquery(),
+                  lambda n: plural(n, "commitment"))]
 
 
-def contact_links(contact, **_) -> list[Link]:
+def contact_links(contact, **_) -> list[Count]:
     """ "3 notes", "1 commitment"."""
     return _counts(note_contacts, "contact_id", Commitment.contact_id, contact.id)
 
 
-def organization_links(org, **_) -> list[Link]:
+def organization_links(org, **_) -> list[Count]:
     """ "3 notes", "1 commitment"."""
     return _counts(note_organizations, "organization_id", Commitment.organization_id, org.id)
 

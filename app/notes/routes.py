@@ -10,56 +10,30 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
-from app.notes import services
+from app.notes import sections, services
 from app.notes.blueprint import bp
 from app.notes.forms import CloseCommitmentForm, CommitmentForm, IntervalsForm, NoteForm
 from app.notes.models import BodyFormat, Commitment, CommitmentStatus, Note
 from app.people import search
 from app.people.models import Channel, Contact, Organization
-from app.people.queries import contact_choices, organization_choices, user_choices
+from app.people.picker import ids_from
+from app.people.queries import user_choices
 from app.settings.clock import today
 from app.system.pagination import COUNT_CAP, page_number, paginate, paginate_capped
-from app.web import render, see_other, trigger
+from app.web import back_to, render, see_other, trigger, wants_fragment
 
 PAGE_SIZE = 25
-
-
-def _ints(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdecimal() and len(str(v)) < 10]
 
 
 # --- notes ------------------------------------------------------------------------------
 
 
-def _note_choices(form: NoteForm, note: Note | None = None) -> None:
-    """People and organizations to pick from: the ones already chosen, plus recent ones."""
-    wanted_contacts = set(_ints(request.form.getlist("contact_ids")))
-    wanted_orgs = set(_ints(request.form.getlist("organization_ids")))
-    wanted_contacts.update(_ints(request.args.getlist("contact")))
-    wanted_orgs.update(_ints(request.args.getlist("organization")))
-    if note is not None:
-        wanted_contacts.update(c.id for c in note.contacts)
-        wanted_orgs.update(o.id for o in note.organizations)
-    form.contact_ids.choices = contact_choices(wanted_contacts)
-    orgs = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(Organization.id.in_(wanted_orgs) | Organization.id.in_(
-            select(Organization.id).where(Organization.archived_at.is_(None))
-            .order_by(Organization.updated_at.desc()).limit(100)))
-        .order_by(Organization.name)).all()
-    form.organization_ids.choices = [(i, n) for i, n in orgs]
-    if request.method == "GET" and note is None:
-        form.contact_ids.data = [i for i in _ints(request.args.getlist("contact"))
-                                 if i in wanted_contacts]
-        form.organization_ids.data = _ints(request.args.getlist("organization"))
-
-
-def _note_values(form: NoteForm) -> dict:
+def _note_values(form: NoteForm, note: Note | None = None) -> dict:
     values = {"occurred_on": form.occurred_on.data, "channel": Channel(form.channel.data),
               "summary": form.summary.data, "body": form.body.data or "",
               "body_format": BodyFormat(form.body_format.data or "plain")}
-    # Staff can't read sensitive notes, so they can't write or toggle them either.
-    values["sensitive"] = bool(form.sensitive.data) if current_user.sees_sensitive else False
+    if services.may_mark_sensitive(note, current_user):
+        values["sensitive"] = bool(form.sensitive.data)
     return values
 
 
@@ -93,17 +67,59 @@ def index():
 def new():
     """Log an interaction with one or more people and organizations."""
     form = NoteForm()
-    _note_choices(form)
     if request.method == "GET":
         form.occurred_on.data = today()
+        # The contact or organization the form was opened from stays chosen.
+        form.contact_ids.data = ids_from(request.args.getlist("contact"))[:20]
+        form.organization_ids.data = ids_from(request.args.getlist("organization"))[:20]
     if form.validate_on_submit():
         note = services.log_note(_note_values(form), form.contact_ids.data or [],
                                  form.organization_ids.data or [], current_user)
-        location = _after_note(note)
+        location = back_to(_after_note(note))
         db.session.commit()
         return see_other(location, "Note saved.")
     status = 422 if request.method == "POST" else 200
-    return render("notes/form.html", form=form, note=None, status=status)
+    return render("notes/form.html", form=form, note=None, status=status,
+                  may_mark_sensitive=True)
+
+
+def _quick_subject():
+    """The contact or organization whose page a quick note came from (or None)."""
+    for name, model in (("contact_ids", Contact), ("organization_ids", Organization)):
+        found = ids_from(request.form.getlist(name))
+        if found:
+            return db.session.get(model, found[0])
+    return None
+
+
+def _notes_card(subject, form: NoteForm | None = None) -> dict:
+    user = current_user._get_current_object()
+    if isinstance(subject, Contact):
+        return sections.contact_notes(subject, user, form)
+    return sections.organization_notes(subject, user, form)
+
+
+@bp.route("/quick", methods=["POST"])
+def quick():
+    """Log a note from a contact's or an organization's page. With htmx: the page's notes
+    card again, the new note on top (`notes-changed`), or the card with what needs fixing
+    (422). Without: back to the page, or the full note form with what needs fixing."""
+    form = NoteForm()
+    subject = _quick_subject()
+    if form.validate_on_submit():
+        note = services.log_note(_note_values(form), form.contact_ids.data or [],
+                                 form.organization_ids.data or [], current_user)
+        location = back_to(_after_note(note))
+        db.session.commit()
+        if subject is None or not wants_fragment():
+            return see_other(location, "Note saved.")
+        response = render("notes/_section_notes.html", section=_notes_card(subject))
+        return trigger(response, "notes-changed", toast="Note saved.")
+    if subject is not None and wants_fragment():
+        return render("notes/_section_notes.html", section=_notes_card(subject, form),
+                      status=422)
+    return render("notes/form.html", form=form, note=None, status=422,
+                  may_mark_sensitive=True)
 
 
 def _readable(note_id: int) -> Note:
@@ -128,7 +144,6 @@ def edit(note_id: int):
     """Edit a note (the edit is recorded)."""
     note = _readable(note_id)
     form = NoteForm(obj=note)
-    _note_choices(form, note)
     if request.method == "GET":
         form.channel.data = note.channel.value
         form.body_format.data = note.body_format.value
@@ -136,12 +151,13 @@ def edit(note_id: int):
         form.organization_ids.data = [o.id for o in note.organizations]
         services.record_view(note, current_user)
     if form.validate_on_submit():
-        services.update_note(note, _note_values(form), form.contact_ids.data or [],
+        services.update_note(note, _note_values(form, note), form.contact_ids.data or [],
                              form.organization_ids.data or [], current_user)
         db.session.commit()
-        return see_other(url_for("notes.show", note_id=note.id), "Note saved.")
+        return see_other(back_to(url_for("notes.show", note_id=note.id)), "Note saved.")
     status = 422 if request.method == "POST" else 200
-    response = render("notes/form.html", form=form, note=note, status=status)
+    response = render("notes/form.html", form=form, note=note, status=status,
+                      may_mark_sensitive=services.may_mark_sensitive(note, current_user))
     db.session.commit()  # the recorded view, if any
     return response
 
@@ -165,9 +181,6 @@ def commitments():
 
 
 def _commitment_choices(form: CommitmentForm) -> None:
-    wanted = set(_ints([request.args.get("contact", ""), request.form.get("contact_id", "")]))
-    form.contact_id.choices = [(0, "— None —"), *contact_choices(wanted)]
-    form.organization_id.choices = [(0, "— None —"), *organization_choices()]
     form.owner_id.choices = [(0, "— Nobody yet —"), *user_choices()]
 
 
@@ -177,8 +190,9 @@ def commitment_new():
     form = CommitmentForm()
     _commitment_choices(form)
     if request.method == "GET":
-        form.contact_id.data = request.args.get("contact", 0, type=int)
-        form.organization_id.data = request.args.get("organization", 0, type=int)
+        form.contact_id.data = next(iter(ids_from(request.args.getlist("contact"))), None)
+        form.organization_id.data = next(iter(ids_from(request.args.getlist("organization"))),
+                                         None)
         form.owner_id.data = current_user.id
     if form.validate_on_submit():
         commitment = services.create_commitment({
@@ -187,7 +201,8 @@ def commitment_new():
             "owner_id": form.owner_id.data or None, "due_on": form.due_on.data,
         }, current_user)
         db.session.commit()
-        return see_other(url_for("notes.commitments", _anchor=f"commitment-{commitment.id}"),
+        return see_other(back_to(url_for("notes.commitments",
+                                         _anchor=f"commitment-{commitment.id}")),
                          "Commitment recorded.")
     status = 422 if request.method == "POST" else 200
     return render("notes/commitment_form.html", form=form, status=status)
@@ -205,7 +220,8 @@ def commitment_close(commitment_id: int):
                                   explained_on=form.explained_on.data,
                                   explained_how=form.explained_how.data)
         db.session.commit()
-        response = see_other(url_for("notes.commitments"), f"Closed as {status.label.lower()}.")
+        response = see_other(back_to(url_for("notes.commitments")),
+                             f"Closed as {status.label.lower()}.")
         return trigger(response, "notes-changed")
     status = 422 if request.method == "POST" else 200
     return render("notes/commitment_close.html", form=form, commitment=commitment,
@@ -218,7 +234,7 @@ def commitment_reopen(commitment_id: int):
     commitment = db.get_or_404(Commitment, commitment_id)
     services.reopen_commitment(commitment, current_user)
     db.session.commit()
-    return see_other(url_for("notes.commitments"), "Reopened.")
+    return see_other(back_to(url_for("notes.commitments")), "Reopened.")
 
 
 # --- keeping in touch --------------------------------------------------------------------

@@ -3,18 +3,24 @@ a commitment, the keep-in-touch line, the note timeline and the commitments."""
 
 from __future__ import annotations
 
+from flask import url_for
+
 from app.notes import services
+from app.notes.forms import NoteForm
 from app.people.sections import register_contact_section, register_organization_section
+from app.settings.clock import today
 
 
 def contact_actions(contact, user) -> dict:
-    """Log a note or record a commitment about this contact."""
-    return {"args": {"contact": contact.id}}
+    """Log a note or record a commitment about this contact (and come back here)."""
+    return {"args": {"contact": contact.id,
+                     "next": url_for("people.show", contact_id=contact.id)}}
 
 
 def organization_actions(org, user) -> dict:
-    """Log a note or record a commitment about this organization."""
-    return {"args": {"organization": org.id}}
+    """Log a note or record a commitment about this organization (and come back here)."""
+    return {"args": {"organization": org.id,
+                     "next": url_for("people.organization_show", org_id=org.id)}}
 
 
 def keep_in_touch(contact, user) -> dict:
@@ -22,15 +28,26 @@ def keep_in_touch(contact, user) -> dict:
     return {"interval": services.interval_for(contact), "last": contact.last_contact_for(user)}
 
 
-def contact_notes(contact, user) -> dict:
-    """Notes about the contact that `user` may see (sensitive ones only as closed entries,
-    and never for staff)."""
-    return {"notes": services.notes_about(user, contact_id=contact.id)}
+def quick_note_form() -> NoteForm:
+    """An empty quick note (today, a meeting) for the notes card."""
+    return NoteForm(formdata=None, data={"occurred_on": today()})
 
 
-def organization_notes(org, user) -> dict:
-    """Notes about the organization that `user` may see."""
-    return {"notes": services.notes_about(user, organization_id=org.id)}
+def contact_notes(contact, user, form: NoteForm | None = None) -> dict:
+    """Notes about the contact that `user` may see (sensitive ones as closed entries, and
+    for staff only their own), with the quick note form."""
+    here = url_for("people.show", contact_id=contact.id)
+    return {"notes": services.notes_about(user, contact_id=contact.id),
+            "form": form or quick_note_form(), "about": {"contact_ids": contact.id},
+            "here": here, "more": url_for("notes.new", contact=contact.id, next=here)}
+
+
+def organization_notes(org, user, form: NoteForm | None = None) -> dict:
+    """Notes about the organization that `user` may see, with the quick note form."""
+    here = url_for("people.organization_show", org_id=org.id)
+    return {"notes": services.notes_about(user, organization_id=org.id),
+            "form": form or quick_note_form(), "about": {"organization_ids": org.id},
+            "here": here, "more": url_for("notes.new", organization=org.id, next=here)}
 
 
 def contact_commitments(contact, user) -> dict:

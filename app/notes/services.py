@@ -50,16 +50,24 @@ from app.settings import services as settings_store
 
 
 def visible_notes(user: User) -> Select:
-    """Notes this user may see: everything for admin and liaison, non-sensitive for staff."""
+    """Notes this user may see: everything for admin and liaison; for staff, the ordinary
+    ones and the sensitive ones they wrote themselves."""
     query = select(Note)
     if not user.sees_sensitive:
-        query = query.where(Note.sensitive.is_(False))
+        query = query.where(or_(Note.sensitive.is_(False), Note.author_id == user.id))
     return query
 
 
 def can_read(note: Note, user: User) -> bool:
-    """Whether `user` may read `note`."""
-    return not note.sensitive or user.sees_sensitive
+    """Whether `user` may read `note` (visible_notes, for one note)."""
+    return not note.sensitive or user.sees_sensitive or note.author_id == user.id
+
+
+def may_mark_sensitive(note: Note | None, user: User) -> bool:
+    """Whether `user` may mark `note` (None: a new one) sensitive or ordinary. Anyone may for
+    a note they write; only admin and liaison for someone else's, since staff who hid a
+    colleague's note could no longer see it themselves."""
+    return user.sees_sensitive or note is None or note.author_id == user.id
 
 
 def load_note(note_id: int) -> Note | None:
@@ -69,8 +77,9 @@ def load_note(note_id: int) -> Note | None:
 
 
 def record_view(note: Note, actor: User) -> None:
-    """Every reading of a sensitive note goes on the audit trail (who, when, which; no text)."""
-    if note.sensitive:
+    """Every reading of a sensitive note by anyone but its author goes on the audit trail
+    (who, when, which; no text)."""
+    if note.sensitive and note.author_id != actor.id:
         record("note.view_sensitive", f"Read sensitive note #{note.id}", note, actor)
 
 

@@ -167,6 +167,20 @@ def set_stance(contact: Contact, stance: Stance, influence: Influence, reason: s
     return change
 
 
+def change_stance(contact: Contact, stance: Stance, influence: Influence, reason: str,
+                  actor: User | None) -> StanceChange | None:
+    """Change a contact's stance or influence on its own, with the reason (the contact
+    page's quick form); on the timeline and in the audit trail."""
+    was = contact.stance
+    change = set_stance(contact, stance, influence, reason, actor)
+    if change is not None:
+        record("contact.stance", f"Changed the stance of {contact.name} (#{contact.id}): "
+               f"{was.label} → {stance.label}, {influence.label.lower()} influence",
+               contact, actor)
+        db.session.flush()
+    return change
+
+
 def archive_contact(contact: Contact, actor: User | None) -> None:
     """Archive (hide from lists and invitations; restorable)."""
     contact.archived_at = utcnow()
@@ -295,6 +309,20 @@ def set_organization_stance(org: Organization, stance: Stance, reason: str,
         reason=(reason or "").strip()[:500] or ("Added" if first else ""))
     org.stance = stance
     db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def change_organization_stance(org: Organization, stance: Stance, reason: str,
+                               actor: User | None) -> OrganizationStanceChange | None:
+    """Change an organization's stance on its own, with the reason (the organization page's
+    quick form); on the timeline and in the audit trail."""
+    if stance == org.stance:
+        return None
+    was = org.stance
+    change = set_organization_stance(org, stance, reason, actor)
+    record("organization.stance", f"Changed the stance of {org.name} (#{org.id}): "
+           f"{was.label} → {stance.label}", org, actor)
     db.session.flush()
     return change
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from app.auth.demo import team
 from app.database import utcnow
 from app.extensions import db
+from app.people import duplicates
 from app.people.contacts import (
     ContactData,
     create_contact,
@@ -122,8 +123,16 @@ CONTACTS = [
 ]
 
 
+# Records entered twice, as happens: from a sign-in sheet, and by a colleague who didn't search
+# first. The likely duplicates page finds them. (the copy, and the name of the original)
+DUPLICATE_ORGANIZATIONS = [("The Riverbend Food Shelf, Inc.", "Riverbend Food Shelf")]
+DUPLICATE_CONTACTS = [("Pat", "Nguyen", "Secretary", ("Patricia", "Nguyen"),
+                       "Open house sign-in sheet, 2025")]
+
+
 def seed() -> None:
-    """The demo story's organizations and contacts, with a few stance changes."""
+    """The demo story's organizations and contacts, with a few stance changes, a couple of
+    records entered twice, and the likely duplicates found."""
     people = team()
     owner = {u.email.split("@")[0]: u for u in people}
     liaison = owner.get("dana.reyes") or (people[0] if people else None)
@@ -155,6 +164,22 @@ def seed() -> None:
         if stance != Stance.unknown:
             set_stance(contact, stance, influence,
                                 "After our first conversation", liaison)
+    for name, original_name in DUPLICATE_ORGANIZATIONS:
+        original = next(i for i, o in enumerate(ORGANIZATIONS) if o[0] == original_name)
+        kind, sphere, phone = ORGANIZATIONS[original][1:4]
+        save_organization(None, {"name": name, "type": kind, "sphere": sphere,
+                                 "phone": parse_phone(phone), "source": "Imported list"},
+                          liaison)
+    for first, last, title, original_name, source in DUPLICATE_CONTACTS:
+        original = next(i for i, c in enumerate(CONTACTS) if c[:2] == original_name)
+        org_i = CONTACTS[original][4]
+        create_contact(ContactData(
+            first_name=first, last_name=last, title=title, source=source,
+            organization_id=orgs[org_i].id if org_i is not None else None,
+            phones=[f"+1555210{1000 + original:04d}"]), liaison)
+    db.session.flush()
+    for kind in (duplicates.CONTACT, duplicates.ORGANIZATION):
+        duplicates.sweep(kind)
 
 
 def _values(name: str, words: list[str]) -> str:

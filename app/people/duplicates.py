@@ -1,24 +1,35 @@
 """Likely duplicates: who a new or imported contact may already be (same email, phone, or
-nearly the same name at the same organization).
+nearly the same name at the same organization), and the sweep that finds every likely pair
+across all contacts and organizations for the likely duplicates page.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import combinations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.audit.services import record
+from app.auth.models import User
+from app.database import utcnow
 from app.extensions import db
 from app.people.contacts import normalize_email
 from app.people.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    LikelyDuplicate,
     Organization,
 )
+from app.settings import services as settings_store
 
 
 def find_duplicates(first_name: str, last_name: str, organization_id: int | None,
@@ -208,3 +219,214 @@ def find_duplicates_many(candidates: list[Candidate]) -> list[list[tuple[Existin
                 found.append((x, reason))
         results.append(found)
     return results
+
+
+# --- likely duplicates across everyone (the sweep behind the likely duplicates page) ---------
+#
+# Comparing every contact with every other is 1.25 billion pairs at 50,000. The sweep reads
+# each table once and groups records by blocking keys (an email, a phone, a folded full name,
+# an organization with a first or last name, an organization's name key, its first words):
+# only records that share a key are compared, and a key shared by more than a few records (an
+# office's main line, a common name) says nothing about identity and is left out. The pairs go
+# to likely_duplicates, ranked by score; the page reads a page of them.
+
+CONTACT, ORGANIZATION = "contact", "organization"
+SHARED_CAP = 6  # records sharing an email, phone, website or name beyond this: not identity
+GROUP_CAP = 60  # records compared pairwise within one organization's first- or last-name group
+SIMILAR_CAP = 200  # organizations compared pairwise within one first-word block
+
+_LEGAL = {"inc", "incorporated", "llc", "ltd", "co", "corp", "corporation", "the", "a", "an",
+          "of"}
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str | None) -> str:
+    """Lower case, accents and punctuation gone, single spaces: "José  O'Brien" →
+    "jose o brien"."""
+    text = text or ""
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+
+
+def org_key(name: str | None) -> str:
+    """An organization's name for matching: folded, without articles and legal suffixes
+    ("The Riverbend Food Shelf, Inc." → "riverbend food shelf")."""
+    words = [w for w in fold(name).split(" ") if w and w not in _LEGAL]
+    return " ".join(words)
+
+
+def _website_key(url: str | None) -> str:
+    host = (url or "").strip().lower().split("://")[-1].split("/")[0]
+    return host.removeprefix("www.")
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@dataclass
+class FoundPair:
+    """Two records that look alike: the best score and every reason."""
+
+    score: int = 0
+    reasons: list[str] | None = None
+
+    def add(self, score: int, reason: str) -> None:
+        self.reasons = self.reasons or []
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        self.score = max(self.score, score)
+
+    @property
+    def total(self) -> int:
+        """The best reason's score, a little more for each further reason (at most 100)."""
+        return min(100, self.score + 5 * (len(self.reasons or []) - 1))
+
+
+class _Pairs(dict):
+    def add(self, a: int, b: int, score: int, reason: str) -> None:
+        if a != b:
+            self.setdefault((min(a, b), max(a, b)), FoundPair()).add(score, reason)
+
+
+def _grouped(items) -> dict:
+    groups: dict = defaultdict(list)
+    for key, value in items:
+        if key:
+            groups[key].append(value)
+    return groups
+
+
+def contact_pairs() -> _Pairs:
+    """Pairs of active contacts that look like the same person (three reads of the table)."""
+    people = {cid: (fold(first), fold(last), org) for cid, first, last, org in db.session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name, Contact.organization_id)
+        .where(Contact.archived_at.is_(None)))}
+    names = {cid: f"{first} {last}".strip() for cid, (first, last, _) in people.items()}
+    pairs = _Pairs()
+    for model, column, score, reason in ((ContactEmail, ContactEmail.email, 100, "same email"),
+                                         (ContactPhone, ContactPhone.number, 70, "same phone")):
+        rows = db.session.execute(select(column, model.contact_id))
+        for ids in _grouped((value, cid) for value, cid in rows if cid in people).values():
+            ids = sorted(set(ids))
+            if 2 <= len(ids) <= SHARED_CAP:
+                for a, b in combinations(ids, 2):
+                    bonus = round(25 * _similar(names[a], names[b])) if score < 100 else 0
+                    pairs.add(a, b, score + bonus, reason)
+    for ids in _grouped((name, cid) for cid, name in names.items()).values():
+        if 2 <= len(ids) <= SHARED_CAP:
+            for a, b in combinations(sorted(ids), 2):
+                same_org = people[a][2] is not None and people[a][2] == people[b][2]
+                pairs.add(a, b, 90 if same_org else 55,
+                          "same name, same organization" if same_org else "same name")
+    # Nearly the same name at the same organization: compared within each organization's
+    # groups of people sharing a first (or a last) name, whose other name must be alike too
+    # ("Jon" and "Jonathan", "Lopez" and "Lopes"; not "Maria Lopez" and "Maria Gomez").
+    for same, other in ((0, 1), (1, 0)):
+        blocks = _grouped(((person[2], person[same]), cid) for cid, person in people.items()
+                          if person[2] is not None)
+        for ids in blocks.values():
+            if not 2 <= len(ids) <= GROUP_CAP:
+                continue
+            for a, b in combinations(sorted(ids), 2):
+                if names[a] == names[b]:
+                    continue
+                if _alike(people[a][other], people[b][other]):
+                    pairs.add(a, b, 60 + round(30 * _similar(names[a], names[b])),
+                              "similar name, same organization")
+    return pairs
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two first (or last) names that may be the same one: nearly the same spelling, or one
+    the start of the other (an initial, a short form)."""
+    if not a or not b:
+        return False
+    return a.startswith(b) or b.startswith(a) or _similar(a, b) >= 0.8
+
+
+def organization_pairs() -> _Pairs:
+    """Pairs of active organizations that look like the same one (one read of the table)."""
+    orgs = {oid: (org_key(name), email, phone, _website_key(site), re.findall(r"\d+", name))
+            for oid, name, email, phone, site in db.session.execute(
+                select(Organization.id, Organization.name, Organization.email,
+                       Organization.phone, Organization.website)
+                .where(Organization.archived_at.is_(None)))}
+    pairs = _Pairs()
+    for index, base, reason in ((1, 95, "same email"), (2, 60, "same phone"),
+                                (3, 60, "same website")):
+        for ids in _grouped((row[index], oid) for oid, row in orgs.items()).values():
+            if 2 <= len(ids) <= SHARED_CAP:
+                for a, b in combinations(sorted(ids), 2):
+                    bonus = round(30 * _similar(orgs[a][0], orgs[b][0])) if base < 95 else 0
+                    pairs.add(a, b, base + bonus, reason)
+    for ids in _grouped((row[0], oid) for oid, row in orgs.items()).values():
+        if 2 <= len(ids) <= SHARED_CAP:
+            for a, b in combinations(sorted(ids), 2):
+                pairs.add(a, b, 90, "same name")
+    # Nearly the same name: compared within blocks of the same first word (first two words
+    # when a block is large); "Ward 3 Office" and "Ward 4 Office" differ by a number, and
+    # numbers must agree.
+    blocks = _grouped((row[0].split(" ")[0], oid) for oid, row in orgs.items())
+    for first, ids in list(blocks.items()):
+        if len(ids) > SIMILAR_CAP:
+            del blocks[first]
+            for key, sub in _grouped((" ".join(orgs[oid][0].split(" ")[:2]), oid)
+                                     for oid in ids).items():
+                if len(sub) <= SIMILAR_CAP:
+                    blocks[f"{first}\x00{key}"] = sub
+    for ids in blocks.values():
+        for a, b in combinations(sorted(ids), 2):
+            (key_a, *_, digits_a), (key_b, *_, digits_b) = orgs[a], orgs[b]
+            if key_a == key_b or digits_a != digits_b:
+                continue
+            ratio = _similar(key_a, key_b)
+            if ratio >= 0.85:
+                pairs.add(a, b, 60 + round(100 * (ratio - 0.85)), "similar name")
+    return pairs
+
+
+def sweep(kind: str) -> int:
+    """Find every likely duplicate of one kind again and store them, ranked; pairs someone
+    said are not the same stay dismissed. Returns how many pairs are listed. Flushes."""
+    pairs = contact_pairs() if kind == CONTACT else organization_pairs()
+    table = Contact if kind == CONTACT else Organization
+    dismissed = set(db.session.execute(
+        select(LikelyDuplicate.low_id, LikelyDuplicate.high_id)
+        .where(LikelyDuplicate.kind == kind, LikelyDuplicate.dismissed_at.is_not(None))).all())
+    db.session.execute(delete(LikelyDuplicate).where(
+        LikelyDuplicate.kind == kind,
+        LikelyDuplicate.dismissed_at.is_(None)
+        | LikelyDuplicate.low_id.not_in(select(table.id))
+        | LikelyDuplicate.high_id.not_in(select(table.id))))
+    now = utcnow()
+    rows = [{"kind": kind, "low_id": a, "high_id": b, "score": found.total,
+             "reason": ", ".join(found.reasons or [])[:200], "found_at": now}
+            for (a, b), found in pairs.items() if (a, b) not in dismissed]
+    for chunk in chunks(rows, 2000):
+        db.session.execute(insert(LikelyDuplicate), chunk)
+    settings_store.put(f"duplicates_swept_{kind}", now.isoformat())
+    db.session.flush()
+    return len(rows)
+
+
+def swept_at(kind: str) -> datetime | None:
+    """When the likely duplicates of `kind` were last looked for."""
+    value = settings_store.get(f"duplicates_swept_{kind}")
+    return datetime.fromisoformat(value) if value else None
+
+
+def dismiss(kind: str, low_id: int, high_id: int, actor: User | None) -> bool:
+    """Record that two records are not the same: the pair leaves the list for good."""
+    pair = db.session.get(LikelyDuplicate, (kind, min(low_id, high_id), max(low_id, high_id)))
+    if pair is None or pair.dismissed_at is not None:
+        return False
+    pair.dismissed_at, pair.dismissed_by_id = utcnow(), getattr(actor, "id", None)
+    record(f"{kind}.not_duplicate", f"Marked {kind}s #{pair.low_id} and #{pair.high_id} as "
+           "not the same", actor=actor)
+    db.session.flush()
+    return True

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from app.people import phones
 from app.people.contacts import normalize_email, split_lines
 from app.people.models import Channel, Influence, OrgType, Sphere, Stance
+from app.people.picker import PickerField
 from app.system.forms import BaseForm
 
 
@@ -82,7 +83,7 @@ class ContactForm(BaseForm):
     name_suffix = _text("Name suffix", 40, description="e.g. Jr., PhD.")
     pronouns = _text("Pronouns", 40, description="As they share them, e.g. she/her, they/them.")
     title = _text("Title or role", 200)
-    organization_id = SelectField("Organization", coerce=int, default=0)
+    organization_id = PickerField("Organization", kind="organization", multiple=False)
     sphere = OptionalSelectField("Sphere", choices=_optional_choices(Sphere), default="")
     emails = TextAreaField("Emails", validators=[Optional(), Length(max=2000)],
                            description="One per line.")
@@ -119,8 +120,7 @@ class ContactForm(BaseForm):
     confirm_duplicate = BooleanField("Yes, this is a different person: save anyway")
     version = HiddenField()  # the version this form showed (app/system/conflicts.py)
 
-    def set_choices(self, organizations, users) -> None:
-        self.organization_id.choices = [(0, "— None —"), *organizations]
+    def set_choices(self, users) -> None:
         self.owner_id.choices = [(0, "— Nobody yet —"), *users]
 
     def validate_emails(self, field) -> None:
@@ -168,6 +168,28 @@ class OrganizationForm(BaseForm):
             if len(numbers) != 1:
                 raise ValidationError("Enter one phone number.")
             field.parsed = numbers[0]
+
+
+class StanceForm(BaseForm):
+    """Change where a relationship stands, with the reason, from the contact or organization
+    page itself (an organization's form has no influence: `del form.influence`)."""
+
+    stance = SelectField("Stance", choices=[(s.value, s.label) for s in Stance], coerce=_value)
+    influence = SelectField("Influence", choices=[(i.value, i.label) for i in Influence],
+                            coerce=_value)
+    reason = StringField("Why", validators=[
+        DataRequired("Say why it changed: the timeline keeps the reason."), Length(max=500)],
+        description="For example: “Spoke for us at the council hearing.”")
+
+    def check_changed(self, stance: Stance, influence: Influence | None = None) -> bool:
+        """False (with a message beside the stance) when nothing would change."""
+        same = self.stance.data == stance.value and (
+            "influence" not in self._fields or self.influence.data == getattr(influence,
+                                                                               "value", None))
+        if same:
+            self.stance.errors = [*self.stance.errors, "That is the stance already: choose "
+                                                       "the one it changed to."]
+        return not same
 
 
 class ConfirmDeleteForm(BaseForm):
@@ -234,3 +256,26 @@ def column_form(columns: list[tuple[int, str, str | None]],
 
 class ActionForm(BaseForm):
     """A button that changes state (confirm, undo, discard): only the CSRF token."""
+
+
+class TagRenameForm(BaseForm):
+    """Rename a tag everywhere (to one in use: they become one)."""
+
+    tag = StringField("Tag", validators=[DataRequired("Choose a tag.")])
+    new = StringField("New name", validators=[DataRequired("Give the tag its new name."),
+                                              Length(max=40)])
+
+
+class TagMergeForm(BaseForm):
+    """Several tags become one."""
+
+    tags = StringField("Tags to merge")  # the ticked rows (a list: request.form.getlist)
+    into = StringField("Merge the ticked tags into", validators=[
+        DataRequired("Name the tag they become."), Length(max=40)],
+        description="A tag already in use, or a new name.")
+
+
+class TagDeleteForm(BaseForm):
+    """Remove a tag from everyone."""
+
+    tag = StringField("Tag", validators=[DataRequired("Choose a tag.")])

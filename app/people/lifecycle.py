@@ -10,8 +10,10 @@ Signals (blinker, which Flask depends on):
 - `contact_merged(keep, other=...)`, `organization_merged(keep, other=...)`: move your
   rows from `other` to `keep` (SQL UPDATEs; dedupe where both were linked). Sent before
   `other` is deleted. Return nothing.
-- `contact_links(contact)`, `organization_links(organization)`: return a list of `Link`
-  for your rows about it ("3 notes", "speaker at 2 events").
+- `contact_links(contact)`, `organization_links(organization)`: return a list of `Count`
+  for your rows about it: a scalar subquery counting them and how to say the number ("3
+  notes", "speaker at 2 events"). Every domain's counts, for one record or several, are
+  read in one statement and come back as `Link`s.
 - `contact_ids_linked(None, among=...)`, `organization_ids_linked(None, among=...)`:
   `among` is a SELECT of candidate ids; return a list of `LinkedIds`, each a reason and a
   one-column SELECT of the ids among them your rows link to (undo unions them: one query).
@@ -19,11 +21,11 @@ Signals (blinker, which Flask depends on):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from blinker import Namespace, Signal
-from sqlalchemy import Select, String, func, literal, select, union_all, update
+from sqlalchemy import ScalarSelect, Select, String, func, literal, select, union_all, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
@@ -46,6 +48,15 @@ class Link:
 
     count: int
     text: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """One kind of row pointing at a record, still to be counted: a scalar subquery, and how
+    to say its number (2 -> "speaker at 2 events")."""
+
+    rows: ScalarSelect
+    say: Callable[[int], str]
 
 
 @dataclass(frozen=True)
@@ -83,10 +94,10 @@ def follow_column(attribute: InstrumentedAttribute, one: str, many: str | None =
         db.session.execute(update(column.table).where(column == other.id)
                            .values({column.name: keep.id}))
 
-    def links(record, **_) -> list[Link]:
-        n = db.session.scalar(select(func.count()).select_from(column.table)
-                              .where(column == record.id)) or 0
-        return [Link(n, plural(n, one, many))]
+    def links(record, **_) -> list[Count]:
+        return [Count(select(func.count()).select_from(column.table)
+                      .where(column == record.id).scalar_subquery(),
+                      lambda n: plural(n, one, many))]
 
     def linked(_sender, *, among: Select, **_) -> list[LinkedIds]:
         return [LinkedIds(why, select(column).where(column.in_(among)))]
@@ -113,18 +124,40 @@ def _collect(signal: Signal, sender, **kwargs) -> list:
     return found
 
 
+def _counted(counts: dict[int, list[Count]]) -> dict[int, list[Link]]:
+    """Every record's counts in one statement, as Links (a count of zero left out)."""
+    flat = [c for record_counts in counts.values() for c in record_counts]
+    numbers = iter(db.session.execute(select(*(c.rows for c in flat))).one() if flat else ())
+    links: dict[int, list[Link]] = {}
+    for record_id, record_counts in counts.items():
+        said = [(next(numbers) or 0, c.say) for c in record_counts]
+        links[record_id] = [Link(n, say(n)) for n, say in said if n]
+    return links
+
+
+def links_to_contacts(contacts: Sequence) -> dict[int, list[Link]]:
+    """What links to each contact, from every domain, by contact id (one statement)."""
+    return _counted({c.id: _collect(contact_links, c) for c in contacts})
+
+
 def links_to_contact(contact) -> list[Link]:
     """What links to a contact, from every domain (rows with a count of zero left out)."""
-    return [link for link in _collect(contact_links, contact) if link.count]
+    return links_to_contacts([contact])[contact.id]
+
+
+def links_to_organizations(orgs: Sequence) -> dict[int, list[Link]]:
+    """What links to each organization: its people, then every domain's rows (one
+    statement)."""
+    return _counted({org.id: [
+        Count(select(func.count()).select_from(Contact)
+              .where(Contact.organization_id == org.id).scalar_subquery(),
+              lambda n: plural(n, "person", "people")),
+        *_collect(organization_links, org)] for org in orgs})
 
 
 def links_to_organization(org) -> list[Link]:
     """What links to an organization: its people, then every domain's rows."""
-    people = db.session.scalar(select(func.count()).select_from(Contact)
-                               .where(Contact.organization_id == org.id)) or 0
-    links = [Link(people, plural(people, "person", "people")),
-             *_collect(organization_links, org)]
-    return [link for link in links if link.count]
+    return links_to_organizations([org])[org.id]
 
 
 def _union(signal: Signal, among: Select):

@@ -45,7 +45,7 @@ class _Kind:
     load: Callable[[int], Any]
     suggestions: Callable[[Any], list[tuple[Any, str]]]
     search: Callable[[str, Any], list[Any]]
-    links: Callable[[Any], list[lifecycle.Link]]
+    links: Callable[[list[Any]], dict[int, list[lifecycle.Link]]]
     merge: Callable[..., Any]
     show: Callable[[Any], str]
     here: Callable[[Any], str]
@@ -96,13 +96,13 @@ def _org_combined(a: Organization, b: Organization) -> list[tuple[str, str]]:
 
 CONTACTS = _Kind(
     noun="contact", fields=CONTACT_FIELDS, load=load_contact, suggestions=_contact_suggestions,
-    search=_contact_search, links=lifecycle.links_to_contact, merge=merge_contacts,
+    search=_contact_search, links=lifecycle.links_to_contacts, merge=merge_contacts,
     show=lambda c: url_for("people.show", contact_id=c.id),
     here=lambda c: url_for("people.merge", contact_id=c.id), combined=_contact_combined)
 ORGANIZATIONS = _Kind(
     noun="organization", fields=ORGANIZATION_FIELDS, load=_load_org,
     suggestions=find_duplicate_organizations, search=_org_search,
-    links=lifecycle.links_to_organization, merge=merge_organizations,
+    links=lifecycle.links_to_organizations, merge=merge_organizations,
     show=lambda o: url_for("people.organization_show", org_id=o.id),
     here=lambda o: url_for("people.organization_merge", org_id=o.id), combined=_org_combined)
 
@@ -148,7 +148,7 @@ def _merge(kind: _Kind, subject):
             for n in names]
     return render("people/merge_compare.html", kind=kind, form=form, a=subject, b=other,
                   rows=rows, combined=kind.combined(subject, other),
-                  links={subject.id: kind.links(subject), other.id: kind.links(other)},
+                  links=kind.links([subject, other]),
                   status=422 if request.method == "POST" else 200)
 
 

@@ -154,6 +154,10 @@ class Organization(db.Model):
         Index("ix_organizations_type", "type"),
         Index("ix_organizations_sphere", "sphere"),
         Index("ix_organizations_stance", "stance"),
+        # The tag vocabulary (tags page, suggestions) is read from the index alone.
+        Index("ix_organizations_archived_at_tags", "archived_at", "tags"),
+        # "Changed since the last look for duplicates" (the likely duplicates page).
+        Index("ix_organizations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,6 +224,7 @@ class Contact(db.Model):
         Index("ix_contacts_import_id", "import_id"),
         Index("ix_contacts_last_contact_on", "last_contact_on"),
         Index("ix_contacts_last_open_contact_on", "last_open_contact_on"),
+        Index("ix_contacts_archived_at_tags", "archived_at", "tags"),
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
@@ -393,6 +398,31 @@ class OrganizationStanceChange(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class LikelyDuplicate(db.Model):
+    """Two contacts (or two organizations) that look like the same one, found by the sweep in
+    app/people/duplicates.py, ranked by `score`; or a pair someone said are not the same
+    (`dismissed_at`), which the sweep then leaves alone. A derived list, so its ids are plain
+    integers rather than foreign keys: a pair whose record was merged away or deleted drops
+    out of the page's join, and out of the table at the next sweep."""
+
+    __tablename__ = "likely_duplicates"
+    __table_args__ = (
+        Index("ix_likely_duplicates_rank", "kind", "dismissed_at", "score", "low_id",
+              "high_id"),
+        Index("ix_likely_duplicates_high", "kind", "high_id"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # contact | organization
+    low_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    high_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    score: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dismissed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class ContactImport(db.Model):

@@ -1,4 +1,5 @@
-"""Reads for people's pages: the contact list and search, counts, and the choices forms offer.
+"""Reads for people's pages: the contact list and search, counts, and the colleagues forms
+offer (contacts and organizations are picked by search: app/people/picker.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.extensions import db
-from app.people import groups, search
+from app.people import groups, search, tags
 from app.people.models import (
     Contact,
     ContactTally,
@@ -49,10 +50,10 @@ def _contact_filters(args: Mapping[str, str]) -> list:
     if org_type:
         where.append(Contact.organization_id.in_(
             select(Organization.id).where(Organization.type == org_type)))
-    tag = (args.get("tag") or "").strip().lower()[:40]
-    if tag:
-        where.append(Contact.tags.contains(f",{tag},", autoescape=True))
-        where.extend(search.tag_prefilter(tag, Contact.id))
+    tagged = tags.tag_condition(args.get("tag"))
+    if tagged is not None:
+        where.append(tagged)
+        where.extend(search.tag_prefilter(tags.filter_tags(args.get("tag")), Contact.id))
     owner = args.get("owner", "")
     if owner.isdecimal() and len(owner) < 10:
         where.append(Contact.owner_id == int(owner))
@@ -191,29 +192,10 @@ def organization_query(args: Mapping[str, str]) -> Select:
     sphere = _enum_arg(Sphere, args.get("sphere"))
     if sphere:
         query = query.where(Organization.sphere == sphere)
-    tag = (args.get("tag") or "").strip().lower()[:40]
-    if tag:
-        query = query.where(Organization.tags.contains(f",{tag},", autoescape=True))
+    tagged = tags.tag_condition(args.get("tag"), Organization)
+    if tagged is not None:
+        query = query.where(tagged)
     return query
-
-
-def contact_choices(wanted_ids: set[int], recent: int = 100) -> list[tuple[int, str]]:
-    """Contacts for a select box: the ones already chosen plus the most recently updated."""
-    rows = db.session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name)
-        .where(Contact.id.in_(wanted_ids) | Contact.id.in_(
-            select(Contact.id).where(Contact.archived_at.is_(None))
-            .order_by(Contact.updated_at.desc()).limit(recent)))
-        .order_by(Contact.sort_name))
-    return [(i, f"{first} {last}".strip()) for i, first, last in rows]
-
-
-def organization_choices() -> list[tuple[int, str]]:
-    """Active organizations for a select box."""
-    rows = db.session.execute(select(Organization.id, Organization.name)
-                              .where(Organization.archived_at.is_(None))
-                              .order_by(Organization.name))
-    return [(i, n) for i, n in rows]
 
 
 def user_choices() -> list[tuple[int, str]]:

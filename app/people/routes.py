@@ -12,12 +12,14 @@ from app.auth.access import roles
 from app.auth.models import Role
 from app.database import lock_row
 from app.extensions import db
-from app.people import csvio, lifecycle, phones
+from app.people import csvio, lifecycle, phones, tags
 from app.people.blueprint import bp
 from app.people.contacts import (
     ContactData,
     archive_contact,
     archive_organization,
+    change_organization_stance,
+    change_stance,
     create_contact,
     delete_contact,
     delete_organization,
@@ -32,14 +34,14 @@ from app.people.contacts import (
     update_contact,
 )
 from app.people.duplicates import find_duplicates
-from app.people.forms import ConfirmDeleteForm, ContactForm, OrganizationForm
+from app.people.forms import ConfirmDeleteForm, ContactForm, OrganizationForm, StanceForm
 from app.people.models import Channel, Contact, Influence, Organization, OrgType, Sphere, Stance
+from app.people.picker import ids_from
 from app.people.queries import (
     PAGE_SIZE,
     SORTS,
     contact_page,
     contact_query,
-    organization_choices,
     organization_query,
     stakeholder_counts,
     user_choices,
@@ -47,7 +49,7 @@ from app.people.queries import (
 from app.people.sections import contact_sections, organization_sections
 from app.system import conflicts
 from app.system.pagination import page_number, paginate
-from app.web import render, see_other, trigger
+from app.web import render, see_other, trigger, wants_fragment
 
 ORG_PAGE_SIZE = 25
 
@@ -65,7 +67,8 @@ def index():
     contacts, total, capped = contact_page(request.args, current_user, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("people/index.html", block="results", contacts=contacts, total=total,
-                  capped=capped, page=page, pages=pages, **_list_context())
+                  capped=capped, page=page, pages=pages,
+                  tag_matches=tags.filter_tags(request.args.get("tag")), **_list_context())
 
 
 @bp.route("/media")
@@ -127,9 +130,8 @@ def _contact_form(contact: Contact | None = None, *, saved: bool = False) -> Con
     if contact is None:
         form = ContactForm()
         if request.method == "GET":
-            org = request.args.get("organization", type=int)
-            if org:
-                form.organization_id.data = org
+            form.organization_id.data = next(
+                iter(ids_from(request.args.getlist("organization"))), None)
             form.owner_id.data = current_user.id
             form.is_media.data = request.args.get("media") == "1"
     else:
@@ -138,14 +140,14 @@ def _contact_form(contact: Contact | None = None, *, saved: bool = False) -> Con
             form.emails.data = "\n".join(e.email for e in contact.emails)
             form.phones.data = "\n".join(p.display for p in contact.phones)
             form.tags.data = ", ".join(contact.tag_list)
-            form.organization_id.data = contact.organization_id or 0
+            form.organization_id.data = contact.organization_id
             form.owner_id.data = contact.owner_id or 0
             form.sphere.data = contact.sphere.value if contact.sphere else ""
             form.preferred_channel.data = (contact.preferred_channel.value
                                            if contact.preferred_channel else "")
             form.stance.data = contact.stance.value
             form.influence.data = contact.influence.value
-    form.set_choices(organization_choices(), user_choices())
+    form.set_choices(user_choices())
     return form
 
 
@@ -170,13 +172,55 @@ def new():
                   status=status)
 
 
+def _stance_form(stance: Stance, influence: Influence | None = None,
+                 posted: bool = False) -> StanceForm:
+    """The stance card's form: as posted, or set to where things stand now (an
+    organization's has no influence)."""
+    form = StanceForm() if posted else StanceForm(
+        formdata=None, data={"stance": stance.value,
+                             "influence": influence.value if influence else None})
+    if influence is None:
+        del form.influence
+    return form
+
+
+def _contact_page(contact: Contact, form: StanceForm, status: int = 200):
+    return render("people/show.html", contact=contact, history=stance_history(contact),
+                  stance_form=form, status=status,
+                  sections=contact_sections(contact, current_user._get_current_object()))
+
+
 @bp.route("/<int:contact_id>")
 def show(contact_id: int):
-    """A contact: details, stance timeline, and what the domains built on people add to the
-    page (notes, commitments, media inquiries…: app.people.sections)."""
+    """A contact: details, stance and its timeline, and what the domains built on people add
+    to the page (notes, commitments, media inquiries…: app.people.sections)."""
     contact = load_contact(contact_id) or abort(404)
-    return render("people/show.html", contact=contact, history=stance_history(contact),
-                  sections=contact_sections(contact, current_user._get_current_object()))
+    return _contact_page(contact, _stance_form(contact.stance, contact.influence))
+
+
+@bp.route("/<int:contact_id>/stance", methods=["POST"])
+def stance(contact_id: int):
+    """Change a contact's stance or influence, with the reason, from the contact page: the
+    stance card again for htmx (and `people-changed`), else back to the page."""
+    contact = load_contact(contact_id) or abort(404)
+    form = _stance_form(contact.stance, contact.influence, posted=True)
+    if form.validate_on_submit() and form.check_changed(contact.stance, contact.influence):
+        change_stance(contact, Stance(form.stance.data), Influence(form.influence.data),
+                      form.reason.data, current_user)
+        db.session.commit()
+        message = f"{contact.name}: {contact.stance.label.lower()}, " \
+                  f"{contact.influence.label.lower()} influence."
+        if not wants_fragment():
+            return see_other(url_for("people.show", contact_id=contact.id,
+                                     _anchor="stance-card"), message)
+        response = render("people/show.html", block="stance", contact=contact,
+                          history=stance_history(contact), oob=True,
+                          stance_form=_stance_form(contact.stance, contact.influence))
+        return trigger(response, "people-changed", toast=message)
+    if wants_fragment():
+        return render("people/show.html", block="stance", contact=contact,
+                      history=stance_history(contact), stance_form=form, status=422)
+    return _contact_page(contact, form, status=422)
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -340,12 +384,41 @@ def organization_show(org_id: int):
     on people add (notes, commitments…: app.people.sections)."""
     org = db.session.scalar(select(Organization).where(Organization.id == org_id)
                             .options(joinedload(Organization.owner))) or abort(404)
+    return _organization_page(org, _stance_form(org.stance))
+
+
+def _organization_page(org: Organization, form: StanceForm, status: int = 200):
     people = list(db.session.scalars(
         select(Contact).where(Contact.organization_id == org.id, Contact.archived_at.is_(None))
         .order_by(Contact.sort_name).limit(100)))
     return render("people/organization_show.html", org=org, people=people,
-                  history=organization_stance_history(org),
+                  history=organization_stance_history(org), stance_form=form, status=status,
                   sections=organization_sections(org, current_user._get_current_object()))
+
+
+@bp.route("/organizations/<int:org_id>/stance", methods=["POST"])
+def organization_stance(org_id: int):
+    """Change an organization's stance, with the reason, from its page: the stance card
+    again for htmx (and `people-changed`), else back to the page."""
+    org = db.session.scalar(select(Organization).where(Organization.id == org_id)
+                            .options(joinedload(Organization.owner))) or abort(404)
+    form = _stance_form(org.stance, posted=True)
+    if form.validate_on_submit() and form.check_changed(org.stance):
+        change_organization_stance(org, Stance(form.stance.data), form.reason.data,
+                                   current_user)
+        db.session.commit()
+        message = f"{org.name}: {org.stance.label.lower()}."
+        if not wants_fragment():
+            return see_other(url_for("people.organization_show", org_id=org.id,
+                                     _anchor="stance-card"), message)
+        response = render("people/organization_show.html", block="stance", org=org,
+                          history=organization_stance_history(org), oob=True,
+                          stance_form=_stance_form(org.stance))
+        return trigger(response, "people-changed", toast=message)
+    if wants_fragment():
+        return render("people/organization_show.html", block="stance", org=org,
+                      history=organization_stance_history(org), stance_form=form, status=422)
+    return _organization_page(org, form, status=422)
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])

@@ -216,16 +216,54 @@ def contact_ids_matching(query: str, include_sensitive: bool):
     return select(contacts.c.id).where(match.condition(contacts.c.id))
 
 
-def tag_prefilter(tag: str, id_column) -> list[ColumnElement[bool]]:
-    """SQLite: an index-backed condition that holds for every contact tagged `tag` (a contact's
-    tags are words of its document), for the exact tag test to narrow. Without it a rare tag
-    meant reading all 50,000 contacts (55 ms for a page)."""
-    words = tokens(tag)
-    if _dialect() != "sqlite" or not words:
+def tag_prefilter(tags: list[str], id_column) -> list[ColumnElement[bool]]:
+    """SQLite: an index-backed condition that holds for every contact tagged any of `tags` (a
+    contact's tags are words of its document), for the exact tag test to narrow. Without it a
+    rare tag meant reading all 50,000 contacts (55 ms for a page)."""
+    groups = [" AND ".join(_fts5(w, False) for w in tokens(tag)) for tag in tags]
+    groups = [f"({g})" for g in groups if g]
+    if _dialect() != "sqlite" or not groups or len(groups) != len(tags):
         return []
     sql = "SELECT rowid AS id FROM contact_docs_fts WHERE contact_docs_fts MATCH :tag_words"
     return [id_column.in_(text(sql).bindparams(
-        tag_words=" AND ".join(_fts5(w, False) for w in words)).columns(column("id", Integer)))]
+        tag_words=" OR ".join(groups)).columns(column("id", Integer)))]
+
+
+def _name_prefix_sql(table: str, pg_column: str, pg_table: str, param: str,
+                     words: list[str]) -> tuple[str, str]:
+    """(SQL selecting `id`, its bound query) for rows holding every word as a word prefix:
+    FTS5 with prefix indexes on SQLite, the GIN-indexed tsvector on PostgreSQL."""
+    if _dialect() == "postgresql":
+        sql = (f"SELECT id FROM {pg_table} WHERE to_tsvector('simple', {pg_column}) "  # noqa: S608
+               f"@@ to_tsquery('simple', :{param})")
+        return sql, _tsquery([[(w, True) for w in words]])
+    sql = f"SELECT rowid AS id FROM {table} WHERE {table} MATCH :{param}"  # noqa: S608
+    return sql, " AND ".join(_fts5(w, True) for w in words)
+
+
+def own_words_matching(query: str, limit: int) -> TextClause | None:
+    """A SELECT of at most `limit` ids of contacts (archived ones too) whose own words —
+    names, organization, title, emails, phones, tags; never notes — hold every word of
+    `query` as a prefix: what a picker offers. None for a query with no words."""
+    words = tokens(query)
+    if not words:
+        return None
+    sql, match = _name_prefix_sql("contact_own_fts", "search_text", "contacts", "own_match",
+                                  words)
+    return text(f"{sql} LIMIT {int(limit)}").bindparams(own_match=match).columns(
+        column("id", Integer))
+
+
+def organization_names_matching(query: str, limit: int) -> TextClause | None:
+    """A SELECT of at most `limit` ids of organizations (archived ones too) whose name holds
+    every word of `query` as a prefix. None for a query with no words."""
+    words = tokens(query)
+    if not words:
+        return None
+    sql, match = _name_prefix_sql("organization_names_fts", "name", "organizations",
+                                  "name_match", words)
+    return text(f"{sql} LIMIT {int(limit)}").bindparams(name_match=match).columns(
+        column("id", Integer))
 
 
 def note_ids_matching(query: str) -> ColumnElement | None:
@@ -264,12 +302,16 @@ def bulk_load() -> Iterator[None]:
         # and put back exactly as the migrations made them.
         triggers = db.session.execute(text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
-            "(name = 'notes_fts_ai' OR name GLOB 'contact_docs_fts_*') ORDER BY rowid")).all()
+            "(name = 'notes_fts_ai' OR name GLOB 'contact_docs_fts_*' "
+            "OR name GLOB 'contact_own_fts_*') ORDER BY rowid")).all()
         for name, _ in triggers:
             db.session.execute(text(f'DROP TRIGGER "{name}"'))
         yield
         db.session.execute(text(_BULK_DOCS_SQLITE), ids)
         db.session.execute(text(_BULK_PRIVATE_SQLITE), ids)
+        db.session.execute(text("INSERT INTO contact_own_fts (rowid, search_text) "
+                                "SELECT id, search_text FROM contacts WHERE id >= :first_contact"),
+                           ids)
         db.session.execute(text("INSERT INTO notes_fts (rowid, summary, body) "
                                 "SELECT id, summary, body FROM notes WHERE id >= :first_note"),
                            ids)

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from app.people.picker import PickerField
 from app.places import geo, options
 from app.places.models import AreaKind, Category, NoteKind
 from app.system.forms import BaseForm
@@ -64,18 +65,14 @@ class PlaceForm(CoordinatesForm):
     issue_open = BooleanField("An issue is open here (shows on the dashboard, walk sheets "
                               "and tour screening)")
     checked_on = DateField("Last checked (optional)", validators=[Optional()])
-    organization_id = SelectField("Organization (optional)", coerce=_int_or_none,
-                                  validate_choice=True,
-                                  description="Its stance colours the marker.")
-    contact_id = SelectField("Contact (optional)", coerce=_int_or_none, validate_choice=True)
+    organization_id = PickerField("Organization (optional)", kind="organization",
+                                  multiple=False, description="Its stance colours the marker.")
+    contact_id = PickerField("Contact (optional)", kind="contact", multiple=False)
 
-    def __init__(self, *args, categories: list[Category] = (), organizations=(), contacts=(),
-                 **kwargs):
+    def __init__(self, *args, categories: list[Category] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [("", "Choose a category"),
                                  *((c.value, c.label) for c in categories)]
-        self.organization_id.choices = [(None, "— none —"), *organizations]
-        self.contact_id.choices = [(None, "— none —"), *contacts]
 
 
 class SiteForm(CoordinatesForm):

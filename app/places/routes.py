@@ -18,7 +18,6 @@ from app.auth.access import roles
 from app.auth.models import Role
 from app.extensions import db
 from app.people.models import Stance
-from app.people.queries import contact_choices, organization_choices
 from app.places import geo, options, services
 from app.places.blueprint import bp
 from app.places.forms import (
@@ -129,14 +128,7 @@ def export():
 
 
 def _place_form(place=None) -> PlaceForm:
-    wanted = set()
-    if place is not None and place.contact_id:
-        wanted.add(place.contact_id)
-    posted = request.form.get("contact_id", "")
-    if posted.isdecimal() and len(posted) < 10:
-        wanted.add(int(posted))
-    form = PlaceForm(obj=place, categories=services.categories_for(_user()),
-                     organizations=organization_choices(), contacts=contact_choices(wanted))
+    form = PlaceForm(obj=place, categories=services.categories_for(_user()))
     if request.method == "GET" and place is None:
         for name in ("lat", "lng"):
             value = request.args.get(name, "")

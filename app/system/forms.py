@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import Field, PasswordField, TextAreaField
+from wtforms import Field, PasswordField, SelectMultipleField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import html_params
@@ -81,6 +81,19 @@ class BaseForm(FlaskForm):
                 kwargs["filters"] = [cleaner, *kwargs.get("filters", ())]
             return UnboundField(kind, *args, name=unbound_field.name, **kwargs).bind(
                 form=form, **options)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices from a short list (a team's staff, say), as a fieldset of checkboxes:
+    nobody has to know that a multiple select wants Ctrl-click. For long lists (contacts,
+    organizations) use a picker (app/people/picker.py)."""
+
+    def __init__(self, *args, **kwargs):
+        from wtforms.widgets import CheckboxInput, ListWidget
+
+        kwargs.setdefault("widget", ListWidget(prefix_label=False))
+        kwargs.setdefault("option_widget", CheckboxInput())
+        super().__init__(*args, **kwargs)
 
 
 class Phone:

@@ -72,6 +72,31 @@
     }
   });
 
+  // Pickers (templates/_macros/picker.html): Enter in the search box searches now instead of
+  // submitting the whole form, and picks the match when there is only one; the down arrow
+  // moves to the options.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-picker-search")) return;
+    var options = document.getElementById(box.getAttribute("aria-controls"));
+    if (!options) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      var found = options.querySelectorAll("ul[aria-labelledby$='-found-heading'] input");
+      if (found.length === 1 && !found[0].checked) {
+        found[0].checked = true;
+        box.value = "";
+      }
+      box.dispatchEvent(new Event("search"));
+    } else if (event.key === "ArrowDown") {
+      var first = options.querySelector("input");
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  });
+
   // Confirm dialogs for destructive forms that are not boosted by htmx (JS on, htmx off).
   document.addEventListener("submit", function (event) {
     var form = event.target;

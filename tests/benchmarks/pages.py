@@ -80,6 +80,16 @@ PAGES: list[Page] = [
     page("note", "/notes/{note}"),
     page("commitments", "/notes/commitments/"),
     page("due for contact", "/notes/due"),
+    # the journeys a liaison repeats: pickers as you type, likely duplicates, tags
+    page("picker: contacts", *(f"/people/pick/contacts?field=c&c-q={q}" for q in (
+        "a", "ro", "rosa", "zoe+zimmer", "riverbend", "rosa.garcia", "5553001234")),
+        fragment=True),
+    page("picker: organizations", *(f"/people/pick/organizations?field=o&o-q={q}" for q in (
+        "r", "river", "riverbend+clinic", "union+12", "gazette")), fragment=True),
+    page("likely duplicates", "/people/duplicates", "/people/duplicates?kind=organization"),
+    page("tags", "/people/tags"),
+    page("tag filter (part of a tag)", "/people/?tag=hous"),
+    page("new note from a contact", "/notes/new?contact={contact}"),
     page("events", "/events/"),
     page("event detail", "/events/{event}"),
     page("my calendar", "/events/calendar"),

@@ -40,6 +40,15 @@ def axe(axe_source):
     return run
 
 
+@pytest.fixture
+def no_js(browser):
+    """A page in a browser with JavaScript turned off."""
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
+
+
 def sign_in(page, base_url: str, email: str) -> None:
     """Sign in through the real form, as a person would, and land on the dashboard."""
     from tests.factories import PASSWORD

@@ -20,14 +20,6 @@ from app.tours.schedule import DEFAULTS
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def no_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
-
-
 def test_book_a_tour_without_javascript(app, live_server, no_js):
     app.config.update(TOURS_MIN_FILL_SECONDS=0)
     tours.save_settings(replace(

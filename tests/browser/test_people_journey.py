@@ -36,6 +36,8 @@ def test_people_journey(app, live_server, page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rosa Delgado")
 
     page.get_by_role("link", name="Log a note").click()
+    # The full form (the contact page has its own quick note, with a Summary too).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a note")
     page.get_by_label("Summary").fill("Clean-up walk planning")
     page.get_by_label("Notes", exact=True).fill("Rosa will bring neighbors on Saturday.")
     page.get_by_role("button", name="Save note").click()

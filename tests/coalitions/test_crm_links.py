@@ -33,16 +33,19 @@ def test_notes_about_a_coalition(as_staff, as_liaison):
         assert f'id="{field}-error"' in body
     assert _count(Note) == 0
 
-    # Staff can't write a sensitive note (the box is ignored), the liaison can.
+    # Staff may mark their own note sensitive, as the liaison can.
     assert as_staff.post(url, data={"occurred_on": "2026-03-02", "channel": "meeting",
-                                    "summary": "Steering call", "sensitive": "y"}
+                                    "summary": "Steering call"}).status_code == 303
+    assert as_staff.post(url, data={"occurred_on": "2026-03-02", "channel": "meeting",
+                                    "summary": "Staff aside", "sensitive": "y"}
                          ).status_code == 303
     assert as_liaison.post(url, data={"occurred_on": "2026-03-03", "channel": "call",
                                       "summary": "Private word with the chair",
                                       "sensitive": "y"}).status_code == 303
     notes = {n.summary: n for n in db.session.scalars(select(Note))}
     assert not notes["Steering call"].sensitive and notes["Private word with the chair"].sensitive
-    assert _count(coalition_notes) == 2
+    assert notes["Staff aside"].sensitive
+    assert _count(coalition_notes) == 3
     private = notes["Private word with the chair"].id
     staff_page = as_staff.get(f"/coalitions/{coalition.id}").get_data(as_text=True)
     assert "Steering call" in staff_page and f'id="note-{private}"' not in staff_page

@@ -27,7 +27,7 @@ def test_stance_is_set_changed_and_shown_as_a_timeline(as_liaison):
         (None, Stance.skeptic), (Stance.skeptic, Stance.ally)]
     assert changes[1].by_id == as_liaison.user.id
     page = as_liaison.get(f"/people/organizations/{org.id}").get_data(as_text=True)
-    assert "Stance timeline" in page and "Skeptical → Ally" in page
+    assert 'id="stance-card"' in page and "Skeptical → Ally" in page
     assert "Hosted our naloxone training" in page
     # An edit that keeps the stance adds nothing to the timeline.
     db.session.refresh(org)

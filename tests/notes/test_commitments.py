@@ -30,6 +30,21 @@ def test_commitment_needs_someone(as_staff):
     assert 'id="contact_id-error"' in response.get_data(as_text=True)
 
 
+def test_closing_from_a_page_returns_to_it(as_staff, contact):
+    c = factories.make_commitment(contact_id=contact.id)
+    db.session.commit()
+    page = as_staff.get(f"/people/{contact.id}").get_data(as_text=True)
+    close = f"/notes/commitments/{c.id}/close?next=/people/{contact.id}"
+    assert f'href="{close}"' in page
+    form = as_staff.get(close).get_data(as_text=True)
+    assert f'name="next" value="/people/{contact.id}"' in form
+    response = as_staff.post(close, data={"status": "kept", "next": f"/people/{contact.id}"})
+    assert response.headers["Location"] == f"/people/{contact.id}"
+    reopen = as_staff.post(f"/notes/commitments/{c.id}/reopen",
+                           data={"next": "//evil.example/"})  # not a path of this site
+    assert reopen.headers["Location"] == "/notes/commitments/"
+
+
 def test_explained_requires_when_and_how(as_staff, contact):
     c = factories.make_commitment(contact_id=contact.id)
     db.session.commit()

@@ -15,7 +15,9 @@ PAGES = ["/", "/people/", "/people/?q=person", "/people/?stance=ally&sort=recent
          "/people/media", "/people/map", "/people/organizations/", "/notes/",
          "/notes/?q=coffee", "/notes/commitments/", "/notes/due", "/people/{contact}",
          "/people/{contact}/edit", "/people/organizations/{org}", "/notes/{note}",
-         "/notes/new?contact={contact}", "/notes/commitments/new", "/people/new"]
+         "/notes/new?contact={contact}", "/notes/commitments/new", "/people/new",
+         "/people/tags", "/people/?tag=al", "/people/pick/contacts?field=c&c={contact}&c-q=person",
+         "/people/pick/organizations?field=o&o-q=big", "/notes/{note}/edit"]
 
 
 def _fill(n: int) -> dict:

@@ -70,7 +70,8 @@ def test_prefixes_phone_groups_and_tags(app):
     assert [r.id for r in rows] == [a.id] and total == 1
     rows, _, _ = contact_page({"tag": "harm-reduction"}, user, 1)
     assert [r.id for r in rows] == [a.id]
-    assert contact_page({"tag": "harm"}, user, 1)[1] == 0
+    # Part of a tag stands for the tags holding it (the People filter's suggestions too).
+    assert [r.id for r in contact_page({"tag": "harm"}, user, 1)[0]] == [a.id]
 
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])

@@ -28,8 +28,9 @@ def test_contact_page_sections_come_from_their_domains(as_staff, contact):
                                      contact_id=contact.id)
     db.session.commit()
     body = _page(as_staff, f"/people/{contact.id}")
-    assert f'href="/notes/new?contact={contact.id}"' in body
-    assert f'href="/notes/commitments/new?contact={contact.id}"' in body
+    here = f"next=/people/{contact.id}"  # the forms come back here
+    assert f'href="/notes/new?contact={contact.id}&amp;{here}"' in body
+    assert f'href="/notes/commitments/new?contact={contact.id}&amp;{here}"' in body
     assert "Coffee at the library" in body and "Send the naloxone data" in body
     assert f'href="/press/manage/inquiries/{inquiry.id}"' in body
     assert "The Ledger: Overdose numbers" in body
@@ -52,8 +53,9 @@ def test_organization_page_sections(as_staff, org):
     factories.make_commitment(what="Present to the board", organization_id=org.id)
     db.session.commit()
     body = _page(as_staff, f"/people/organizations/{org.id}")
-    assert f'href="/notes/new?organization={org.id}"' in body
-    assert f'href="/notes/commitments/new?organization={org.id}"' in body
+    here = f"next=/people/organizations/{org.id}"
+    assert f'href="/notes/new?organization={org.id}&amp;{here}"' in body
+    assert f'href="/notes/commitments/new?organization={org.id}&amp;{here}"' in body
     assert "Board meeting" in body and "Present to the board" in body
     assert "Keep in touch" not in body
 

@@ -68,8 +68,8 @@ FOUND = [{"place_id": 1, "lat": "40.0126631", "lon": "-86.4001216", "display_nam
 
 def _lookup(client, **overrides):
     form = {"name": "Millrace Elementary", "category": "school", "lat": "", "lng": "",
-            "address": "455 Mill Street, Riverbend", "organization_id": "None",
-            "contact_id": "None", "lookup": "Look up the address"}
+            "address": "455 Mill Street, Riverbend", "organization_id": "",
+            "contact_id": "", "lookup": "Look up the address"}
     form.update(overrides)
     return client.post("/map/places/new", data=form)
 
@@ -94,7 +94,7 @@ def test_an_address_found_fills_the_coordinates(app, as_staff, nominatim):
     # Then saving keeps what was found.
     form = {"name": "Millrace Elementary", "category": "school", "lat": "40.012663",
             "lng": "-86.400122", "address": "455 Mill Street, Riverbend",
-            "organization_id": "None", "contact_id": "None"}
+            "organization_id": "", "contact_id": ""}
     assert as_staff.post("/map/places/new", data=form).status_code == 303
 
 

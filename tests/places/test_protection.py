@@ -141,7 +141,7 @@ def test_staff_cannot_touch_them(app, as_staff, protected):
 
 def test_staff_cannot_make_them(app, as_staff, protected):
     form = {"name": "Under the overpass", "category": "participant_area", "lat": "40.0125",
-            "lng": "-86.4020", "organization_id": "None", "contact_id": "None"}
+            "lng": "-86.4020", "organization_id": "", "contact_id": ""}
     response = as_staff.post("/map/places/new", data=form)
     assert response.status_code == 422 and "Not a valid choice" in response.text
     page = as_staff.get("/map/places/new")

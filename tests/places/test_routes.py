@@ -21,7 +21,7 @@ from tests.factories.places import CENTER, near, square
 def _place_form(**overrides) -> dict:
     form = {"name": "Lincoln Elementary", "category": "school", "lat": "40.0125",
             "lng": "-86.4020", "address": "1 School Street", "notes": "", "checked_on": "",
-            "organization_id": "None", "contact_id": "None"}
+            "organization_id": "", "contact_id": ""}
     form.update(overrides)
     return form
 
@@ -77,9 +77,9 @@ def test_add_a_place_and_its_distance_and_block_follow(app, as_staff):
     ("notes", "n" * 10_001, "under 10,000 characters"),
     ("address", "a" * 301, "300"),
     ("checked_on", "2026-13-45", "Not a valid date"),
-    ("organization_id", "-5", "Not a valid choice"),
-    ("organization_id", "99999", "Not a valid choice"),
-    ("contact_id", "abc", "Not a valid choice"),
+    ("organization_id", "-5", "Choose an organization from the list"),
+    ("organization_id", "99999", "Choose an organization from the list"),
+    ("contact_id", "abc", "Choose a person from the list"),
 ])
 def test_bad_place_input_is_422_with_a_message(app, as_liaison, field, value, message):
     response = as_liaison.post("/map/places/new", data=_place_form(**{field: value}))
@@ -100,7 +100,8 @@ def test_new_place_from_a_click_or_an_organization(app, as_staff):
                         f"&organization={org.id}")
     assert 'value="40.012500"' in page.text and 'value="-86.402000"' in page.text
     assert '<option selected value="faith">' in page.text
-    assert f'<option selected value="{org.id}">St. Brigid Parish' in page.text
+    assert f'name="organization_id" value="{org.id}" checked>' in page.text  # the picker
+    assert "St. Brigid Parish" in page.text
     odd = as_staff.get("/map/places/new?lat=abc&lng=1e999&category=participant_area&organization=x")
     assert odd.status_code == 200 and 'value="participant_area"' not in odd.text
 

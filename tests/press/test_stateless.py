@@ -179,15 +179,20 @@ def test_inquiries_are_rate_limited_per_ip(client, app):
 
 
 def test_other_forms_keep_session_csrf(csrf_app):
-    """Only the inquiry view is exempt: the tours form and sign-in still need the session's
-    token, and the pages that carry one are never stored."""
+    """Only the two anonymous forms without ambient authority (the inquiry, the tour
+    request) are exempt: every other form still needs the session's token."""
+    client = csrf_app.test_client()
+    assert client.post("/login", data={"email": "x@example.org", "password": "x"}
+                       ).status_code == 400
+    # The tour page sets no cookie either; its form refuses another site's post, and
+    # carries a one-time token, so it is never stored.
     client = csrf_app.test_client()
     tour_page = client.get("/tours")
     assert tour_page.status_code == 200
-    assert 'name="csrf_token"' in tour_page.text
-    assert "Set-Cookie" in tour_page.headers
+    assert 'name="csrf_token"' not in tour_page.text and "Set-Cookie" not in tour_page.headers
     assert tour_page.cache_control.no_store
-    assert client.post("/tours", data={"name": "x"}).status_code == 400
+    assert client.post("/tours", data={"name": "x"},
+                       headers={"Origin": "https://elsewhere.example"}).status_code == 400
 
 
 def test_sign_in_page_has_csrf_and_no_store(csrf_app):

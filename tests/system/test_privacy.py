@@ -73,6 +73,21 @@ def seed_events() -> None:
     db.session.flush()
 
 
+def seed_journeys() -> None:
+    """A staff member's own sensitive note, tags, and a likely duplicate pair, MARKER in all."""
+    from app.people import duplicates
+    from tests.factories import make_contact, make_note
+
+    author = make_user(role="staff", name="Staff Author")
+    first = make_contact(first_name=f"Twice{MARKER}", last_name="Entered", tags=MARKER,
+                         emails=[f"twice{MARKER.lower()}@example.org"])
+    make_contact(first_name=f"Twice{MARKER}", last_name="Entered",
+                 emails=[f"twice{MARKER.lower()}@example.org"])
+    make_note([first], [], summary=f"Aside {MARKER}", body=f"Said {MARKER}", sensitive=True,
+              author=author)
+    duplicates.sweep(duplicates.CONTACT)
+
+
 def seed_tours() -> None:
     from tests.tours.test_privacy import seed_tours
 
@@ -93,7 +108,7 @@ def seed_imports() -> None:
 
 
 PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports,
-                   seed_sign_in, seed_events]
+                   seed_sign_in, seed_journeys, seed_events]
 
 
 def test_no_public_url_shows_private_data(app, client):

@@ -1,8 +1,8 @@
 """public events: a slug for each event's public page, accessibility notes, registration
 on the public page, and registrations with their waitlist
 
-Revision ID: 0020_public_events
-Revises: 0019_imip
+Revision ID: 0021_public_events
+Revises: 0020_journeys
 
 Written out in full (no app code imported). Existing events get slugs made from their titles
 (ASCII, lower case, words joined by hyphens, unique, "registered" and "registration"
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020_public_events'
-down_revision = '0019_imip'
+revision = '0021_public_events'
+down_revision = '0020_journeys'
 branch_labels = None
 depends_on = None
 
