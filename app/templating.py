@@ -54,6 +54,7 @@ NAV = [
 # A domain's public page joins here once it exists (e.g. a list of public events).
 PUBLIC_NAV = [
     ("Tours and open houses", "tours_public.index"),
+    ("Events", "events_public.events"),
     ("Media", "press_public.page"),
 ]
 

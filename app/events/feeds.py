@@ -21,6 +21,7 @@ from app.settings import clock
 from app.settings import services as settings
 from app.system import changes, ical
 from app.system.feeds import FeedItem, feed_items, register_feed_source
+from app.system.urls import external_url
 
 _STATUS = {EventStatus.scheduled: "CONFIRMED", EventStatus.tentative: "TENTATIVE",
            EventStatus.cancelled: "CANCELLED"}
@@ -91,10 +92,12 @@ def last_modified(tables: tuple[str, ...] | None, *, windowed: bool = True) -> d
 
 
 def public_feed() -> tuple[str, int]:
-    """Public events (open houses and others marked public) that end in the window."""
+    """Public events (open houses and others marked public) that end in the window, each
+    linking to its page on /public-events."""
     since, _ = window()
+    page = external_url("events_public.event", slug="-")[:-1]  # + slug: one URL build, not 5,000
     rows = db.session.execute(
-        select(Event.uid, Event.starts_at, Event.ends_at, Event.title, Event.sequence,
+        select(Event.uid, Event.slug, Event.starts_at, Event.ends_at, Event.title, Event.sequence,
                Event.description, Event.location, Event.address, Event.address_invitees_only,
                Event.status, Event.kind, Event.updated_at)
         .where(Event.is_public.is_(True), Event.ends_at >= since)
@@ -106,7 +109,7 @@ def public_feed() -> tuple[str, int]:
             sequence=r.sequence, description=r.description,
             location=r.location if (r.address_invitees_only or not r.address)
             else ", ".join(x for x in (r.location, r.address) if x),
-            status=_STATUS[r.status], categories=(r.kind.label,),
+            status=_STATUS[r.status], categories=(r.kind.label,), url=page + r.slug,
         )
         for r in rows
     ]

@@ -243,15 +243,21 @@ def respond(inv: Invitation, answer: Answer, *, via: str = "page", comment: str 
         raise EventError("This event has been cancelled.")
     if event.starts_at <= utcnow():
         raise EventError("This event has already started, so answers are closed.")
-    if answer == Answer.yes and inv.answer != Answer.yes and event.capacity is not None:
-        yes = db.session.scalar(select(func.count()).where(
-            Invitation.event_id == event.id, Invitation.answer == Answer.yes))
-        if yes >= event.capacity:
-            raise EventError("Sorry, the event is full.")
+    # Invitees who said yes and registrants share the event's places (app.events.registrations),
+    # counted under the event's lock; a yes withdrawn frees a place for the waitlist.
+    from app.events import registrations  # registrations build on invitations' peers
+
+    registrations.lock_event(event)
     previous = inv.answer
+    was_yes = previous == Answer.yes
+    if (answer == Answer.yes and not was_yes and event.capacity is not None
+            and registrations.places_taken(event) >= event.capacity):
+        raise EventError("Sorry, the event is full.")
     inv.answer, inv.answered_at, inv.answered_via = answer, utcnow(), via
     inv.previous_answer = None
     db.session.flush()
+    if was_yes and answer != Answer.yes:
+        registrations.fill_from_waitlist(event, utcnow())
     record("event.rsvp", f"An invitee answered {answer.value} for {event.title}", event,
            actor=None)
     if answer != previous:

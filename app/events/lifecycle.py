@@ -1,13 +1,13 @@
-"""Events' answers to the people lifecycle: hosts, speakers and invitations move on a merge
-(one invitation per event: the one with an answer wins), are counted for a delete or merge,
-and keep an imported contact from an undo."""
+"""Events' answers to the people lifecycle: hosts, speakers, invitations and the registrations
+linked to a registrant's contact move on a merge (one invitation per event: the one with an
+answer wins), are counted for a delete or merge, and keep an imported contact from an undo."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.orm import aliased
 
-from app.events.models import Answer, Attendance, EventHost, Invitation
+from app.events.models import Answer, Attendance, EventHost, Invitation, Registration
 from app.extensions import db
 from app.people import lifecycle
 from app.people.lifecycle import Count, LinkedIds
@@ -92,3 +92,4 @@ def connect() -> None:
     lifecycle.connect(lifecycle.contact_merged, contact_merged)
     lifecycle.connect(lifecycle.contact_links, contact_links)
     lifecycle.connect(lifecycle.contact_ids_linked, contact_ids_linked)
+    lifecycle.follow_column(Registration.contact_id, "event registration")

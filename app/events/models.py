@@ -1,11 +1,12 @@
-"""Events, their hosts and speakers, invitations with RSVPs and attendance, and digests sent."""
+"""Events, their hosts and speakers, invitations with RSVPs and attendance, public
+registrations with their waitlist, and digests sent."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -103,10 +104,14 @@ class Event(db.Model):
         Index("ix_events_public_starts_at", "is_public", "starts_at"),
         # The public feed's cache key (feeds.cached_public_feed), read from the index alone.
         Index("ix_events_public_feed", "is_public", "ends_at", "updated_at", "sequence"),
+        Index("uq_events_slug", "slug", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(120), unique=True)
+    # The public page's address (/public-events/<slug>): made from the first title and never
+    # changed after, so a link someone shared keeps working when the title is edited.
+    slug: Mapped[str] = mapped_column(String(120))  # unique: uq_events_slug
     sequence: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind), default=EventKind.other)
@@ -116,8 +121,11 @@ class Event(db.Model):
     address: Mapped[str] = mapped_column(String(300), default="")
     address_invitees_only: Mapped[bool] = mapped_column(default=False)
     description: Mapped[str] = mapped_column(Text, default="")
+    accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")  # public
     capacity: Mapped[int | None]
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Members of the public may register on the public page (public events only).
+    registration_open: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[EventStatus] = mapped_column(
         str_enum(EventStatus), default=EventStatus.scheduled
     )
@@ -147,6 +155,11 @@ class Event(db.Model):
 
     def full_location(self) -> str:
         return ", ".join(x for x in (self.location, self.address) if x)
+
+    @property
+    def hides_address(self) -> bool:
+        """An address exists and is kept for invitees and approved registrants."""
+        return bool(self.address) and self.address_invitees_only
 
 
 class EventHost(db.Model):
@@ -217,3 +230,88 @@ class DigestSent(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     day: Mapped[date]
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RegistrationStatus(enum.StrEnum):
+    """Where a registration stands. `registered` and `offered` hold places."""
+
+    registered = "registered"
+    waitlisted = "waitlisted"
+    offered = "offered"  # a place is held for them until offer_expires_at
+    cancelled = "cancelled"  # by the registrant
+    declined = "declined"  # by the liaison
+    lapsed = "lapsed"  # an offered place was not confirmed in time
+
+    @property
+    def label(self) -> str:
+        return REGISTRATION_LABELS[self]
+
+
+REGISTRATION_LABELS = {
+    RegistrationStatus.registered: "Registered",
+    RegistrationStatus.waitlisted: "On the waitlist",
+    RegistrationStatus.offered: "Offered a place",
+    RegistrationStatus.cancelled: "Cancelled",
+    RegistrationStatus.declined: "Declined",
+    RegistrationStatus.lapsed: "Offer lapsed",
+}
+ACTIVE = (RegistrationStatus.registered, RegistrationStatus.waitlisted,
+          RegistrationStatus.offered)
+
+
+class Registration(db.Model):
+    """One member of the public's registration for an event, for themselves and their group.
+
+    Screening (app.people.screening) never changes what the registrant is told: a held
+    registration takes a place like any other but gets no private address or reminder until
+    the liaison approves it; a blocked one is told the same and holds no place at all."""
+
+    __tablename__ = "event_registrations"
+    __table_args__ = (
+        Index("ix_event_registrations_event_status", "event_id", "status"),
+        Index("ix_event_registrations_contact_id", "contact_id"),
+        Index("ix_event_registrations_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    status: Mapped[RegistrationStatus] = mapped_column(
+        str_enum(RegistrationStatus, 16), default=RegistrationStatus.registered)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    affiliation: Mapped[str | None] = mapped_column(String(200))  # their organization
+    group_size: Mapped[int] = mapped_column(default=1)
+    accessibility: Mapped[str | None] = mapped_column(Text)
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    # The contact the liaison made (or found) from this registrant, with their agreement.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    # The private link's token is derived from this nonce and SECRET_KEY; only its SHA-256
+    # is stored and looked up, so the database alone opens no registration.
+    token_nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Screening matches, for the liaison's eyes only: [{"source", "field", "reason", "block"}].
+    screening: Mapped[list] = mapped_column(JSON, default=list)
+    held: Mapped[bool] = mapped_column(default=False)  # waits for the liaison's approval
+    blocked: Mapped[bool] = mapped_column(default=False)  # told the same; holds no place
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # place in line
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    address_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when it goes
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attendance: Mapped[Attendance] = mapped_column(str_enum(Attendance), default=Attendance.unknown)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship(lazy="raise")
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def attended(self) -> bool:
+        return self.attendance == Attendance.attended

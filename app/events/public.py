@@ -8,7 +8,7 @@ from flask import Response, abort, request, url_for
 
 from app.auth.access import public
 from app.database import utcnow
-from app.events import feeds, invitations, services
+from app.events import feeds, invitations, registrations, services
 from app.events.blueprint import public_bp
 from app.events.forms import RsvpForm
 from app.events.models import Answer
@@ -45,7 +45,8 @@ def rsvp(token: str):
     response = render("events/rsvp.html", inv=inv, event=event, form=form, error=error,
                       when=services.when_text(event), status=status,
                       open=not event.cancelled and event.starts_at > utcnow(),
-                      counts=invitations.answer_counts(event) if event.capacity else None)
+                      taken=(registrations.places_taken(event)
+                             if event.capacity is not None else None))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"

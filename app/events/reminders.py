@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.database import utcnow
 from app.events.invitations import send_invitation
 from app.events.models import Answer, DigestSent, Event, EventStatus, Invitation
+from app.events.registrations import held_waiting
 from app.events.services import when_text
 from app.extensions import db
 from app.mail.services import queue
@@ -71,9 +72,21 @@ def events_section(user: User, today: date) -> DigestSection:
     return DigestSection("Events this week", [f"{e.title}: {when_text(e)}" for e in events])
 
 
+def registrations_section(user: User, today: date) -> DigestSection | None:
+    """Registrations waiting for a decision (screened by the screening list or by stance):
+    for the liaison and admins, who decide."""
+    if not user.can("liaison"):
+        return None
+    return DigestSection("Registrations waiting for your decision", [
+        f"{r.event.title}: registration #{r.id}, "
+        f"{external_url('events.registration', event_id=r.event_id, registration_id=r.id)}"
+        for r in held_waiting()])
+
+
 def register_digest() -> None:
     register_digest_section(10, "commitments", commitments_section)
     register_digest_section(20, "events", events_section)
+    register_digest_section(25, "registrations", registrations_section)
 
 
 def send_digests(today: date | None = None) -> int:

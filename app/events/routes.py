@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.access import roles
 from app.auth.models import Role
 from app.database import utcnow
-from app.events import feeds, invitations, reminders, services
+from app.events import checkin, feeds, invitations, registrations, reminders, services
 from app.events.blueprint import bp
 from app.events.forms import EventForm, FollowupForm, InviteFilterForm, SettingsForm
 from app.events.models import Attendance, Event, EventKind, EventStatus, Invitation
@@ -93,8 +93,10 @@ def _form_data(form: EventForm) -> dict:
         "address": (form.address.data or "").strip(),
         "address_invitees_only": form.address_invitees_only.data,
         "description": (form.description.data or "").replace("\r\n", "\n").strip(),
+        "accessibility": form.accessibility.data or "",
         "capacity": capacity,
         "is_public": form.is_public.data,
+        "registration_open": form.registration_open.data,
         "status": EventStatus(form.status.data),
     }
 
@@ -147,6 +149,9 @@ def edit(event_id: int):
         services.save_event(event, _form_data(form), hosts=form.hosts.data or [],
                             speakers=form.speakers.data or [],
                             by=current_user._get_current_object())
+        # More places (or registration reopened): the waitlist hears first.
+        registrations.lock_event(event)
+        registrations.refresh_waitlist(event)
         db.session.commit()
         return see_other(url_for("events.show", event_id=event.id), _saved(event))
     return render("events/form.html", form=form, event=event,
@@ -168,11 +173,15 @@ def _saved(event: Event) -> str:
 def show(event_id: int):
     """One event: details, hosts, answers against capacity, attendance and follow-ups."""
     event = db.get_or_404(Event, event_id)
-    started = event.starts_at <= utcnow()
+    now = utcnow()
+    started = event.starts_at <= now
     return render(
         "events/show.html", block="invitees", event=event, hosts=services.hosts_of(event),
         invitations=invitations.invitations_of(event), counts=invitations.answer_counts(event),
         started=started, when=services.when_text(event),
+        registrations=registrations.registrations_of(event),
+        places=registrations.availability([event], now)[event.id],
+        attendance=checkin.count(event), check_in_open=checkin.check_in_open(event, now),
         sections=services.event_sections(event, current_user._get_current_object()),
         followup_form=FollowupForm(due_on=org_today()
                                    + timedelta(days=3)),
@@ -316,16 +325,21 @@ def regenerate_feed():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles(Role.liaison)
 def event_settings():
-    """How many days ahead reminders go out, and which changes ask invitees again."""
+    """How many days ahead reminders go out, which changes ask invitees again, how long a
+    waitlist offer stays open and when registrants' details are removed."""
     form = SettingsForm()
     if request.method == "GET":
         form.reminder_days.data = reminders.reminder_days()
         form.reask_minutes.data = services.reask_minutes()
         form.reask_place.data = services.reask_on_place()
+        form.offer_hours.data = registrations.offer_hours()
+        form.purge_days.data = registrations.purge_days()
     if form.validate_on_submit():
         settings.put(reminders.REMINDER_DAYS_KEY, form.reminder_days.data)
         settings.put(services.REASK_MINUTES_KEY, form.reask_minutes.data)
         settings.put(services.REASK_PLACE_KEY, form.reask_place.data)
+        settings.put(registrations.OFFER_HOURS_KEY, form.offer_hours.data)
+        settings.put(registrations.PURGE_DAYS_KEY, form.purge_days.data)
         db.session.commit()
         return see_other(url_for("events.index"), "Event settings saved.")
     return render("events/settings.html", form=form,

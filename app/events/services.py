@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -18,8 +19,9 @@ from app.events.models import Event, EventHost, EventStatus
 from app.extensions import db
 from app.people import sections
 from app.settings import services as settings
-from app.settings.clock import org_zone
+from app.settings.clock import org_zone, strftime_format
 from app.system import ical
+from app.system.slugs import unique_slug
 
 # Changes to these fields matter to invitees: SEQUENCE grows and invitees get an update.
 SIGNIFICANT = ("title", "starts_at", "ends_at", "location", "address", "description", "status")
@@ -117,6 +119,32 @@ def new_uid() -> str:
     return ical.new_uid("event")
 
 
+# Words the public events URLs use for themselves (/public-events/registered,
+# /public-events/registration/<token>).
+RESERVED_SLUGS = {"registered", "registration"}
+
+
+def new_slug(title: str, taken: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """The public page's slug for a new event: from its title, unique (also among `taken`,
+    slugs handed out but not yet stored), never reused."""
+    slug = unique_slug(Event.slug, title, "event")
+    base, n = slug, 2
+    while slug in RESERVED_SLUGS or slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _slug_new_events(session: Session, _context, _instances) -> None:
+    """An event made anywhere without a slug (a demo, a test, another domain) gets one."""
+    new = [obj for obj in session.new if isinstance(obj, Event) and not obj.slug]
+    taken: set[str] = set()
+    with session.no_autoflush:
+        for event in new:
+            event.slug = new_slug(event.title or "", taken)
+            taken.add(event.slug)
+
+
 def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: list[int],
                by: User | None) -> Event:
     """Create or change an event. A change that matters to invitees bumps SEQUENCE and
@@ -125,7 +153,8 @@ def save_event(event: Event | None, data: dict, *, hosts: list[int], speakers: l
     changed (an EventChange, None when nothing that matters did), for the view's message."""
     creating = event is None
     if event is None:
-        event = Event(uid=new_uid(), sequence=0, created_by_id=getattr(by, "id", None))
+        event = Event(uid=new_uid(), slug=new_slug(data.get("title", "")), sequence=0,
+                      created_by_id=getattr(by, "id", None))  # the slug never changes after
         db.session.add(event)
     changed = [k for k in SIGNIFICANT if k in data and getattr(event, k, None) != data[k]]
     was = {} if creating else {
@@ -198,7 +227,9 @@ def when_text(event: Event) -> str:
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     day = start.strftime("%A, %B %-d, %Y")
     end_fmt = "%-I:%M %p %Z" if end.date() == start.date() else "%A, %B %-d, %Y %-I:%M %p %Z"
-    return f"{day}, {start.strftime('%-I:%M %p')} to {end.strftime(end_fmt)} ({zone.key})"
+    # On the organization's clock: "5:30 PM" where it writes 12-hour times, "17:30" elsewhere.
+    return (f"{day}, {start.strftime(strftime_format('%-I:%M %p'))} to "
+            f"{end.strftime(strftime_format(end_fmt))} ({zone.key})")
 
 
 # --- the event page's sections ------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
-from flask import current_app
 from flask_wtf.file import FileField
-from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,6 +30,7 @@ from wtforms.validators import (
 from app.press.models import Attribution, InquiryStatus, Tone
 from app.settings.clock import now
 from app.system.forms import BaseForm, Phone, WallClockField
+from app.system.public_forms import PeriodToken
 
 _DIALABLE = Phone("Enter a phone number we can dial, with its area code.")
 
@@ -98,40 +96,25 @@ class StatementForm(BaseForm):
 
 
 # The inquiry form's token: a signed "issued at" time and the form's name, the same for every
-# visitor in one period, so /press can be one cached page for everybody (see press/public.py).
-INQUIRY_FORM_ID = "press.inquiry"
-TOKEN_PERIOD = 3600  # seconds one token is handed out for
-TOKEN_MAX_AGE = 24 * 3600  # how long a page may stay open before its form must be reloaded
-_CLOCK_SKEW = 60  # another server's clock may run a little ahead
-
-
-def _token_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="press.inquiry-token")
+# visitor in one period, so /press can be one cached page for everybody (see press/public.py
+# and app/system/public_forms.py).
+INQUIRY_TOKEN = PeriodToken("press.inquiry", salt="press.inquiry-token")
+TOKEN_MAX_AGE = INQUIRY_TOKEN.max_age
 
 
 def inquiry_token_period(now: float | None = None) -> int:
     """The start of the current token period (Unix seconds)."""
-    now = time.time() if now is None else now
-    return int(now // TOKEN_PERIOD * TOKEN_PERIOD)
+    return INQUIRY_TOKEN.issued_at(now)
 
 
 def inquiry_token(issued: int | None = None) -> str:
-    """The signed token the inquiry form carries: [form id, issued at]. Deterministic for a
-    period, so every worker renders byte-identical pages and one ETag serves all visitors."""
-    issued = inquiry_token_period() if issued is None else issued
-    return _token_serializer().dumps([INQUIRY_FORM_ID, issued])
+    """The signed token the inquiry form carries: [form id, issued at]."""
+    return INQUIRY_TOKEN.issue(issued)
 
 
 def inquiry_token_ok(token: str | None, now: float | None = None) -> bool:
     """True for a token we signed, for this form, issued within TOKEN_MAX_AGE."""
-    now = time.time() if now is None else now
-    try:
-        form_id, issued = _token_serializer().loads(token or "")
-    except (BadSignature, ValueError, TypeError):
-        return False
-    if form_id != INQUIRY_FORM_ID or not isinstance(issued, int):
-        return False
-    return -_CLOCK_SKEW <= now - issued <= TOKEN_MAX_AGE
+    return INQUIRY_TOKEN.ok(token, now)
 
 
 class _InquiryFields(BaseForm):

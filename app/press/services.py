@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import and_, event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import record
@@ -30,6 +28,7 @@ from app.press.models import (
     Tone,
 )
 from app.settings.clock import today
+from app.system.slugs import unique_slug
 from app.system.urls import external_url
 from app.system.words import plural
 from app.templating import localtime
@@ -201,23 +200,8 @@ PERSON_FIELDS = ("name", "title", "pronouns", "languages", "phone", "email", "bi
                  "position", "active")
 
 
-def _slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "spokesperson"
-
-
 def _unique_slug(name: str, exclude_id: int | None = None) -> str:
-    base = _slugify(name)
-    taken = set(db.session.scalars(
-        select(Spokesperson.slug).where(
-            or_(Spokesperson.slug == base, Spokesperson.slug.like(f"{base}-%")),
-            Spokesperson.id != (exclude_id or 0),
-        )
-    ))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(Spokesperson.slug, name, "spokesperson", exclude_id)
 
 
 def save_spokesperson(person: Spokesperson | None, data: dict,

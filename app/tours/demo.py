@@ -16,6 +16,7 @@ from app.extensions import db
 from app.settings import clock
 from app.settings import demo as program
 from app.settings import services as settings
+from app.system.private_links import token_hash
 from app.tours import services
 from app.tours.models import ScreenAction, ScreenKind, Status, TourBooking, TourSlot
 from app.tours.schedule import DEFAULTS
@@ -79,7 +80,7 @@ def scale(n: int) -> dict[str, int]:
             "slot_id": ids[i % len(ids)], "status": statuses[i % len(statuses)],
             "name": f"Scale Visitor {i}", "email": f"visitor{i}@scale.example",
             "group_size": 1 + i % 3, "token_nonce": nonce,
-            "token_hash": services._hash(services._token_for(nonce)), "screening": [],
+            "token_hash": token_hash(services._token_for(nonce)), "screening": [],
             "held": False, "contact_consent": False, "sequence": 0, "created_at": now,
             "email_confirmed_at": now,
         })

@@ -7,9 +7,6 @@ Services flush and never commit; the view (or CLI command) commits once.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +28,7 @@ from app.settings import services as settings
 from app.settings.clock import local_date, org_zone, today
 from app.system import visitors
 from app.system.ical import uid
+from app.system.private_links import link_token, new_nonce, token_hash
 from app.system.urls import external_url
 from app.system.words import plural
 from app.tours import ical
@@ -300,15 +298,8 @@ def _people(n: int) -> str:
 
 
 def _token_for(nonce: str) -> str:
-    """The manage link's token, derived from a per-booking nonce and the app's secret so it
-    can be put in every email; only its hash is stored and looked up."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, f"tours.booking|{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """The manage link's token (app/system/private_links.py): only its hash is stored."""
+    return link_token("tours.booking", nonce)
 
 
 def manage_token(booking: TourBooking) -> str:
@@ -321,7 +312,7 @@ def booking_for_token(token: str) -> TourBooking | None:
         return None
     booking = db.session.scalar(
         select(TourBooking).options(joinedload(TourBooking.slot))
-        .where(TourBooking.token_hash == _hash(token))
+        .where(TourBooking.token_hash == token_hash(token))
     )
     if booking is None or booking.anonymized_at is not None:
         return None
@@ -352,13 +343,13 @@ def request_tour(req: BookingRequest, now: datetime | None = None) -> TourBookin
     _check_room(slot, req.group_size, s)
     ip_hash = ratelimit.key("tours.visitor", req.ip) if req.ip else None
     _check_visitor(slot, req.group_size, s, ip_hash=ip_hash, pending_since=now - PENDING_FOR)
-    nonce = secrets.token_urlsafe(24)
+    nonce = new_nonce()
     booking = TourBooking(
         name=req.name, email=req.email.strip(), phone=req.phone or None,
         affiliation=req.affiliation or None, group_size=req.group_size,
         reason=req.reason or None, accessibility=req.accessibility or None,
         contact_consent=req.contact_consent, token_nonce=nonce,
-        token_hash=_hash(_token_for(nonce)), status=Status.pending, ip_hash=ip_hash,
+        token_hash=token_hash(_token_for(nonce)), status=Status.pending, ip_hash=ip_hash,
         created_at=now,
     )
     matches = screen_booking(booking)

@@ -28,7 +28,7 @@ def run(rounds: int, secret: str) -> dict:
             upgrade()
             start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
             db.session.execute(db.insert(Event), [
-                {"uid": f"bench-{i}@liaison.local", "sequence": i % 3,
+                {"uid": f"bench-{i}@liaison.local", "slug": f"bench-{i}", "sequence": i % 3,
                  "title": f"Open house #{i}, with; punctuation \\ and 🎉",
                  "kind": EventKind.open_house, "starts_at": start + timedelta(hours=6 * i),
                  "ends_at": start + timedelta(hours=6 * i + 2), "location": "Drop-in center",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.events import invitations
-from app.events.models import Invitation
+from app.events.models import Invitation, Registration
 from app.extensions import db
 from app.system.demo import load_demo
 from tests.browser.conftest import sign_in
@@ -49,7 +49,8 @@ def test_public_pages(app, live_server, browser, axe, rsvp_path, viewport):
     db.session.commit()
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    for path in ["/login", "/press", "/tours", rsvp_path, *tour_paths()]:
+    for path in ["/login", "/press", "/tours", rsvp_path, *tour_paths(), "/public-events",
+                 "/public-events/spring-open-house"]:
         page.goto(live_server + path)
         violations = axe(page)
         assert violations == [], (path, violations)
@@ -62,10 +63,14 @@ def test_signed_in_pages(app, live_server, page, axe):
     load_demo()
     make_user(email="dana@example.org", role="admin")
     db.session.commit()
+    held = db.session.scalars(select(Registration).where(Registration.held.is_(True))).first()
+    event = f"/events/{held.event_id}"
+    db.session.commit()
     sign_in(page, live_server, "dana@example.org")
-    for path in ["/", "/people/", "/people/map", "/notes/commitments/", "/events/",
-                 "/tours/manage/", "/press/manage/", "/admin/users/", "/admin/audit/",
-                 "/outbox/"]:
+    for path in ["/", "/people/", "/people/map", "/notes/commitments/", "/events/", event,
+                 f"{event}/check-in", f"{event}/sign-in-sheet",
+                 f"{event}/registrations/{held.id}", "/tours/manage/", "/press/manage/",
+                 "/admin/users/", "/admin/audit/", "/outbox/"]:
         page.goto(live_server + path)
         violations = axe(page)
         assert violations == [], (path, violations)

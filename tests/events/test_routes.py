@@ -144,7 +144,8 @@ def test_dashboard_panel_settings_and_calendar_pages(as_liaison):
     bad = as_liaison.post("/events/settings", data={"reminder_days": "-3"})
     assert bad.status_code == 422
     assert as_liaison.post("/events/settings", data={
-        "reminder_days": "5", "reask_minutes": "60", "reask_place": "y"}).status_code == 303
+        "reminder_days": "5", "reask_minutes": "60", "reask_place": "y", "offer_hours": "12",
+        "purge_days": "60"}).status_code == 303
     from app.events.reminders import reminder_days
     assert reminder_days() == 5
 

@@ -168,7 +168,8 @@ def test_a_new_place_asks_again_a_new_spelling_doesnt(app, invited, location, ad
 def test_the_settings_decide_what_matters(as_liaison, invited):
     bad = as_liaison.post("/events/settings", data={"reminder_days": "2", "reask_minutes": "0"})
     assert bad.status_code == 422 and "Between 1 minute and a week" in bad.get_data(as_text=True)
-    ok = as_liaison.post("/events/settings", data={"reminder_days": "2", "reask_minutes": "15"})
+    ok = as_liaison.post("/events/settings", data={"reminder_days": "2", "reask_minutes": "15",
+                                                   "offer_hours": "24", "purge_days": "90"})
     assert ok.status_code == 303
     assert services.reask_minutes() == 15 and services.reask_on_place() is False
     page = as_liaison.get("/events/settings").get_data(as_text=True)

@@ -17,7 +17,8 @@ from app.system.demo import load_demo
 # The public surface (PRODUCT.md) plus the plumbing every site has. Adding to this list is
 # a product decision: say why in the commit.
 PUBLIC_PREFIXES = (
-    "/press", "/tours", "/calendar/public.ics", "/calendar/feed/", "/rsvp/", "/healthz",
+    "/press", "/tours", "/public-events", "/calendar/public.ics", "/calendar/feed/", "/rsvp/",
+    "/healthz",
     "/login", "/setup", "/static/", "/vendor/", "/favicon.ico",
 )
 

@@ -207,8 +207,9 @@ def _crawl(app: Flask, client) -> dict[str, list[Sample]]:
 
 def _enrich(admin_id: int) -> None:
     """What the demo story lacks for some pages to link anywhere: a press kit file, a
-    spokesperson's photo, an import preview, and invitations and a password-reset link sent
-    (their links are read in the outbox, as the person reads them in the mail)."""
+    spokesperson's photo, an import preview, invitations and a password-reset link sent and
+    a registration made (their links are read in the outbox, as the person reads them in the
+    mail)."""
     from app.auth.models import User
     from app.database import utcnow
     from app.events import invitations
@@ -237,6 +238,13 @@ def _enrich(admin_id: int) -> None:
     event = db.session.scalars(select(Event).where(Event.starts_at > utcnow())
                                .order_by(Event.starts_at)).first()
     invitations.invite(event, list(db.session.scalars(select(Contact.id))), admin)
+    # A public registration: its private link arrives by email, like an RSVP link.
+    from app.events import registrations
+
+    public = db.session.scalars(select(Event).where(Event.registration_open.is_(True))
+                                .order_by(Event.starts_at)).first()
+    registrations.register(public, registrations.RegistrationRequest(
+        name="Robin Registrant", email="robin.registrant@example.org", group_size=2))
     from app.auth import reset
 
     reset.request_reset(admin.email)  # its link, read in the outbox, opens /login/reset/…

@@ -116,6 +116,12 @@ def _insert(conn, table: str, **values) -> int | None:
     return conn.execute(statement.returning(target.c.id)).scalar_one()
 
 
+def _event_slug(conn) -> dict:
+    """An event's slug, once events have one (public events: a NOT NULL unique column)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("events")}
+    return {"slug": "spring-open-house"} if "slug" in columns else {}
+
+
 def _seed(conn, revision: str) -> dict:
     """Representative rows for every table that exists at `revision`; returns their ids."""
     at = REVISIONS.index(revision)
@@ -178,12 +184,18 @@ def _seed(conn, revision: str) -> dict:
             kind="open_house", starts_at=NOW, ends_at=NOW + timedelta(hours=2),
             location="The clinic", address="1 Main St", address_invitees_only=False,
             description="", is_public=True, status="scheduled", created_by_id=user,
-            created_at=NOW, updated_at=NOW)
+            created_at=NOW, updated_at=NOW, **_event_slug(conn))
         _insert(conn, "event_hosts", event_id=ids["event"], contact_id=contact, role="speaker")
         _insert(conn, "invitations", event_id=ids["event"], contact_id=contact,
                 name="Quilla Marchetti", email="quilla@example.org", nonce="n", token_hash="h",
                 answer="yes", attendance="unknown", invited_at=NOW, invited_by_id=user)
         _insert(conn, "event_digests", user_id=user, day=TODAY, sent_at=NOW)
+    if "event_registrations" in sa.inspect(conn).get_table_names():
+        _insert(conn, "event_registrations", event_id=ids["event"], status="registered",
+                name="Robin Neighbor", email="robin@example.org", group_size=2,
+                contact_consent=True, contact_id=contact, token_nonce="n", token_hash="r",
+                screening=[], held=False, blocked=False, attendance="unknown",
+                created_at=NOW, updated_at=NOW)
     if since("0005_press"):
         ids["spokesperson"] = _insert(
             conn, "press_spokespeople", uid=str(uuid.uuid4()), slug="sam", name="Sam Speaker",

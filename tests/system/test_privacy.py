@@ -49,6 +49,30 @@ def seed_coalitions() -> None:
     seed_coalitions()
 
 
+def seed_events() -> None:
+    """A public event taking registrations at /public-events/sample (the slug every public
+    URL's sample uses), MARKER in its private address, its invitees, its speaker (a
+    challenger), its registrants' every detail and their screening reasons."""
+    from app.events import invitations, registrations
+    from app.events.models import EventHost, Registration
+    from app.people.models import Stance
+    from tests.factories import make_contact, make_event, make_invitee
+
+    event = make_event(title="Sample open house", slug="sample", registration_open=True,
+                       capacity=10, address=f"Hidden {MARKER} St", address_invitees_only=True)
+    speaker = make_contact(first_name=f"Critic{MARKER}", last_name="X", stance=Stance.challenger)
+    db.session.add(EventHost(event_id=event.id, contact_id=speaker.id, role="speaker"))
+    invitee = make_invitee(first_name=f"Invitee{MARKER}", email=f"inv.{MARKER.lower()}@ex.org")
+    invitations.invite(event, [invitee.id], None)
+    nonce, hashed = registrations.new_token()
+    db.session.add(Registration(
+        event_id=event.id, name=f"Registrant {MARKER}", email=f"{MARKER.lower()}@example.org",
+        phone="+13125550100", affiliation=f"Org {MARKER}", accessibility=f"Needs {MARKER}",
+        group_size=2, token_nonce=nonce, token_hash=hashed, held=True,
+        screening=[{"source": "contact", "field": "name", "reason": f"matches {MARKER}"}]))
+    db.session.flush()
+
+
 def seed_journeys() -> None:
     """A staff member's own sensitive note, tags, and a likely duplicate pair, MARKER in all."""
     from app.people import duplicates
@@ -84,7 +108,7 @@ def seed_imports() -> None:
 
 
 PRIVATE_SEEDERS = [seed_accounts, seed_coalitions, seed_map, seed_tours, seed_imports,
-                   seed_sign_in, seed_journeys]
+                   seed_sign_in, seed_journeys, seed_events]
 
 
 def test_no_public_url_shows_private_data(app, client):
