@@ -135,7 +135,8 @@ class DateAndTimeField(Field):
     def process_formdata(self, valuelist: list[str]) -> None:
         values = [v.strip() for v in valuelist if isinstance(v, str)]
         if not any(values):
-            self.data = None
+            # Only spaces or line breaks: nothing was entered (InputRequired says so).
+            self.raw_data, self.data = [], None
             return
         if len(values) == 1 and "T" in values[0]:
             values = values[0].split("T", 1)

@@ -187,6 +187,14 @@ def test_absurd_years_are_422_not_500(as_liaison, starts):
     assert "Enter a date between 1900 and 2199." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("blank", [" ", "\r\n", [" ", " "]])
+def test_a_blank_time_is_asked_for_not_a_500(as_liaison, blank):
+    response = as_liaison.post("/events/new", data=_event_form(starts=blank))
+    assert response.status_code == 422
+    assert "When does it start?" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
 def test_coalition_meeting_in_the_gap_is_422(as_liaison):
     coalition = make_coalition()
     db.session.commit()
