@@ -54,11 +54,12 @@ def test_send_a_media_inquiry_without_javascript(app, live_server, no_js):
     before = db.session.scalar(select(func.count()).select_from(Inquiry))
     db.session.commit()  # end our read snapshot before the server writes
     no_js.goto(live_server + "/press")
-    deadline = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    deadline = utcnow() + timedelta(days=1)
     no_js.locator("#name").fill("Jo Reporter")
     no_js.locator("#outlet").fill("The Ledger")
     no_js.locator("#email").fill("jo@ledger.example")
-    no_js.locator("#deadline").fill(deadline)
+    no_js.locator("#deadline").fill(deadline.strftime("%Y-%m-%d"))  # the date picker
+    no_js.locator("#deadline-time").fill(deadline.strftime("%H:%M"))  # and the time, typed
     no_js.locator("#topic").fill("Budget vote")
     no_js.get_by_role("button", name="Send inquiry").click()
     no_js.wait_for_url(re.compile(r".*/press/inquiries/thanks(#.*)?$"))

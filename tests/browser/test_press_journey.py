@@ -59,7 +59,8 @@ def test_on_duty_change_vcard_and_inquiry(app, live_server, page, axe):
     page.fill("#name", "Jordan Blake")
     page.fill("#outlet", "River Times")
     page.fill("#email", "jb@rivertimes.example")
-    page.fill("#deadline", deadline.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#deadline", deadline.strftime("%Y-%m-%d"))  # the date picker
+    page.fill("#deadline-time", deadline.strftime("%H:%M"))  # and the time, typed
     page.fill("#topic", "Naloxone vending machines downtown")
     page.click("button:has-text('Send inquiry')")
     page.wait_for_selector("h1:has-text('we have your inquiry')")

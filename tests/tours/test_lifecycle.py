@@ -105,8 +105,9 @@ def test_request_confirm_email_confirm_reschedule_cancel(client, as_liaison, tou
     cal = calendar_of(confirmed)
     assert str(cal["METHOD"]) == "PUBLISH"
     (event,) = cal.walk("VEVENT")
-    assert event.decoded("DTSTART") == slot.starts_at
-    assert event.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert event.decoded("DTSTART") == slot.starts_at  # the same instant,
+    # written on the organization's wall clock with its zone (calendar files, issue 15.6)
+    assert event["DTSTART"].params["TZID"] == "America/Chicago"
     assert event.decoded("DTEND") == slot.ends_at
     assert str(event["UID"]) == uid and str(event["STATUS"]) == "CONFIRMED"
     assert int(event["SEQUENCE"]) > int(tentative["SEQUENCE"])  # replaces the tentative one
