@@ -7,7 +7,7 @@ JavaScript it is a link to the same list."""
 
 from __future__ import annotations
 
-from app.dashboard.panels import register_panel
+from app.system.panels import register_panel
 
 
 def load(user) -> dict:

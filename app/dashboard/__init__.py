@@ -1,5 +1,5 @@
 """The page after sign-in: what needs attention today, one panel per domain
-(see `app.dashboard.panels`)."""
+(see `app.system.panels`)."""
 
 from flask import Flask
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from app.dashboard.blueprint import bp
-from app.dashboard.panels import PANELS
+from app.system.panels import PANELS
 from app.web import render
 
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.dashboard.panels import register_panel
 from app.database import utcnow
 from app.events.models import Event
 from app.extensions import db
+from app.system.panels import register_panel
 
 
 def upcoming(user) -> dict | None:

@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.dashboard.panels import register_panel
 from app.extensions import db
 from app.notes import services
 from app.notes.models import Commitment, CommitmentStatus
 from app.people.models import Contact
 from app.settings.clock import today
+from app.system.panels import register_panel
 
 
 def commitments(user) -> dict:

@@ -7,11 +7,11 @@ from datetime import UTC
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.dashboard.panels import register_panel
 from app.extensions import db
 from app.people.models import StanceChange
 from app.people.queries import stance_counts
 from app.settings.clock import now, org_zone
+from app.system.panels import register_panel
 
 
 def stances(user) -> dict:

@@ -7,7 +7,7 @@ its budget of twelve statements. Without JavaScript the panel is a link to those
 
 from __future__ import annotations
 
-from app.dashboard.panels import register_panel
+from app.system.panels import register_panel
 
 
 def open_issues(user) -> dict:

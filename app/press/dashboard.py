@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.dashboard.panels import register_panel
 from app.database import utcnow
+from app.system.panels import register_panel
 
 
 def _panel(user) -> dict | None:

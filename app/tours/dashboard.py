@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from app.dashboard.panels import register_panel
 from app.extensions import db
+from app.system.panels import register_panel
 from app.tours.models import Status, TourBooking, TourSlot
 
 WAITING_CAP = 99  # "99+": the panel's count stops here, so it never reads every request

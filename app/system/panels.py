@@ -1,4 +1,4 @@
-"""The dashboard's panel registry.
+"""The dashboard's panel registry (in the base: any domain registers, the dashboard reads).
 
 Each domain contributes a panel: `register_panel(order, template, loader)` where `loader(user)`
 returns the panel's context (or None to hide it) and `template` is a partial such as
