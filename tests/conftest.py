@@ -159,6 +159,25 @@ class IsolatedClient(FlaskClient):
             db.session.commit()  # a new snapshot: the test sees what the request committed
         return response
 
+def demo_site(schema: str, tmp: Path, **config):
+    """An app on the demo program for a whole module of requests that only read: its own
+    copy of the migrated schema on SQLite, the emptied test database on PostgreSQL."""
+    from app.system.demo import load_demo
+
+    url = schema
+    if not ON_POSTGRES:
+        shutil.copyfile(Path(schema.removeprefix("sqlite:///")), tmp / "site.sqlite")
+        url = f"sqlite:///{tmp / 'site.sqlite'}"
+    app = create_app({**base_config(tmp, url), **config})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if ON_POSTGRES:
+            _reset_postgres(app)
+        load_demo()
+        db.session.commit()
+    return app
+
+
 
 @pytest.fixture
 def app(app_config):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,9 +26,8 @@ from app import create_app
 from app.auth.access import is_public
 from app.auth.models import Role, User
 from app.extensions import db
-from app.system.demo import load_demo
 from tests import factories
-from tests.conftest import ON_POSTGRES, IsolatedClient, _reset_postgres, base_config
+from tests.conftest import ON_POSTGRES, IsolatedClient, _reset_postgres, base_config, demo_site
 from tests.system.test_every_route import _client, _crawl, _enrich
 
 PAYLOADS = 240  # per form (a few hundred, bounded: the whole fuzz takes a minute or two)
@@ -142,19 +140,9 @@ def payloads(fields: dict[str, str], seed: str) -> list[tuple[str, object]]:
 @pytest.fixture(scope="module")
 def site(schema, tmp_path_factory):
     """The demo program, its public POST routes and, for each, a real URL and its fields."""
-    tmp = tmp_path_factory.mktemp("fuzz")
-    url = schema
-    if not ON_POSTGRES:
-        shutil.copyfile(Path(schema.removeprefix("sqlite:///")), tmp / "demo.sqlite")
-        url = f"sqlite:///{tmp / 'demo.sqlite'}"
-    config = {**base_config(tmp, url), "TOURS_MIN_FILL_SECONDS": 0,
-              "TOURS_RATE_PER_IP": 10_000, "PRESS_INQUIRY_RATE_PER_IP": 10_000}
-    app = create_app(config)
-    app.test_client_class = IsolatedClient
+    app = demo_site(schema, tmp_path_factory.mktemp("fuzz"), TOURS_MIN_FILL_SECONDS=0,
+                    TOURS_RATE_PER_IP=10_000, PRESS_INQUIRY_RATE_PER_IP=10_000)
     with app.app_context():
-        if ON_POSTGRES:
-            _reset_postgres(app)
-        load_demo()
         admin = factories.make_user(role=Role.admin, name="Admin Person")
         _enrich(admin.id)
         db.session.commit()

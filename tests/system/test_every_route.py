@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import io
 import logging
-import shutil
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -27,12 +25,13 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Rule
 
-from app import create_app
 from app.auth.models import Role
 from app.extensions import db
-from app.system.demo import load_demo
 from tests import factories
-from tests.conftest import ON_POSTGRES, IsolatedClient, _reset_postgres, base_config, sign_in
+from tests.conftest import (
+    demo_site,
+    sign_in,
+)
 
 ROLES = ("anonymous", "staff", "liaison", "admin")
 FRAGMENT = {"HX-Request": "true"}
@@ -253,17 +252,8 @@ def _enrich(admin_id: int) -> None:
 @pytest.fixture(scope="module")
 def site(schema, tmp_path_factory):
     """One app on the demo data for the whole module: every request here only reads."""
-    tmp = tmp_path_factory.mktemp("every-route")
-    url = schema
-    if not ON_POSTGRES:
-        shutil.copyfile(Path(schema.removeprefix("sqlite:///")), tmp / "demo.sqlite")
-        url = f"sqlite:///{tmp / 'demo.sqlite'}"
-    app = create_app(base_config(tmp, url))
-    app.test_client_class = IsolatedClient
+    app = demo_site(schema, tmp_path_factory.mktemp("every-route"))
     with app.app_context():
-        if ON_POSTGRES:
-            _reset_postgres(app)
-        load_demo()
         users = {role: factories.make_user(role=Role(role), name=f"{role.title()} Person")
                  for role in ROLES if role != "anonymous"}
         _enrich(users["admin"].id)

@@ -14,18 +14,18 @@ is what a page costs as people use it. The first visit is held to the same 12.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from app import create_app
 from app.auth.models import Role
 from app.extensions import db
-from app.system.demo import load_demo, load_scale
+from app.system.demo import load_scale
 from tests import factories
-from tests.conftest import ON_POSTGRES, IsolatedClient, _reset_postgres, base_config, count_queries
+from tests.conftest import (
+    count_queries,
+    demo_site,
+)
 from tests.system.test_every_route import _client, _crawl, _enrich
 
 MAX_STATEMENTS = 12
@@ -65,17 +65,8 @@ def _count(app, clients, urls) -> tuple[dict[str, int], dict[str, int]]:
 @pytest.fixture(scope="module")
 def grown(schema, tmp_path_factory):
     """Counts on the demo program plus 10 contacts' rows, then plus 1,000 more."""
-    tmp = tmp_path_factory.mktemp("query-counts")
-    url = schema
-    if not ON_POSTGRES:
-        shutil.copyfile(Path(schema.removeprefix("sqlite:///")), tmp / "counts.sqlite")
-        url = f"sqlite:///{tmp / 'counts.sqlite'}"
-    app = create_app(base_config(tmp, url))
-    app.test_client_class = IsolatedClient
+    app = demo_site(schema, tmp_path_factory.mktemp("query-counts"))
     with app.app_context():
-        if ON_POSTGRES:
-            _reset_postgres(app)
-        load_demo()
         admin = factories.make_user(role=Role.admin, name="Admin Person")
         _enrich(admin.id)
         load_scale(10)
