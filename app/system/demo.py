@@ -9,6 +9,7 @@ keeps that list and owns the command.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 import click
@@ -41,15 +42,23 @@ def load_demo() -> None:
         db.session.flush()
 
 
-def load_scale(n: int) -> dict[str, int]:
+def load_scale(n: int, progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
     """Bulk-insert n contacts with proportional related rows; returns counts by kind."""
     from app.people.search import bulk_load
 
     counts: dict[str, int] = {}
-    with bulk_load():
-        for module in _seeders():
-            counts.update(module.scale(n) or {})
+    with bulk_load(progress):
+        for name, module in SEEDERS.items():
+            started = time.perf_counter()
+            made = module.scale(n) or {}
+            counts.update(made)
+            if made:
+                progress(f"{name}: {_summary(made)} in {time.perf_counter() - started:.1f}s.")
     return counts
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
 
 
 @click.command("demo")
@@ -60,11 +69,10 @@ def demo_command(scale: int | None) -> None:
     """Load the demo program (a fictional syringe services program)."""
     started = time.perf_counter()
     if scale:
-        counts = load_scale(scale)
+        counts = load_scale(scale, progress=lambda line: click.echo(line, err=True))
         db.session.commit()
         elapsed = time.perf_counter() - started
-        summary = ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
-        click.echo(f"Built {summary} in {elapsed:.1f}s.")
+        click.echo(f"Built {_summary(counts)} in {elapsed:.1f}s.")
         return
     from app.auth.demo import already_loaded
 

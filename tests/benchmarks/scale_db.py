@@ -52,18 +52,20 @@ def flask_env(database_url: str, instance: Path, secret: str) -> dict:
                          "LIAISON_ENV": "development", "MAIL_SERVER": ""}
 
 
-def _flask(env: dict, *args: str, stdin: str | None = None) -> None:
+def _flask(env: dict, *args: str, stdin: str | None = None, show_progress=False) -> None:
+    """Run a command quietly; with show_progress its stderr (progress lines) passes through."""
     done = subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env,
-                          input=stdin, capture_output=True, text=True)
+                          input=stdin, stdout=subprocess.PIPE,
+                          stderr=None if show_progress else subprocess.PIPE, text=True)
     if done.returncode:
-        raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{(done.stderr or '')[-3000:]}")
 
 
 def _build(url: str, scale: int, env: dict) -> float:
     started = time.perf_counter()
     _flask(env, "db", "upgrade")
     _flask(env, "demo")
-    _flask(env, "demo", "--scale", str(scale))
+    _flask(env, "demo", "--scale", str(scale), show_progress=True)
     # The pages are read as an admin, who sees every panel and every page.
     _flask(env, "users", "create", "--email", ADMIN_EMAIL, "--name", "Bench Admin", "--role",
            "admin", "--password-stdin", stdin=secrets.token_urlsafe(24) + "\n")
