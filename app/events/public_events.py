@@ -11,11 +11,10 @@ never a count, so one registration (or a screened one that holds no place) can't
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Response, abort, current_app, make_response, render_template, request, url_for
+from flask import Response, abort, make_response, render_template, request, url_for
 from sqlalchemy import select
 
 from app.auth.access import public
@@ -32,6 +31,7 @@ from app.settings import services as settings
 from app.settings.clock import local
 from app.system import ical
 from app.system.public_forms import PeriodToken
+from app.system.shared_bodies import shared_response
 from app.system.slugs import is_slug
 from app.system.urls import base_url, external_url
 from app.system.words import plural
@@ -89,24 +89,9 @@ def json_ld(event: Event) -> dict:
 
 
 def _cached(parts: list[object], build: Callable[[], str]) -> Response:
-    """One body and ETag for everybody: a matching If-None-Match is a 304 without rendering;
-    otherwise the body for these parts is rendered once per process."""
-    key = "|".join(str(p) for p in [settings.identity(), base_url(), *parts])
-    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-    else:
-        cache = current_app.extensions.setdefault("public_events_cache", {})
-        body = cache.get(etag)
-        if body is None:
-            body = build()
-            if len(cache) > 64:
-                cache.clear()
-            cache[etag] = body
-        response = make_response(body)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    return response
+    """One body and ETag for everybody (app/system/shared_bodies.py)."""
+    return shared_response("public_events", [settings.identity(), base_url(), *parts], build,
+                           f"public, max-age={MAX_AGE}")
 
 
 def _version(event: Event, state: str | None) -> str:

@@ -144,8 +144,10 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
     if counted >= counted_to and match:
         # Many matches: walk the sort's index and stop after one page, checking each contact
         # against the match list, rather than look every match up by id and sort them all.
-        # (id + 0 is not indexable, so SQLite won't plan the id lookups.)
-        matched = [match.condition(Contact.id + literal_column("0"))]
+        # (id + 0 is not indexable, so SQLite won't plan the id lookups.) A walk that long
+        # meets a contact the sure list doesn't hold within a page, and then needs every
+        # per-word list: the sure list would be one more to build.
+        matched = [match.condition(Contact.id + literal_column("0"), sure_first=False)]
     else:
         matched = [match.condition(Contact.id)] if match else []
     order = sort_order(args.get("sort"), user)

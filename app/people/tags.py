@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import bindparam, false, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.people.contacts import build_search_text, normalize_tags
 from app.people.models import Contact, Organization
+from app.system import changes
 
 MAX_TAG = 40  # normalize_tags keeps at most this many characters
 
@@ -43,13 +44,11 @@ class TagCount:
         return self.contacts + self.organizations
 
 
-def _counts(model, like: str | None = None) -> Counter:
+def _count(model) -> Counter:
     """Tag -> active rows of `model` that carry it, from the (archived_at, tags) index: each
     distinct tag string once, however many rows share it."""
     query = (select(model.tags, func.count())
              .where(model.archived_at.is_(None), model.tags != "").group_by(model.tags))
-    if like:
-        query = query.where(model.tags.contains(like, autoescape=True))
     counts: Counter = Counter()
     for tags, n in db.session.execute(query):
         for tag in tags.split(","):
@@ -58,12 +57,28 @@ def _counts(model, like: str | None = None) -> Counter:
     return counts
 
 
+_TAGGED = (Contact.__tablename__, Organization.__tablename__)
+
+
+def _counts(model, part: str = "") -> Counter:
+    """The tags of `model` containing `part`, with their counts. Counting reads every
+    distinct tag string (10 ms at 50,000 contacts), so the counts are kept per app and
+    process until contacts or organizations next change (one statement to ask)."""
+    stamp = changes.last_change(_TAGGED)[0]
+    kept = current_app.extensions.get("tag_counts")
+    if kept is None or kept[0] != stamp:
+        kept = current_app.extensions["tag_counts"] = (stamp, {})
+    if model.__tablename__ not in kept[1]:
+        kept[1][model.__tablename__] = _count(model)
+    counts = kept[1][model.__tablename__]
+    return counts if not part else Counter({t: n for t, n in counts.items() if part in t})
+
+
 def tag_counts(part: str = "") -> list[TagCount]:
     """Every tag in use (or those containing `part`), with its counts, by name."""
     part = clean_tag(part)
-    people, orgs = _counts(Contact, part or None), _counts(Organization, part or None)
-    return [TagCount(t, people[t], orgs[t]) for t in sorted(set(people) | set(orgs))
-            if part in t]
+    people, orgs = _counts(Contact, part), _counts(Organization, part)
+    return [TagCount(t, people[t], orgs[t]) for t in sorted(set(people) | set(orgs))]
 
 
 def suggestions(part: str, limit: int = 20) -> list[TagCount]:

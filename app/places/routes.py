@@ -31,6 +31,7 @@ from app.places.forms import (
 from app.places.geocode import GeocodeError, lookup
 from app.places.models import AreaKind, AreaNote, Category, NoteKind, ServiceSite
 from app.settings.clock import today
+from app.system.shared_bodies import shared_response
 from app.web import render, see_other, trigger, wants_fragment
 
 liaison = roles(Role.liaison)
@@ -63,9 +64,12 @@ def _map_page(template: str, status: int = 200, block: str | None = None, **ctx)
     return options.allow_tiles(response, opts)
 
 
+def _body(data: dict) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
 def _json(data: dict, status: int = 200, **headers) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    response = Response(body, status=status, mimetype="application/geo+json")
+    response = Response(_body(data), status=status, mimetype="application/geo+json")
     response.headers.update(headers)
     return response
 
@@ -95,8 +99,15 @@ def index():
 
 @bp.route("/places.geojson")
 def data():
-    """Everything the map draws, for this user, in one response (GeoJSON)."""
-    return _json(services.map_data(_user()), Vary="Cookie")
+    """Everything the map draws, for this user, in one response (GeoJSON). Built once per
+    audience and change of its tables; a client that kept it gets a 304 while unchanged
+    (browsers don't keep it: a signed-in response is never stored)."""
+    user = _user()
+    response = shared_response("map_data", ["map", *services.map_data_version(user)],
+                               lambda: _body(services.map_data(user)), "private, no-store",
+                               mimetype="application/geo+json")
+    response.vary.add("Cookie")
+    return response
 
 
 @bp.route("/open-issues")

@@ -34,6 +34,7 @@ from app.places.models import (
     ServiceSite,
 )
 from app.settings import clock
+from app.system import changes
 from app.system.pagination import Page, paginate
 
 PAGE_SIZE = 50
@@ -535,6 +536,21 @@ def geojson(user: User | None, events: Mapping[int, dict] | None = None) -> dict
                        for c in categories_for(user)},
         "stances": {s.value: s.label for s in Stance},
     }
+
+
+# What the map's data shows: places and areas, the service sites, the stance of the
+# organization or contact at a place, the events placed there (dates in the organization's
+# time zone, a setting). A write to any of them makes new data.
+MAP_DATA_TABLES = (Place.__tablename__, Area.__tablename__, ServiceSite.__tablename__,
+                   PlaceEvent.__tablename__, Organization.__tablename__, Contact.__tablename__,
+                   "events", "settings")
+
+
+def map_data_version(user: User | None) -> tuple[object, ...]:
+    """What map_data() for this user depends on: which of the two audiences the user is in
+    (admins and liaisons see protected places; staff don't) and when its tables last
+    changed. One statement."""
+    return (sees_protected(user), changes.last_change(MAP_DATA_TABLES)[0])
 
 
 def map_data(user: User | None) -> dict:

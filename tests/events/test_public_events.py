@@ -18,6 +18,7 @@ from app.events.registrations import new_token
 from app.events.services import new_slug
 from app.extensions import db
 from app.settings import services as settings
+from app.system.shared_bodies import forget
 from tests.conftest import count_queries, page_query_counts
 from tests.events.conftest import open_event, register
 from tests.factories import make_event, make_invitee
@@ -226,7 +227,7 @@ def test_public_pages_cost_the_same_for_3_or_60_events(app, client):
     pages = ["/public-events", "/public-events/{slug}", "/public-events/{slug}.ics"]
     small = page_query_counts(client, pages, {"slug": event.slug})
     _many_events(57)
-    app.extensions.pop("public_events_cache", None)
+    forget("public_events")
     large = page_query_counts(client, pages, {"slug": event.slug})
     assert small == large, (small, large)
     assert max(large.values()) <= 3, large  # the settings, the events, their places
@@ -235,7 +236,7 @@ def test_public_pages_cost_the_same_for_3_or_60_events(app, client):
 def test_a_304_renders_nothing(app, client):
     url = f"/public-events/{open_event(app).slug}"
     tag = client.get(url).headers["ETag"]
-    app.extensions.pop("public_events_cache", None)
+    forget("public_events")
     with count_queries() as n:
         assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
     assert n() <= 3  # the event, its places, the settings: no rendering, nothing else

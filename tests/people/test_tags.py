@@ -42,6 +42,21 @@ def test_counts_and_suggestions(tagged):
     assert tags.suggestions("") == [] and tags.suggestions("zzz") == []
 
 
+def test_counts_are_new_after_any_change_to_contacts_or_organizations(tagged):
+    """The counts are kept between requests until either table changes: a tag added, a
+    contact archived or an organization's tag removed shows at once."""
+    assert {t.tag: t.total for t in tags.tag_counts()}["housing"] == 2
+    factories.make_contact(first_name="Nia", last_name="Nuevo", tags="housing, harbor")
+    db.session.commit()
+    assert {t.tag: t.total for t in tags.tag_counts()}["housing"] == 3
+    assert tags.filter_tags("harb") == ["harbor"]
+    archive_contact(tagged["a"], None)
+    tagged["org"].tags = ",shelter,"
+    db.session.commit()
+    counts = {t.tag: (t.contacts, t.organizations) for t in tags.tag_counts()}
+    assert counts["housing"] == (1, 0) and counts["council"] == (1, 0)
+
+
 def test_the_filter_matches_part_of_a_tag_and_a_whole_tag_exactly(app, tagged):
     user = factories.make_user()
     ids = lambda args: {c.id for c in contact_page(args, user, 1)[0]}  # noqa: E731

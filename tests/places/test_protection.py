@@ -230,3 +230,27 @@ def test_no_public_url_shows_them(app, client, protected):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
         _assert_clean(response, url)
+
+
+def test_the_map_data_kept_for_the_liaison_never_reaches_staff(app, as_staff, as_liaison,
+                                                                protected):
+    """The map's data is built once per audience and change, and revalidated with its ETag:
+    the liaison's copy (with protected places) is never staff's, not even by ETag, and a
+    change anyone makes is in the next response."""
+    liaison = as_liaison.get("/map/places.geojson")
+    assert MARKER in liaison.text and "no-store" in liaison.headers["Cache-Control"]
+    tag = liaison.headers["ETag"]
+    assert as_liaison.get("/map/places.geojson", headers={"If-None-Match": tag}).status_code == 304
+    weak = {"If-None-Match": "W/" + tag}
+    assert as_liaison.get("/map/places.geojson", headers=weak).status_code == 304
+    staff = as_staff.get("/map/places.geojson", headers={"If-None-Match": tag})
+    assert staff.status_code == 200 and MARKER not in staff.text
+    assert staff.headers["ETag"] != tag and "Cookie" in staff.headers["Vary"]
+    assert staff.mimetype == "application/geo+json"
+
+    place = db.session.get(Place, protected["shown"])
+    place.name = "Harbor Clinic side door"
+    db.session.commit()
+    again = as_liaison.get("/map/places.geojson", headers={"If-None-Match": tag})
+    assert again.status_code == 200 and "Harbor Clinic side door" in again.text
+    assert "Harbor Clinic side door" in as_staff.get("/map/places.geojson").text
