@@ -11,6 +11,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
@@ -61,6 +63,32 @@ def pytest_collection_modifyitems(config, items):
     if len(keep) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if unwanted in i.keywords])
         items[:] = keep
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per test session, not once per test's app: Jinja keys each
+    by its name and checks the source's hash before using it."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+def make_test_app(config: dict):
+    """An app for tests: requests in contexts of their own, templates compiled once."""
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
 
 
 def base_config(tmp: Path, database_url: str) -> dict:
@@ -168,8 +196,7 @@ def demo_site(schema: str, tmp: Path, **config):
     if not ON_POSTGRES:
         shutil.copyfile(Path(schema.removeprefix("sqlite:///")), tmp / "site.sqlite")
         url = f"sqlite:///{tmp / 'site.sqlite'}"
-    app = create_app({**base_config(tmp, url), **config})
-    app.test_client_class = IsolatedClient
+    app = make_test_app({**base_config(tmp, url), **config})
     with app.app_context():
         if ON_POSTGRES:
             _reset_postgres(app)
@@ -181,8 +208,7 @@ def demo_site(schema: str, tmp: Path, **config):
 
 @pytest.fixture
 def app(app_config):
-    app = create_app(app_config)
-    app.test_client_class = IsolatedClient
+    app = make_test_app(app_config)
     with app.app_context():
         if ON_POSTGRES:
             _reset_postgres(app)
@@ -481,6 +507,7 @@ def icaljs():
     outside the repository) under node: returns `read(text) -> list of events` as
     tests/system/ical_read.mjs prints them. Skips locally without node and npm; fails under
     CI=true, where tests/run.sh installs them."""
+    import fcntl
     import json
     import subprocess
 
@@ -493,11 +520,13 @@ def icaljs():
     cache = Path(os.environ.get("LIAISON_TEST_CACHE")
                  or Path.home() / ".cache" / "liaison-tests") / "npm"
     module = cache / "node_modules" / "ical.js" / "dist" / "ical.js"
-    if not module.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(cache),
-                        f"ical.js@{ICALJS_VERSION}"], check=True, capture_output=True,
-                       timeout=300)
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:  # the SQLite and PostgreSQL runs, side by side
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not module.exists():
+            subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(cache),
+                            f"ical.js@{ICALJS_VERSION}"], check=True, capture_output=True,
+                           timeout=300)
     script = Path(__file__).parent / "system" / "ical_read.mjs"
 
     def read(text: str) -> list[dict]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, on SQLite and then on a fresh PostgreSQL database. Installs what the
+# The whole test suite, on SQLite and on a fresh PostgreSQL database side by side. Installs what the
 # tests need (Debian's chromium, node and npm, dovecot, a running PostgreSQL) when it is
 # missing and we are root.
 set -euo pipefail
@@ -71,15 +71,33 @@ fi
 echo "== ruff"
 $BIN/ruff check .
 
-echo "== tests on SQLite"
-$BIN/pytest "$@"
-
-if [ -n "$PG_URL" ]; then
-  echo "== tests on PostgreSQL"
-  TEST_DATABASE_URL="$PG_URL" $BIN/pytest "$@"
-elif [ "${CI:-}" = "true" ]; then
-  echo "PostgreSQL is required under CI=true but could not be started." >&2
-  exit 1
-else
+if [ -z "$PG_URL" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL is required under CI=true but could not be started." >&2
+    exit 1
+  fi
+  echo "== tests on SQLite"
+  $BIN/pytest "$@"
   echo "== PostgreSQL not available: skipped the PostgreSQL run (required when CI=true)"
+  exit 0
+fi
+
+# The two runs share nothing (each has its own database, temporary folders and free ports),
+# so they run side by side, one core each; PostgreSQL's output is shown when it is done.
+echo "== tests on SQLite and on PostgreSQL, side by side"
+RUNS=$(mktemp -d)
+trap 'kill ${PG_RUN:-} 2>/dev/null || true; rm -rf "$RUNS"' EXIT
+TEST_DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider --basetemp="$RUNS/postgres" "$@" \
+  >"$RUNS/postgres.log" 2>&1 &
+PG_RUN=$!
+echo "== tests on SQLite"
+sqlite_status=0
+$BIN/pytest --basetemp="$RUNS/sqlite" "$@" || sqlite_status=$?
+postgres_status=0
+wait "$PG_RUN" || postgres_status=$?
+echo "== tests on PostgreSQL"
+cat "$RUNS/postgres.log"
+if [ "$sqlite_status" != 0 ] || [ "$postgres_status" != 0 ]; then
+  echo "== failed: SQLite run exit $sqlite_status, PostgreSQL run exit $postgres_status" >&2
+  exit 1
 fi

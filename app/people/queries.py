@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.util import ClauseAdapter
 
 from app.auth.models import User
 from app.extensions import db
@@ -153,14 +154,29 @@ def contact_page(args: Mapping[str, str], user: User, page: int,
     order = sort_order(args.get("sort"), user)
     # The page's ids first, then their rows: skipping to page 500 reads index entries only
     # (archived_at, sort_name covers the default list), not 12,500 rows and their joins.
-    ids = select(Contact.id).where(*filters, *matched).order_by(*order).limit(size).offset(
-        (page - 1) * size).subquery("page")
+    if match and counted < counted_to and db.session.get_bind().dialect.name == "postgresql":
+        ids = _few_matches_sorted(select(Contact).where(*filters, *matched), order)
+    else:
+        ids = select(Contact.id).where(*filters, *matched).order_by(*order)
+    ids = ids.limit(size).offset((page - 1) * size).subquery("page")
     rows = list(db.session.scalars(
         select(Contact).join(ids, ids.c.id == Contact.id).order_by(*order).options(
             joinedload(Contact.organization), joinedload(Contact.owner),
             selectinload(Contact.emails), selectinload(Contact.phones))
     ))
     return rows, total, capped
+
+
+def _few_matches_sorted(matches: Select, order: tuple) -> Select:
+    """PostgreSQL: the ids of `matches` (fewer than WALK_FROM, as counted) in `order`, found
+    first and sorted after. Left to itself, the planner takes the matches to be spread
+    evenly through the sort order and walks it, testing contact after contact: a rare name
+    that sorts last ("Xu") tested 44,000 contacts (0.8 s at 50,000). OFFSET 0 makes the
+    matches a subquery it plans on its own, by the full-text index."""
+    found = matches.offset(0).subquery("matches")
+    adapt = ClauseAdapter(found).traverse
+    return select(found.c.id).order_by(
+        *(adapt(getattr(term, "__clause_element__", lambda t=term: t)()) for term in order))
 
 
 def stakeholder_counts() -> dict[tuple[Influence, Stance], int]:
