@@ -13,7 +13,8 @@ from app.system.demo import load_demo
 from tests.browser.conftest import sign_in
 from tests.factories import make_event, make_invitee, make_user
 
-pytestmark = pytest.mark.browser
+# Markup and contrast: the database changes neither, so these run once (with SQLite).
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 PHONE = {"width": 390, "height": 844}
 
