@@ -93,7 +93,7 @@ def serving(target: str, workers: int, env: dict, log: Path, ready: str):
 
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
     """One GET over a new connection (gunicorn's sync workers close each one)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)  # 500,000 contacts, cold
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
