@@ -214,6 +214,7 @@ class IsolatedClient(FlaskClient):
             db.session.commit()  # a new snapshot: the test sees what the request committed
         return response
 
+
 def demo_site(schema: str, tmp: Path, **config):
     """An app on the demo program for a whole module of requests that only read: its own
     copy of the migrated schema on SQLite, the emptied test database on PostgreSQL."""
@@ -230,7 +231,6 @@ def demo_site(schema: str, tmp: Path, **config):
         load_demo()
         db.session.commit()
     return app
-
 
 
 @pytest.fixture

@@ -22,12 +22,11 @@ import pyotp
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from app import create_app
 from app.auth.access import is_public
 from app.auth.models import Role, User
 from app.extensions import db
 from tests import factories
-from tests.conftest import ON_POSTGRES, IsolatedClient, _reset_postgres, base_config, demo_site
+from tests.conftest import demo_site
 from tests.system.test_every_route import _client, _crawl, _enrich
 
 PAYLOADS = 240  # per form (a few hundred, bounded: the whole fuzz takes a minute or two)
@@ -268,14 +267,10 @@ def test_no_public_form_answers_5xx(site):
     assert not failures, "\n".join(failures[:40])
 
 
-def test_setup_is_fuzzed_before_anyone_exists(tmp_path, database_url):
+def test_setup_is_fuzzed_before_anyone_exists(app):
     """/setup answers only while there are no users: fuzz it on an empty program."""
-    app = create_app(base_config(tmp_path, database_url))
-    app.test_client_class = IsolatedClient
     failures = []
     with app.app_context():
-        if ON_POSTGRES:
-            _reset_postgres(app)
         page = app.test_client().get("/setup")
         parser = _Forms()
         parser.feed(page.get_data(as_text=True))

@@ -15,12 +15,11 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.auth import throttle
 from app.auth.models import SignInFailure, User
 from app.extensions import db
 from app.mail.services import deliver_due
-from tests.conftest import IsolatedClient, sign_in
+from tests.conftest import make_test_app, sign_in
 from tests.factories import PASSWORD
 from tests.security.conftest import at, body, login, outbox
 
@@ -153,8 +152,7 @@ def test_two_step_codes_share_the_throttle(app, dana):
 
 def test_the_count_is_shared_by_every_app_server(app, dana, app_config):
     """Two app instances (two servers) on one database see one count."""
-    other = create_app(app_config)
-    other.test_client_class = IsolatedClient
+    other = make_test_app(app_config)
     for _ in range(3):
         login(at(app, "203.0.113.50"), dana.email, WRONG)
         age_failures(120)

@@ -7,12 +7,11 @@ import time
 
 from sqlalchemy import func, select
 
-from app import create_app
 from app.extensions import db
 from app.ratelimit import RateHit
 from app.tours.forms import form_started_token, read_started_token
 from app.tours.models import TourBooking
-from tests.conftest import IsolatedClient
+from tests.conftest import make_test_app
 from tests.tours.conftest import app_config, form_data, tours  # noqa: F401
 
 
@@ -40,8 +39,7 @@ def test_a_replay_fails_on_another_app_server_too(app, app_config, tours):  # no
     data = form_data()
     assert app.test_client().post("/tours", data=data).status_code == 303
     # A second app process on the same database: it knows nothing the first kept in memory.
-    other = create_app(app_config)
-    other.test_client_class = IsolatedClient
+    other = make_test_app(app_config)
     response = other.test_client().post("/tours", data=data)
     assert response.status_code == 422
     assert count() == 1

@@ -28,10 +28,7 @@ from werkzeug.routing import IntegerConverter, Rule
 from app.auth.models import Role
 from app.extensions import db
 from tests import factories
-from tests.conftest import (
-    demo_site,
-    sign_in,
-)
+from tests.conftest import demo_site, sign_in
 
 ROLES = ("anonymous", "staff", "liaison", "admin")
 FRAGMENT = {"HX-Request": "true"}
