@@ -45,9 +45,12 @@ def tours(app):
 
 
 def first_open(n: int = 0):
+    """The n-th open slot from tomorrow on: whole evenings, and never a tour about to begin
+    (a request for one still waiting when it starts goes to the liaison, not confirm_due),
+    whatever the hour the suite runs."""
     s = services.tour_settings()
-    opens = services.open_slots(clock.today(),
-                                clock.today() + timedelta(days=s.horizon_days), s)
+    tomorrow = clock.today() + timedelta(days=1)
+    opens = services.open_slots(tomorrow, clock.today() + timedelta(days=s.horizon_days), s)
     return opens[n].slot
 
 
