@@ -55,3 +55,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
+
+
+def dialect() -> str:
+    """The database in use: "sqlite" or "postgresql" (for the few statements written
+    differently for each)."""
+    return db.session.get_bind().dialect.name

@@ -14,7 +14,7 @@ from sqlalchemy import Index, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 
 KEEP = timedelta(days=2)  # longer than any rule's window
 
@@ -54,7 +54,7 @@ def _serialize(keys: list[str]) -> None:
     of 10). PostgreSQL: transaction-scoped advisory locks, taken in one order so two requests
     never wait on each other. SQLite: a request that may write already holds the database's
     write lock from its first statement (BEGIN IMMEDIATE, app/database.py)."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if dialect() != "postgresql":
         return
     for k in sorted(set(keys)):
         db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),

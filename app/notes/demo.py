@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from app.auth.demo import team
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 from app.notes import services
 from app.notes.models import CommitmentStatus, Note
 from app.people.models import Channel, Contact
@@ -110,7 +110,7 @@ def scale(n: int) -> dict[str, int]:
     lo, hi = max(max_contact - n + 1, 1), max_contact
     first = (db.session.scalar(select(func.max(Note.id))) or 0) + 1
     users = [u.id for u in team()] or [None]
-    sqlite = db.engine.dialect.name == "sqlite"
+    sqlite = dialect() == "sqlite"
     now = utcnow()
     params = {"first": first, "lo": lo, "hi": hi, "today": now.date().isoformat(),
               "now": now.replace(tzinfo=None).isoformat(sep=" ") if sqlite else now}
@@ -159,7 +159,7 @@ def scale(n: int) -> dict[str, int]:
     db.session.execute(text(
         f"UPDATE contacts SET last_contact_on = {days_ago(recent)}, "  # noqa: S608
         f"last_open_contact_on = {days_ago(recent_open)} WHERE id BETWEEN :lo AND :hi"), params)
-    if db.engine.dialect.name == "postgresql":
+    if dialect() == "postgresql":
         db.session.execute(text("SELECT setval('notes_id_seq', (SELECT max(id) FROM notes))"))
     return {"notes": (hi - lo + 1) * 10 if hi >= lo else 0}
 

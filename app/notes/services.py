@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.audit.services import record
 from app.auth.models import User
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 from app.notes.models import (
     BodyFormat,
     Commitment,
@@ -386,7 +386,7 @@ def due_for_contact_ids(today: date, user: User | None,
                 *active, *usual, Contact.is_media == media, Contact.stance == stance,
                 last <= today - timedelta(days=interval))
                 .order_by(last, Contact.id))
-    today_param = func.cast(today.isoformat(), Date) if db.engine.dialect.name != "sqlite" \
+    today_param = func.cast(today.isoformat(), Date) if dialect() != "sqlite" \
         else func.date(today.isoformat())
     classes.append(select(Contact.id).where(  # contacts with their own interval (few)
         *active, Contact.keep_in_touch_days.is_not(None), last.is_not(None),

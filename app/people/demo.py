@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from app.auth.demo import team
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 from app.people import duplicates
 from app.people.contacts import (
     ContactData,
@@ -193,7 +193,7 @@ def scale(n: int) -> dict[str, int]:
     entry. The database generates the contact rows itself (INSERT ... SELECT over a counter):
     building and binding 50,000 Python rows took longer than writing them."""
     rng = random.Random(42)
-    sqlite = db.engine.dialect.name == "sqlite"
+    sqlite = dialect() == "sqlite"
     users = [u.id for u in team()] or [None]
     now = utcnow()
     n_orgs = max(n // 20, 1)

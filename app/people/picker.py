@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
 from wtforms import Field, ValidationError
 from wtforms.utils import unset_value
 
@@ -102,8 +102,11 @@ def find_contacts(text: str, exclude: Iterable[int] = (), **_) -> Found:
     if matching is None:
         return Found([], 0)
     exact = _exact_sort_names(text)
-    rows = _contact_rows(or_(Contact.id.in_(matching), Contact.sort_name.in_(exact))
-                         & Contact.archived_at.is_(None))
+    # One id list (a UNION, not an OR of two conditions: PostgreSQL answers an OR with an IN
+    # by reading every contact, 330 ms at 500,000).
+    probed = matching.subquery()
+    ids = union(select(Contact.id).where(Contact.sort_name.in_(exact)), select(probed.c.id))
+    rows = _contact_rows(Contact.id.in_(ids) & Contact.archived_at.is_(None))
     excluded = set(exclude)
     rows = [r for r in rows if r[0] not in excluded]
     rows.sort(key=lambda r: (r[3] not in exact, r[3], r[0]))
@@ -141,8 +144,9 @@ def find_organizations(text: str, exclude: Iterable[int] = (),
     if matching is None:
         return Found([], 0)
     typed = " ".join(text.split())
-    condition = or_(Organization.id.in_(matching), Organization.name == typed) \
-        & Organization.archived_at.is_(None)
+    probed = matching.subquery()
+    ids = union(select(Organization.id).where(Organization.name == typed), select(probed.c.id))
+    condition = Organization.id.in_(ids) & Organization.archived_at.is_(None)
     if org_type is not None:
         condition &= Organization.type == org_type
     excluded = set(exclude)

@@ -11,7 +11,7 @@ from sqlalchemy import Integer, and_, column, false, or_, select, text
 from sqlalchemy import table as sql_table
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
-from app.extensions import db
+from app.extensions import db, dialect
 
 # The index objects (FTS5 tables and their triggers on SQLite; a document table, its GIN
 # indexes and triggers on PostgreSQL) are made by migrations 0002, 0008 and 0009, which keep
@@ -87,10 +87,6 @@ def query_words(query: str) -> list[list[Word]]:
         last = len(words) - 1
         return [[("".join(words)[:40], True)], [(w, i == last) for i, w in enumerate(words)]]
     return [[(w, True) for w in words]]
-
-
-def _dialect() -> str:
-    return db.engine.dialect.name
 
 
 def _fts5(word: str, prefix: bool) -> str:
@@ -200,7 +196,7 @@ def contact_match(query: str, include_sensitive: bool) -> ContactMatch | None:
     alternatives = query_words(query)
     if not alternatives:
         return None
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         return ContactMatch([], ("all_tsv" if include_sensitive else "public_tsv",
                                  _tsquery(alternatives)))
     tables = ["contact_docs_fts"] + (["contact_private_fts"] if include_sensitive else [])
@@ -241,7 +237,7 @@ def tag_prefilter(tags: list[str], id_column) -> list[ColumnElement[bool]]:
     let four times as many contacts through as carry the tag."""
     groups = [" AND ".join(_fts5(w, False) for w in tokens(tag)) for tag in tags]
     groups = [f"({g})" for g in groups if g]
-    if _dialect() != "sqlite" or not groups or len(groups) != len(tags):
+    if dialect() != "sqlite" or not groups or len(groups) != len(tags):
         return []
     sql = "SELECT rowid AS id FROM contact_own_fts WHERE contact_own_fts MATCH :tag_words"
     return [id_column.in_(text(sql).bindparams(
@@ -252,7 +248,7 @@ def _name_prefix_sql(table: str, pg_column: str, pg_table: str, param: str,
                      words: list[str]) -> tuple[str, str]:
     """(SQL selecting `id`, its bound query) for rows holding every word as a word prefix:
     FTS5 with prefix indexes on SQLite, the GIN-indexed tsvector on PostgreSQL."""
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         sql = (f"SELECT id FROM {pg_table} WHERE to_tsvector('simple', {pg_column}) "  # noqa: S608
                f"@@ to_tsquery('simple', :{param})")
         return sql, _tsquery([[(w, True) for w in words]])
@@ -290,7 +286,7 @@ def note_ids_matching(query: str) -> ColumnElement | None:
     words = tokens(query)
     if not words:
         return None
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         sql = ("SELECT id FROM notes WHERE to_tsvector('simple', summary || ' ' || body) "
                "@@ to_tsquery('simple', :note_only_match)")
         match = _tsquery([[(w, True) for w in words]])
@@ -314,7 +310,7 @@ def bulk_load(progress: Callable[[str], None] = lambda _: None) -> Iterator[None
     first_contact = (db.session.scalar(text("SELECT max(id) FROM contacts")) or 0) + 1
     first_note = (db.session.scalar(text("SELECT max(id) FROM notes")) or 0) + 1
     ids = {"first_contact": first_contact, "first_note": first_note}
-    if _dialect() == "sqlite":
+    if dialect() == "sqlite":
         # Index building needs more than SQLite's 2 MB default page cache. (synchronous can't
         # change inside the load's one transaction, and in WAL mode a commit doesn't fsync.)
         db.session.execute(text("PRAGMA cache_size = -262144"))

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 
 # Tables whose writes stamp nothing: the stamps themselves, the migration marker and the
 # append-only audit trail (written when a sensitive note is read: a GET must not write).
@@ -136,7 +136,7 @@ def last_change(tables: tuple[str, ...] | None = None) -> tuple[datetime | None,
     query = select(latest)
     if tables is not None:
         query = query.where(DataChange.name.in_(tables))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect() == "postgresql":
         stamp, now = db.session.execute(query.add_columns(func.clock_timestamp())).one()
         return stamp, now
     stamp = db.session.scalar(query)

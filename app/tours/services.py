@@ -19,7 +19,7 @@ from app import ratelimit
 from app.audit.models import AuditEvent
 from app.audit.services import record
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 from app.mail.models import OutboxMessage
 from app.mail.services import queue
 from app.people.screening import normalise
@@ -187,8 +187,7 @@ def lock_slot(slot: Slot) -> TourSlot:
     bookings for one time queue on that row. SQLite: write requests already hold the
     database's write lock from BEGIN IMMEDIATE (app/database.py); FOR UPDATE is omitted there.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect() == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -76,8 +76,9 @@ def test_prefixes_phone_groups_and_tags(app):
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])
 def test_dense_and_sparse_paths_give_the_same_pages(app, monkeypatch, role):
-    """Past the count cap a page walks the sort's index; below it, matches are looked up and
-    sorted: both give the same rows in the same order."""
+    """Past the count cap a page walks the sort's index; below it, or when the walk's window
+    holds less than the page, matches are looked up and sorted: all give the same rows in the
+    same order."""
     user = factories.make_user(role=role)
     people = [factories.make_contact(first_name=f"Naomi{i % 3}", last_name=f"L{(7 * i) % 10}",
                                      stance=["ally", "neutral"][i % 2], tags="press")
@@ -93,8 +94,12 @@ def test_dense_and_sparse_paths_give_the_same_pages(app, monkeypatch, role):
         monkeypatch.setattr(queries, "COUNT_CAP", 1)
         monkeypatch.setattr(queries, "WALK_FROM", 1)
         dense = [contact_page(args, user, page, size=3) for page in (1, 2, 3)]
+        monkeypatch.setattr(queries, "WALK_WINDOW", 1)
+        monkeypatch.setattr(queries, "WALK_PER_ROW", 1)  # the window: just the page's end
+        bunched = [contact_page(args, user, page, size=3) for page in (1, 2, 3)]
         monkeypatch.undo()
         assert [[c.id for c in p[0]] for p in pages] == [[c.id for c in p[0]] for p in dense]
+        assert [[c.id for c in p[0]] for p in dense] == [[c.id for c in p[0]] for p in bunched]
         assert dense[0][2] == (pages[0][1] > 0) and not pages[0][2], args
         assert pages[0][0] or (args == {"q": "nal kit"} and role == "staff"), args
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.database import utcnow
-from app.extensions import db
+from app.extensions import db, dialect
 from app.people.models import ImportMapping
 
 # How several columns going to one field combine:
@@ -130,8 +130,7 @@ def remember(headers: list[str], fields: list[str | None]) -> None:
     """Keep `fields` as the mapping for these headers (replacing an older choice). An upsert,
     so two people confirming the same headers at once don't collide."""
     values = {"headers_hash": headers_hash(headers), "fields": fields, "updated_at": utcnow()}
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = pg_insert if dialect() == "postgresql" else sqlite_insert
     statement = insert(ImportMapping).values(**values)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["headers_hash"],
