@@ -106,9 +106,10 @@ def render_item(type_: str, obj, autogen_context):
 
 
 def include_name(name: str | None, type_: str, parent_names) -> bool:
-    """Alembic hook: full-text index objects (FTS5 tables, GIN indexes) are managed by
-    hand-written migration steps, so autogenerate and `flask db check` leave them alone."""
-    return not (name and "_fts" in name and type_ in ("table", "index"))
+    """Alembic hook: full-text index objects (FTS5 tables, GIN indexes) and PostgreSQL-only
+    indexes ("_pg_" in the name: NULLS FIRST orders, which SQLite cannot declare) are managed
+    by hand-written migration steps, so autogenerate and `flask db check` leave them alone."""
+    return not (name and ("_fts" in name or "_pg_" in name) and type_ in ("table", "index"))
 
 
 def str_enum(cls: type[enum.Enum], length: int = 32) -> Enum:

@@ -228,7 +228,9 @@ class Contact(db.Model):
         # The list's orders (migration 0009): a page walks one of these and stops.
         Index("ix_contacts_archived_at_sort_name", "archived_at", "sort_name"),
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
-        Index("ix_contacts_updated_at", "updated_at"),
+        Index("ix_contacts_updated_at_id", "updated_at", "id"),
+        # (PostgreSQL also has last_contact_on and last_open_contact_on NULLS FIRST, id:
+        # "longest since contact", never-contacted first; migration 0022.)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
