@@ -89,9 +89,10 @@ def index():
     user = _user()
     filters = services.Filters.of(request.args, user)
     places, page = services.place_page(user, filters, request.args)
-    areas = services.area_rows(user, filters)
+    areas, areas_page = services.area_page(user, filters, request.args)
     return _map_page("places/index.html", block="results", places=places, page=page,
-                     blocks=services.blocks_of(places, user), areas=areas, filters=filters,
+                     blocks=services.blocks_of(places, user), areas=areas,
+                     areas_page=areas_page, filters=filters,
                      categories=services.categories_for(user),
                      stances=list(Stance), distances=services.DISTANCES,
                      sites=services.sites(), args=request.args)

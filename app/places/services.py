@@ -404,37 +404,46 @@ def _place_rows(user: User | None, filters: Filters) -> Select:
 
 BY_DISTANCE = (case((Place.distance_m.is_(None), 1), else_=0), Place.distance_m, Place.name,
                Place.id)
+AREAS_BY_DISTANCE = (case((Area.distance_m.is_(None), 1), else_=0), Area.distance_m, Area.name,
+                     Area.id)
 
 
 def place_page(user: User | None, filters: Filters, args: Mapping[str, str],
                size: int = PAGE_SIZE) -> tuple[list[Place], Page]:
     """The page `args` asks for of the places the filters select, nearest first, with
-    their links and blocks loaded."""
+    their links and blocks loaded (the page's ids first: the links of only its rows)."""
     query = _place_rows(user, filters)
     total = db.session.scalar(select(func.count()).select_from(
         query.with_only_columns(Place.id).subquery())) or 0
     page = paginate(total, size, args)
+    ids = query.with_only_columns(Place.id).order_by(*BY_DISTANCE) \
+        .limit(page.limit).offset(page.offset).subquery("page")
     rows = list(db.session.scalars(
-        query.options(*_LINKS)
-        .order_by(*BY_DISTANCE).limit(page.limit).offset(page.offset)))
+        select(Place).join(ids, ids.c.id == Place.id).options(*_LINKS).order_by(*BY_DISTANCE)))
     return rows, page
 
 
-def area_rows(user: User | None, filters: Filters) -> list[tuple[Area, int, date | None]]:
-    """Blocks and areas this user may see, nearest first, each with how many places (that
-    this user may see) are on it and when it was last walked."""
-    counted = (visible_places(user).with_only_columns(Place.area_id, func.count().label("n"))
-               .group_by(Place.area_id).subquery())
-    walked = (select(AreaNote.area_id, func.max(AreaNote.noted_on).label("on"))
-              .where(AreaNote.kind == NoteKind.walked).group_by(AreaNote.area_id).subquery())
-    query = (visible_areas(user).add_columns(func.coalesce(counted.c.n, 0), walked.c.on)
-             .outerjoin(counted, counted.c.area_id == Area.id)
-             .outerjoin(walked, walked.c.area_id == Area.id))
+def area_page(user: User | None, filters: Filters, args: Mapping[str, str],
+              size: int = PAGE_SIZE) -> tuple[list[tuple[Area, int, date | None]], Page]:
+    """The page (`areas_page`) of blocks and areas this user may see, nearest first, each
+    with how many places (that this user may see) are on it and when it was last walked:
+    counted for the page's areas only."""
+    query = visible_areas(user)
     if filters.within:
         query = query.where(Area.distance_m <= filters.within)
-    query = query.order_by(case((Area.distance_m.is_(None), 1), else_=0), Area.distance_m,
-                           Area.name, Area.id)
-    return [(area, n, on) for area, n, on in db.session.execute(query)]
+    total = db.session.scalar(select(func.count()).select_from(
+        query.with_only_columns(Area.id).subquery())) or 0
+    page = paginate(total, size, args, name="areas_page")
+    ids = query.with_only_columns(Area.id).order_by(*AREAS_BY_DISTANCE) \
+        .limit(page.limit).offset(page.offset).subquery("page")
+    counted = (visible_places(user).with_only_columns(func.count())
+               .where(Place.area_id == Area.id).scalar_subquery())
+    walked = (select(func.max(AreaNote.noted_on))
+              .where(AreaNote.area_id == Area.id, AreaNote.kind == NoteKind.walked)
+              .scalar_subquery())
+    rows = db.session.execute(select(Area, counted, walked).join(ids, ids.c.id == Area.id)
+                              .order_by(*AREAS_BY_DISTANCE))
+    return [(area, n or 0, on) for area, n, on in rows], page
 
 
 def places_in_area(area: Area, user: User | None) -> list[Place]:

@@ -57,9 +57,11 @@ class Page:
         return rows[self.offset:self.offset + self.size]
 
 
-def paginate(total: int, size: int, args: Mapping[str, str] | None = None) -> Page:
-    """The page the request asks for, clamped to [1, last page] of `total` rows."""
-    return Page(min(page_number(args), Page(1, size, total).pages), size, total)
+def paginate(total: int, size: int, args: Mapping[str, str] | None = None,
+             name: str = "page") -> Page:
+    """The page the request asks for (in its `name` argument: a page with two lists pages
+    each by its own), clamped to [1, last page] of `total` rows."""
+    return Page(min(page_number(args, name), Page(1, size, total).pages), size, total)
 
 
 def paginate_capped(query: Select, size: int, args: Mapping[str, str] | None = None) -> Page:

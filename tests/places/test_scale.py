@@ -4,9 +4,10 @@ each page's SQL statements are the same at 10 places as at 1,000."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.places import services
@@ -72,3 +73,31 @@ def test_query_counts_constant(request, role):
     big = page_query_counts(client, PAGES, ids, fragments=True)
     assert small == big
     assert max(big.values()) <= 12, big
+
+
+def test_blocks_and_areas_page_nearest_first_with_their_counts(as_liaison, as_staff):
+    """The list under the map pages its blocks too (50 to a page, by their own page number,
+    the places' filters kept), each counted for its own page: the page costs its rows."""
+    make_map(300, 120)
+    db.session.commit()
+    expected = {row[0]: row[1] for row in db.session.execute(
+        select(Area.name, func.count(Place.id)).outerjoin(Place, Place.area_id == Area.id)
+        .group_by(Area.id, Area.name))}
+    by_distance = list(db.session.scalars(
+        select(Area.name).order_by(Area.distance_m, Area.name, Area.id)))
+    seen = []
+    for number in (1, 2, 3):
+        html = as_liaison.get(f"/map?areas_page={number}&category=school").text
+        rows = re.findall(r'<tr id="area-\d+">\s*<td><a [^>]*>([^<]+)</a>.*?</td>\s*<td>[^<]*'
+                          r'</td>\s*<td>(\d+)</td>', html, re.S)
+        assert len(rows) == (50 if number < 3 else 20)
+        assert all(int(n) == expected[name] for name, n in rows)
+        seen += [name for name, _ in rows]
+        if number < 3:
+            pager = html.split('aria-label="Pages of blocks and areas"')[1].split("</nav>")[0]
+            farther = re.search(r'rel="next" href="([^"]+)"', pager).group(1)
+            assert f"areas_page={number + 1}" in farther and "category=school" in farther
+    assert seen == by_distance
+    # Staff never see private blocks (one in ten), on any page.
+    staff = as_staff.get("/map?areas_page=3").text
+    assert "Blocks and areas <span class=\"muted\">(108, nearest first)" in staff
