@@ -17,7 +17,7 @@ from app.people.blueprint import bp
 from app.people.forms import ActionForm
 from app.people.models import Contact, LikelyDuplicate, Organization
 from app.people.picker import ids_from
-from app.system.pagination import paginate
+from app.system.pagination import COUNT_CAP, paginate
 from app.web import render, see_other, trigger, wants_fragment
 
 PAGE_SIZE = 25
@@ -57,11 +57,13 @@ def duplicates_page():
                   LikelyDuplicate.high_id.desc())
         .limit(page.limit).offset(page.offset)).unique().all()
     swept = duplicates.swept_at(kind)
-    changed = db.session.scalar(select(func.count()).select_from(model).where(
-        model.updated_at > swept)) if swept else None
+    # Counted to COUNT_CAP ("1,000+"): after an import, every contact changed since.
+    changed = db.session.scalar(select(func.count()).select_from(
+        select(model.id).where(model.updated_at > swept).limit(COUNT_CAP + 1).subquery())) \
+        if swept else None
     return render("people/duplicates.html", block="results", kind=kind, rows=rows,
                   total=total, page=page.number, pages=page.pages, swept=swept,
-                  changed=changed, args={"kind": kind})
+                  changed=changed, changed_cap=COUNT_CAP, args={"kind": kind})
 
 
 @bp.route("/duplicates/sweep", methods=["POST"])

@@ -218,3 +218,21 @@ def test_cli_finds_both_kinds(runner, world):
     assert result.exit_code == 0
     assert "likely duplicate pairs of contacts" in result.output
     assert duplicates.swept_at(duplicates.ORGANIZATION) is not None
+
+
+def test_the_page_says_how_many_changed_since_the_last_look(as_liaison, world, monkeypatch):
+    """Counted up to the cap: after an import of thousands the page says "more than"."""
+    from app.people import duplicate_routes
+
+    duplicates.sweep(duplicates.CONTACT)
+    db.session.commit()
+    page = as_liaison.get("/people/duplicates").get_data(as_text=True)
+    assert "added or changed since" not in page
+    for person in (world["ana"], world["ana2"]):
+        person.title = "Changed after the look"
+    db.session.commit()
+    page = as_liaison.get("/people/duplicates").get_data(as_text=True)
+    assert "2 contacts added or changed since" in page
+    monkeypatch.setattr(duplicate_routes, "COUNT_CAP", 1)
+    page = as_liaison.get("/people/duplicates").get_data(as_text=True)
+    assert "more than 1 contact added or changed since" in page
