@@ -37,6 +37,7 @@ from app.press.models import KitItem, PressPage, Spokesperson
 from app.security import same_site_request
 from app.settings import clock
 from app.settings import services as settings
+from app.system.shared_bodies import shared_response
 from app.system.urls import base_url, external_url
 from app.web import see_other
 
@@ -99,10 +100,6 @@ def _render(form: InquiryForm, token: str, notice: str | None = None) -> str:
                            form_token=token, notice=notice, identity=org)
 
 
-def _cache() -> dict:
-    return current_app.extensions.setdefault("press_page_cache", {})
-
-
 def _token(issued: int) -> str:
     """The form token for a period, signed once per process and period."""
     memo = current_app.extensions.setdefault("press_token", {})
@@ -150,29 +147,17 @@ def page():
     time zone, phone region, address and media line are on the page), today's date there
     (the rota), the form token's period (the token is part of the body) and the base URL
     (absolute links in the JSON-LD).
-    A matching If-None-Match gets a 304 without rendering. The version is read through a
+    A matching If-None-Match (strong, or weak as a gzipping proxy makes it) gets a 304
+    without rendering (app/system/shared_bodies.py). The version is read through a
     one-second per-process memo, kept on purpose (see VERSION_TTL): it spares every hit a
     database round trip, at the price of another worker showing a change up to a second late.
     """
     version, stamp, org = _version()
     token = _token(inquiry_token_period())
     day = clock.now().astimezone(ZoneInfo(org.timezone)).date().isoformat()
-    key = f"{version}:{stamp}:{day}:{token}:{base_url()}:{org!r}"
-    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        cache = _cache()
-        body = cache.get(key)
-        if body is None:
-            body = _render(InquiryForm(formdata=None), token)
-            if len(cache) > 16:
-                cache.clear()
-            cache[key] = body
-        response = make_response(body)
-    response.headers["ETag"] = f'"{etag}"'
-    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    return response
+    return shared_response("press_page", [version, stamp, day, token, base_url(), repr(org)],
+                           lambda: _render(InquiryForm(formdata=None), token),
+                           f"public, max-age={MAX_AGE}")
 
 
 def _inquiry_page(form: InquiryForm, status: int, notice: str | None = None) -> Response:

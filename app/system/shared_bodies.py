@@ -1,7 +1,7 @@
 """One response body per key, built once per process and served to everyone the key covers,
 with an ETag made of the key: a matching If-None-Match (strong or weak) is a 304 without
-building anything. For pages many people read and few change: the public events pages, and
-the community map's data for each of its two audiences.
+building anything. For pages many people read and few change: the media page, the public
+events pages, and the community map's data for each of its two audiences.
 
 The key must name everything the body shows (a change stamp from app.system.changes, the
 audience, the organization's identity...): a body is never invalidated, only outgrown."""

@@ -15,6 +15,7 @@ from app.press import services
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from app.settings import clock
+from app.system import shared_bodies
 from tests.conftest import count_queries
 from tests.factories import (
     make_inquiry,
@@ -164,7 +165,7 @@ def test_statements_published_only(client, app):
 def test_query_count_is_constant(app):
     def render_count() -> int:
         client = app.test_client()
-        app.extensions.pop("press_page_cache", None)
+        shared_bodies.forget("press_page")
         app.extensions.pop("press_version", None)
         with count_queries() as n:
             assert client.get("/press").status_code == 200
