@@ -222,10 +222,10 @@ def _page_rows(ids: Select, order: tuple) -> list[Contact]:
 def _few_matches_sorted(matches: Select, order: tuple) -> Select:
     """PostgreSQL: the ids of `matches` (fewer than WALK_FROM, as counted, or many bunched
     where a walk would not meet them soon) in `order`, found first and sorted after. Left to
-    itself, the planner takes the matches to be spread
-    evenly through the sort order and walks it, testing contact after contact: a rare name
-    that sorts last ("Xu") tested 44,000 contacts (0.8 s at 50,000). OFFSET 0 makes the
-    matches a subquery it plans on its own, by the full-text index."""
+    itself, the planner takes the matches to be spread evenly through the sort order and
+    walks it, testing contact after contact: a rare name that sorts last ("Xu") tested
+    44,000 contacts (0.8 s at 50,000). OFFSET 0 makes the matches a subquery it plans on its
+    own, by the full-text index."""
     found = matches.offset(0).subquery("matches")
     adapt = ClauseAdapter(found).traverse
     return select(found.c.id).order_by(*(adapt(_clause(term)) for term in order))
