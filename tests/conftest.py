@@ -5,6 +5,7 @@ SMTP server, a live server and a headless Chromium."""
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import shutil
 import threading
@@ -148,21 +149,29 @@ def schema(tmp_path_factory):
     return url
 
 
-def _reset_postgres(app) -> None:
-    """Empty the tables the last test wrote to. DELETE on a few small tables is far cheaper
-    than TRUNCATE of all of them; the append-only audit table can only be TRUNCATEd."""
+@functools.cache
+def _postgres_reset_plan() -> tuple[str, list[str]]:
+    """The probe for tables holding rows, and the statements that empty each, children
+    first (the metadata's order, worked out once: 7 ms a test)."""
     tables = list(db.metadata.sorted_tables)
     probe = " UNION ALL ".join(  # table names come from our own metadata
         f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608
         for t in tables
     )
+    return probe, [t.name for t in reversed(tables)]
+
+
+def _reset_postgres(app) -> None:
+    """Empty the tables the last test wrote to. DELETE on a few small tables is far cheaper
+    than TRUNCATE of all of them; the append-only audit table can only be TRUNCATEd."""
+    probe, names = _postgres_reset_plan()
     with untracked(db.engine.connect()) as conn, conn.begin():
         used = {row[0] for row in conn.exec_driver_sql(probe)}
-        for table in reversed(tables):
-            if table.name not in used:
+        for name in names:
+            if name not in used:
                 continue
-            verb = "TRUNCATE" if table.name == "audit_events" else "DELETE FROM"
-            conn.exec_driver_sql(f'{verb} "{table.name}"')
+            verb = "TRUNCATE" if name == "audit_events" else "DELETE FROM"
+            conn.exec_driver_sql(f'{verb} "{name}"')
 
 
 @pytest.fixture
