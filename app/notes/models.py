@@ -40,8 +40,10 @@ class Note(db.Model):
     """What happened in one interaction. Sensitive notes are for admin and liaison only."""
 
     __tablename__ = "notes"
-    __table_args__ = (Index("ix_notes_occurred_on", "occurred_on"),
-                      Index("ix_notes_sensitive_occurred_on", "sensitive", "occurred_on"))
+    # The notes list's order, newest first, exactly (a busy day's notes share a date).
+    __table_args__ = (Index("ix_notes_occurred_on_id", "occurred_on", "id"),
+                      Index("ix_notes_sensitive_occurred_on_id", "sensitive", "occurred_on",
+                            "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_on: Mapped[date]

@@ -1,10 +1,12 @@
-"""list orders: indexes that give the contact list's "recently changed" and "longest since
-contact" orders exactly, so a page of either stops after its rows on PostgreSQL too
+"""list orders: indexes that give the notes list's order and the contact list's "recently
+changed" and "longest since contact" orders exactly, so a page stops after its rows on
+PostgreSQL too
 
 Revision ID: 0022_list_orders
 Revises: 0021_public_events
 
-"Recently changed" orders by updated_at, then id: the index holds both (contacts saved in one
+The notes list orders by date, then id (newest first), and "recently changed" by updated_at,
+then id: their indexes now hold both (a busy day's notes share a date, contacts saved in one
 import share a time, and PostgreSQL sorted all of them to find a page). "Longest since contact"
 puts the never-contacted first: SQLite's ascending index already does (NULL sorts first
 there); PostgreSQL's puts NULL last, so it gets indexes made NULLS FIRST, which SQLite cannot
@@ -25,6 +27,11 @@ NULLS_FIRST = {
 
 
 def upgrade():
+    op.drop_index('ix_notes_occurred_on', table_name='notes')
+    op.drop_index('ix_notes_sensitive_occurred_on', table_name='notes')
+    op.create_index('ix_notes_occurred_on_id', 'notes', ['occurred_on', 'id'], unique=False)
+    op.create_index('ix_notes_sensitive_occurred_on_id', 'notes',
+                    ['sensitive', 'occurred_on', 'id'], unique=False)
     op.drop_index('ix_contacts_updated_at', table_name='contacts')
     op.create_index('ix_contacts_updated_at_id', 'contacts', ['updated_at', 'id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
@@ -38,3 +45,8 @@ def downgrade():
             op.execute(f"DROP INDEX {name}")
     op.drop_index('ix_contacts_updated_at_id', table_name='contacts')
     op.create_index('ix_contacts_updated_at', 'contacts', ['updated_at'], unique=False)
+    op.drop_index('ix_notes_sensitive_occurred_on_id', table_name='notes')
+    op.drop_index('ix_notes_occurred_on_id', table_name='notes')
+    op.create_index('ix_notes_sensitive_occurred_on', 'notes', ['sensitive', 'occurred_on'],
+                    unique=False)
+    op.create_index('ix_notes_occurred_on', 'notes', ['occurred_on'], unique=False)
