@@ -76,9 +76,9 @@ def test_prefixes_phone_groups_and_tags(app):
 
 @pytest.mark.parametrize("role", ["staff", "liaison"])
 def test_dense_and_sparse_paths_give_the_same_pages(app, monkeypatch, role):
-    """Past the count cap a page walks the sort's index; below it, or when the walk's window
-    holds less than the page, matches are looked up and sorted: all give the same rows in the
-    same order."""
+    """Past the count cap a page walks the sort's index; below it, or (PostgreSQL) when the
+    walk's window holds less than the page, matches are looked up and sorted: all give the
+    same rows in the same order."""
     user = factories.make_user(role=role)
     people = [factories.make_contact(first_name=f"Naomi{i % 3}", last_name=f"L{(7 * i) % 10}",
                                      stance=["ally", "neutral"][i % 2], tags="press")
