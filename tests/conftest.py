@@ -151,8 +151,8 @@ def schema(tmp_path_factory):
 
 @functools.cache
 def _postgres_reset_plan() -> tuple[str, list[str]]:
-    """The probe for tables holding rows, and the statements that empty each, children
-    first (the metadata's order, worked out once: 7 ms a test)."""
+    """The probe for tables holding rows, and every table's name, children first (the
+    metadata's order, worked out once: 7 ms a test)."""
     tables = list(db.metadata.sorted_tables)
     probe = " UNION ALL ".join(  # table names come from our own metadata
         f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608

@@ -17,7 +17,7 @@ from app.people.blueprint import bp
 from app.people.forms import ActionForm
 from app.people.models import Contact, LikelyDuplicate, Organization
 from app.people.picker import ids_from
-from app.system.pagination import COUNT_CAP, paginate
+from app.system.pagination import capped_count, paginate
 from app.web import render, see_other, trigger, wants_fragment
 
 PAGE_SIZE = 25
@@ -57,13 +57,12 @@ def duplicates_page():
                   LikelyDuplicate.high_id.desc())
         .limit(page.limit).offset(page.offset)).unique().all()
     swept = duplicates.swept_at(kind)
-    # Counted to COUNT_CAP ("1,000+"): after an import, every contact changed since.
-    changed = db.session.scalar(select(func.count()).select_from(
-        select(model.id).where(model.updated_at > swept).limit(COUNT_CAP + 1).subquery())) \
-        if swept else None
+    # Counted to a cap ("1,000+"): after an import, every contact changed since.
+    changed, changed_capped = capped_count(select(model.id).where(model.updated_at > swept)) \
+        if swept else (0, False)
     return render("people/duplicates.html", block="results", kind=kind, rows=rows,
                   total=total, page=page.number, pages=page.pages, swept=swept,
-                  changed=changed, changed_cap=COUNT_CAP, args={"kind": kind})
+                  changed=changed, changed_capped=changed_capped, args={"kind": kind})
 
 
 @bp.route("/duplicates/sweep", methods=["POST"])

@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import func, select, union
+from sqlalchemy import CompoundSelect, Select, TextClause, func, select, union
 from wtforms import Field, ValidationError
 from wtforms.utils import unset_value
 
 from app.extensions import db
 from app.people import search
 from app.people.models import Contact, ContactEmail, Organization, OrgType
+from app.system import words
 
 SHOWN = 10  # matches listed under a picker's search box
 PROBED = 200  # matches read to rank and count ("200+ match")
@@ -58,6 +59,12 @@ def ids_from(values: Iterable) -> list[int]:
                 and 0 < int(value) <= ID_MAX and int(value) not in out:
             out.append(int(value))
     return out
+
+
+def _also(matching: TextClause, exact: Select) -> CompoundSelect:
+    """The ids a search probed, and those of the name typed exactly: one id list (a UNION;
+    PostgreSQL answers an OR of two INs by reading every row, 330 ms at 500,000)."""
+    return union(exact, select(matching.subquery().c.id))
 
 
 def _words(text: str) -> str:
@@ -102,10 +109,7 @@ def find_contacts(text: str, exclude: Iterable[int] = (), **_) -> Found:
     if matching is None:
         return Found([], 0)
     exact = _exact_sort_names(text)
-    # One id list (a UNION, not an OR of two conditions: PostgreSQL answers an OR with an IN
-    # by reading every contact, 330 ms at 500,000).
-    probed = matching.subquery()
-    ids = union(select(Contact.id).where(Contact.sort_name.in_(exact)), select(probed.c.id))
+    ids = _also(matching, select(Contact.id).where(Contact.sort_name.in_(exact)))
     rows = _contact_rows(Contact.id.in_(ids) & Contact.archived_at.is_(None))
     excluded = set(exclude)
     rows = [r for r in rows if r[0] not in excluded]
@@ -144,8 +148,7 @@ def find_organizations(text: str, exclude: Iterable[int] = (),
     if matching is None:
         return Found([], 0)
     typed = " ".join(text.split())
-    probed = matching.subquery()
-    ids = union(select(Organization.id).where(Organization.name == typed), select(probed.c.id))
+    ids = _also(matching, select(Organization.id).where(Organization.name == typed))
     condition = Organization.id.in_(ids) & Organization.archived_at.is_(None)
     if org_type is not None:
         condition &= Organization.type == org_type
@@ -202,8 +205,7 @@ KINDS = {
 
 def plural(count: int, kind: Kind, capped: bool = False) -> str:
     """ "1 person", "12 people", "200+ organizations"."""
-    number = f"{count:,}{'+' if capped else ''}"
-    return f"{number} {kind.one if count == 1 and not capped else kind.many}"
+    return words.plural(count, kind.one, kind.many, capped)
 
 
 # --- the form field --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
@@ -402,22 +402,31 @@ def _place_rows(user: User | None, filters: Filters) -> Select:
     return query
 
 
-BY_DISTANCE = (case((Place.distance_m.is_(None), 1), else_=0), Place.distance_m, Place.name,
-               Place.id)
-AREAS_BY_DISTANCE = (case((Area.distance_m.is_(None), 1), else_=0), Area.distance_m, Area.name,
-                     Area.id)
+def _nearest_first(model) -> tuple:
+    """Places or areas by distance from the nearest service site, those without one last."""
+    return (case((model.distance_m.is_(None), 1), else_=0), model.distance_m, model.name,
+            model.id)
+
+
+BY_DISTANCE = _nearest_first(Place)
+
+
+def _page_ids(query: Select, model, args: Mapping[str, str], size: int,
+              name: str = "page") -> tuple[Page, Subquery]:
+    """The page `args` asks for (its `name` argument) of the rows `query` selects, and that
+    page's ids nearest first: a page's rows and links are then loaded for it alone."""
+    ids = query.with_only_columns(model.id)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    page = paginate(total, size, args, name)
+    return page, ids.order_by(*_nearest_first(model)).limit(page.limit) \
+        .offset(page.offset).subquery("page")
 
 
 def place_page(user: User | None, filters: Filters, args: Mapping[str, str],
                size: int = PAGE_SIZE) -> tuple[list[Place], Page]:
     """The page `args` asks for of the places the filters select, nearest first, with
-    their links and blocks loaded (the page's ids first: the links of only its rows)."""
-    query = _place_rows(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Place.id).subquery())) or 0
-    page = paginate(total, size, args)
-    ids = query.with_only_columns(Place.id).order_by(*BY_DISTANCE) \
-        .limit(page.limit).offset(page.offset).subquery("page")
+    their links and blocks loaded."""
+    page, ids = _page_ids(_place_rows(user, filters), Place, args, size)
     rows = list(db.session.scalars(
         select(Place).join(ids, ids.c.id == Place.id).options(*_LINKS).order_by(*BY_DISTANCE)))
     return rows, page
@@ -431,18 +440,14 @@ def area_page(user: User | None, filters: Filters, args: Mapping[str, str],
     query = visible_areas(user)
     if filters.within:
         query = query.where(Area.distance_m <= filters.within)
-    total = db.session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Area.id).subquery())) or 0
-    page = paginate(total, size, args, name="areas_page")
-    ids = query.with_only_columns(Area.id).order_by(*AREAS_BY_DISTANCE) \
-        .limit(page.limit).offset(page.offset).subquery("page")
+    page, ids = _page_ids(query, Area, args, size, name="areas_page")
     counted = (visible_places(user).with_only_columns(func.count())
                .where(Place.area_id == Area.id).scalar_subquery())
     walked = (select(func.max(AreaNote.noted_on))
               .where(AreaNote.area_id == Area.id, AreaNote.kind == NoteKind.walked)
               .scalar_subquery())
     rows = db.session.execute(select(Area, counted, walked).join(ids, ids.c.id == Area.id)
-                              .order_by(*AREAS_BY_DISTANCE))
+                              .order_by(*_nearest_first(Area)))
     return [(area, n or 0, on) for area, n, on in rows], page
 
 

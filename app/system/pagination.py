@@ -64,12 +64,18 @@ def paginate(total: int, size: int, args: Mapping[str, str] | None = None,
     return Page(min(page_number(args, name), Page(1, size, total).pages), size, total)
 
 
-def paginate_capped(query: Select, size: int, args: Mapping[str, str] | None = None) -> Page:
-    """Like paginate, counting `query`'s rows only up to COUNT_CAP past the asked-for page,
-    in one statement; `capped` says the count stopped. The page then shows "1,000+" and a way
-    on, never a count that reads the whole table."""
-    bound = page_number(args) * size + COUNT_CAP
+def capped_count(query: Select, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows `query` selects, counting no further than `cap` (COUNT_CAP unless given;
+    one statement), and whether it stopped there: shown as "1,000+", never a count that reads
+    the whole table."""
+    cap = COUNT_CAP if cap is None else cap
     counted = db.session.scalar(
-        select(func.count()).select_from(query.limit(bound + 1).subquery())) or 0
-    total = min(counted, bound)
-    return Page(min(page_number(args), Page(1, size, total).pages), size, total, counted > bound)
+        select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+    return min(counted, cap), counted > cap
+
+
+def paginate_capped(query: Select, size: int, args: Mapping[str, str] | None = None) -> Page:
+    """Like paginate, counting `query`'s rows only up to COUNT_CAP past the asked-for page;
+    `capped` says the count stopped. The page then shows "1,000+" and a way on."""
+    total, capped = capped_count(query, page_number(args) * size + COUNT_CAP)
+    return Page(min(page_number(args), Page(1, size, total).pages), size, total, capped)

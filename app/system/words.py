@@ -10,7 +10,10 @@ def noun(count: int, one: str, many: str | None = None) -> str:
     return one if count == 1 else (many or one + "s")
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
+def plural(count: int, one: str, many: str | None = None, capped: bool = False) -> str:
     """`count` and the noun that agrees with it: `plural(1, "note")` is "1 note",
-    `plural(3, "person", "people")` is "3 people"; thousands are grouped ("1,204")."""
+    `plural(3, "person", "people")` is "3 people"; thousands are grouped ("1,204"); a count
+    that stopped at a cap reads "1,000+ contacts"."""
+    if capped:
+        return f"{count:,}+ {many or one + 's'}"
     return f"{count:,} {noun(count, one, many)}"

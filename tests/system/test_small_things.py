@@ -31,6 +31,11 @@ def test_plural(count, one, many, said):
     assert said.endswith(noun(count, one, many))
 
 
+def test_plural_of_a_count_that_stopped_at_its_cap():
+    assert plural(1000, "contact", capped=True) == "1,000+ contacts"
+    assert plural(1, "person", "people", capped=True) == "1+ people"
+
+
 def test_templates_count_with_the_filter_not_by_hand():
     """No template builds its own plural (`{{ n }} thing{{ '' if n == 1 else 's' }}`) nor
     prints a number before a fixed plural noun (`{{ n }} contacts`)."""
