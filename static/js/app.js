@@ -97,6 +97,19 @@
     }
   });
 
+  // Words typed into a live search box before htmx listened to it (a slow phone still
+  // loading the page, or the moment a boosted page settles) still search: once htmx has
+  // taken in a box whose words differ from those the page came with, the box searches.
+  document.body.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    if (!root.querySelectorAll || !window.htmx) return;
+    root.querySelectorAll("input[type=search], input[type=text]").forEach(function (box) {
+      if (box.value !== box.defaultValue && box.closest("[hx-trigger*='search']")) {
+        htmx.trigger(box, "search");
+      }
+    });
+  });
+
   // Confirm dialogs for destructive forms that are not boosted by htmx (JS on, htmx off).
   document.addEventListener("submit", function (event) {
     var form = event.target;
