@@ -19,7 +19,8 @@ from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.system.test_every_route import ROLES, _client, site  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.browser
+# Layout and markup: the database changes neither (run once, with SQLite).
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -108,7 +109,6 @@ def _audit(axe, page) -> list[dict]:
             if not (v["id"] == "target-size" and page.evaluate(on_map, v["nodes"]))]
 
 
-@pytest.mark.one_database  # layout and markup: the database changes neither
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_fits_a_phone(site, served, browser, axe, role):  # noqa: F811
     """At 390 px nothing scrolls sideways and the main controls are thumb-sized on any page;
