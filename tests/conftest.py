@@ -242,6 +242,20 @@ def demo_site(schema: str, tmp: Path, **config):
     return app
 
 
+def _one_site_per(fixture_name: str, config) -> str:
+    """The crawled demo site's scope: one for the whole run on SQLite (its own file), one per
+    module on PostgreSQL (it lives in the test database, which other modules' tests empty)."""
+    return "module" if ON_POSTGRES else "session"
+
+
+@pytest.fixture(scope=_one_site_per)
+def site(schema, tmp_path_factory):
+    """The demo program, crawled (tests/crawl.py): for tests that only read it."""
+    from tests.crawl import crawled_site
+
+    yield from crawled_site(schema, tmp_path_factory.mktemp("crawled-site"))
+
+
 @pytest.fixture
 def app(app_config):
     app = make_test_app(app_config)

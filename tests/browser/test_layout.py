@@ -16,8 +16,8 @@ from app.auth.models import User
 from app.extensions import db
 from app.system.urls import SERVED_AT
 from tests.browser.conftest import sign_in
+from tests.crawl import ROLES, client_for
 from tests.factories import PASSWORD
-from tests.system.test_every_route import ROLES, _client, site  # noqa: F401 (fixture)
 
 # Layout and markup: the database changes neither (run once, with SQLite).
 pytestmark = [pytest.mark.browser, pytest.mark.one_database]
@@ -68,7 +68,7 @@ SMALL = """(min) => {
 
 
 @pytest.fixture(scope="module")
-def served(site):  # noqa: F811 (the crawl's fixture)
+def served(site):
     """The crawl's demo app over real HTTP, for Chromium."""
     server = make_server("127.0.0.1", 0, site.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,14 +76,15 @@ def served(site):  # noqa: F811 (the crawl's fixture)
     base = f"http://127.0.0.1:{server.server_port}"
     site.app.config[SERVED_AT] = base
     yield base
+    site.app.config.pop(SERVED_AT)  # the site outlives this module (tests/conftest.py)
     server.shutdown()
     thread.join(timeout=5)
 
 
-def html_pages(site, role: str) -> dict[str, str]:  # noqa: F811
+def html_pages(site, role: str) -> dict[str, str]:
     """Each GET rule's real URLs (with the query its links use) that answer `role` with a
     page, each with its rule: files, feeds, redirects and refusals are not pages."""
-    client = _client(site.app, site.users, role)
+    client = client_for(site.app, site.users, role)
     urls = {}
     for rule, samples in site.samples.items():
         for sample in samples:
@@ -94,7 +95,7 @@ def html_pages(site, role: str) -> dict[str, str]:  # noqa: F811
     return dict(sorted(urls.items()))
 
 
-def _email(site, role: str) -> str:  # noqa: F811
+def _email(site, role: str) -> str:
     with site.app.app_context():
         return db.session.get(User, site.users[role]).email
 
@@ -110,7 +111,7 @@ def _audit(axe, page) -> list[dict]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_a_phone(site, served, browser, axe, role):  # noqa: F811
+def test_every_page_fits_a_phone(site, served, browser, axe, role):
     """At 390 px nothing scrolls sideways and the main controls are thumb-sized on any page;
     axe-core finds nothing on any page an admin or a visitor sees (staff and liaison see the
     same templates with less on them; their pages are measured, not audited again). Each
@@ -140,7 +141,7 @@ def test_every_page_fits_a_phone(site, served, browser, axe, role):  # noqa: F81
     assert not violations, f"axe-core as {role}: {violations}"
 
 
-def test_main_menu_folds_behind_one_button_on_a_phone(site, served, browser):  # noqa: F811
+def test_main_menu_folds_behind_one_button_on_a_phone(site, served, browser):
     """On a phone the menu is one button; it opens, says so to screen readers, closes with
     Escape, and a boosted navigation lands with it closed again."""
     context = browser.new_context(viewport=PHONE)
@@ -177,7 +178,7 @@ def test_main_menu_folds_behind_one_button_on_a_phone(site, served, browser):  #
         context.close()
 
 
-def test_pages_after_signing_in_use_the_full_width(site, served, browser):  # noqa: F811
+def test_pages_after_signing_in_use_the_full_width(site, served, browser):
     """Signing in is a boosted form post: the pages after it must not keep the sign-in page's
     narrow column, nor its (now replaced) CSRF token for htmx requests."""
     context = browser.new_context(viewport=DESKTOP)

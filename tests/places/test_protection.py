@@ -17,6 +17,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.places import services
 from app.places.models import Area, Category, NoteKind, Place
+from tests.crawl import parse
 from tests.factories import (
     make_area,
     make_contact,
@@ -26,7 +27,6 @@ from tests.factories import (
     make_site,
 )
 from tests.factories.places import near, square
-from tests.system.test_every_route import parse
 from tests.tours.conftest import without_csrf
 
 MARKER = "ZZMAPSECRET4471"

@@ -27,7 +27,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from tests import factories
 from tests.conftest import demo_site
-from tests.system.test_every_route import _client, _crawl, _enrich
+from tests.crawl import client_for, crawl, enrich
 
 PAYLOADS = 240  # per form (a few hundred, bounded: the whole fuzz takes a minute or two)
 HOSTILE = [
@@ -143,11 +143,11 @@ def site(schema, tmp_path_factory):
                     TOURS_RATE_PER_IP=10_000, PRESS_INQUIRY_RATE_PER_IP=10_000)
     with app.app_context():
         admin = factories.make_user(role=Role.admin, name="Admin Person")
-        _enrich(admin.id)
+        enrich(admin.id)
         db.session.commit()
         admin_id = admin.id
         db.session.remove()
-    samples = _crawl(app, _client(app, {"admin": admin_id}, "admin"))
+    samples = crawl(app, client_for(app, {"admin": admin_id}, "admin"))
     yield app, _targets(app, samples)
     with app.app_context():
         db.engine.dispose()

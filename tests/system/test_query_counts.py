@@ -26,7 +26,7 @@ from tests.conftest import (
     count_queries,
     demo_site,
 )
-from tests.system.test_every_route import _client, _crawl, _enrich
+from tests.crawl import client_for, crawl, enrich
 
 MAX_STATEMENTS = 12
 AS = ("admin", "anonymous")
@@ -68,13 +68,13 @@ def grown(schema, tmp_path_factory):
     app = demo_site(schema, tmp_path_factory.mktemp("query-counts"))
     with app.app_context():
         admin = factories.make_user(role=Role.admin, name="Admin Person")
-        _enrich(admin.id)
+        enrich(admin.id)
         load_scale(10)
         db.session.commit()
         users = {"admin": admin.id}
         db.session.remove()
-    clients = {who: _client(app, users, who) for who in AS}
-    urls = _urls(_crawl(app, clients["admin"]))
+    clients = {who: client_for(app, users, who) for who in AS}
+    urls = _urls(crawl(app, clients["admin"]))
     small, small_first = _count(app, clients, urls)
     with app.app_context():
         load_scale(1000)
