@@ -17,15 +17,12 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def configure_engine(engine: Engine) -> None:
     """Give every SQLite connection WAL, foreign keys and a patient busy timeout; turn off
-    PostgreSQL's JIT compiler and its parallel workers.
+    PostgreSQL's JIT compiler.
 
     PostgreSQL compiles a query to machine code when its estimated cost passes a threshold,
     which the estimates for a page's LIMITed query over 500,000 contacts do: the compiling
-    took 300 ms of a 470 ms picker search that then read 200 rows. Past a table size it
-    also starts worker processes to share a scan: 5-8 ms to start them, for a phone-number
-    search that then read one row (8 ms of its 37 at 500,000 contacts), and cores taken
-    from the other requests. Our queries are short (a page of rows), where both only add
-    their own cost; a bulk job that wants the workers asks for them (people.search.bulk_load).
+    took 300 ms of a 470 ms picker search that then read 200 rows. Our queries are short
+    (a page of rows), where JIT only adds its own cost.
 
     pysqlite's own transaction handling begins lazily and deferred, so a transaction that
     reads and then writes can fail with "database is locked" when another writer got there
@@ -36,10 +33,9 @@ def configure_engine(engine: Engine) -> None:
     """
     if engine.dialect.name == "postgresql":
         @event.listens_for(engine, "connect")
-        def _short_queries(dbapi_connection, _record):
+        def _no_jit(dbapi_connection, _record):
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET jit = off")
-                cursor.execute("SET max_parallel_workers_per_gather = 0")
             dbapi_connection.commit()  # a SET in a transaction rolled back is undone
         return
     if engine.dialect.name != "sqlite":

@@ -349,10 +349,8 @@ def bulk_load(progress: Callable[[str], None] = lambda _: None) -> Iterator[None
     yield
     # The planner's statistics still describe the tables as they were before the load (a
     # handful of rows): with them, grouping each batch's notes became a nested loop that
-    # ran for minutes. ANALYZE sees this transaction's own rows. The grouping may share
-    # its scans with parallel workers, which the app's short queries go without.
+    # ran for minutes. ANALYZE sees this transaction's own rows.
     db.session.execute(text("ANALYZE contacts, notes, note_contacts"))
-    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 2"))
     last = db.session.scalar(text("SELECT max(id) FROM contacts")) or 0
     for lo in range(first_contact, last + 1, BULK_BATCH):
         db.session.execute(text(_BULK_DOCS_PG), {"lo": lo, "hi": lo + BULK_BATCH})

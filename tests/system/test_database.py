@@ -1,6 +1,5 @@
 """SQLite is tuned for a small server: WAL, foreign keys, a patient busy timeout, and write
-requests that take the lock up front so concurrent writers queue instead of failing.
-PostgreSQL runs a page's short queries without JIT or parallel workers."""
+requests that take the lock up front so concurrent writers queue instead of failing."""
 
 from __future__ import annotations
 
@@ -23,16 +22,6 @@ def test_sqlite_pragmas(app):
     assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
-
-
-@pytest.mark.postgres_only
-def test_postgres_runs_short_queries_as_short_queries(app):
-    """No JIT compiling and no parallel workers on the app's connections (a new one too):
-    both cost more to start than a page's query costs to run."""
-    db.engine.dispose()
-    connection = db.session.connection()
-    assert connection.execute(text("SHOW jit")).scalar() == "off"
-    assert connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
 
 
 def test_concurrent_writers_neither_fail_nor_lose_writes(app, live_server):
