@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from app.database import utcnow
+from app.database import begin_write, utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, Status
 from app.mail.services import deliver_due, queue
@@ -40,7 +40,12 @@ def _received_ids(envelopes) -> Counter:
 
 
 def _make_due() -> None:
-    """Advance the clock for every waiting message (instead of sleeping through backoff)."""
+    """Advance the clock for every waiting message (instead of sleeping through backoff).
+    Ends whatever read is open and starts a write: on SQLite, an UPDATE inside a read that
+    began before the worker's last commit fails at once ("database is locked") instead of
+    waiting its turn."""
+    db.session.commit()
+    begin_write(db.session)
     past = utcnow() - timedelta(seconds=1)
     db.session.execute(update(OutboxMessage).values(next_attempt_at=past))
     db.session.commit()
