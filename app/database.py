@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 
 # Column defaults and older callers know the clock's `now` by this name.
 from app.settings.clock import now as utcnow  # noqa: F401
@@ -26,10 +27,12 @@ def configure_engine(engine: Engine) -> None:
 
     pysqlite's own transaction handling begins lazily and deferred, so a transaction that
     reads and then writes can fail with "database is locked" when another writer got there
-    first. We take over BEGIN: requests that may write (anything but GET/HEAD/OPTIONS) start
-    with BEGIN IMMEDIATE, taking the write lock before the first read, so concurrent writers
-    queue instead of failing or overselling. Work outside a request (CLI, workers) begins
-    deferred unless it asks with `execution_options(sqlite_immediate=True)`.
+    first. We take over BEGIN: requests that may write (anything but GET/HEAD/OPTIONS, and
+    GET views marked `@writes`) start with BEGIN IMMEDIATE, taking the write lock before the
+    first read, so concurrent writers queue instead of failing or overselling. Work outside a
+    request (CLI, workers) begins deferred unless it asks with `begin_write`. Under test, a
+    GET view that writes without its mark fails at the write, so the crawl of every page
+    finds one the day it is written.
     """
     if engine.dialect.name == "postgresql":
         @event.listens_for(engine, "connect")
@@ -54,15 +57,57 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate")
+        reading_view = False
         if immediate is None:
-            immediate = has_request_context() and request.method not in _SAFE_METHODS
+            immediate = has_request_context() and _request_writes()
+            reading_view = has_request_context() and not immediate and _dispatching()
+        conn.info["reading_view"] = reading_view
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _no_unmarked_writes(conn, _cursor, statement, _params, _context, _executemany):
+        if conn.info.get("reading_view") and statement.lstrip()[:6].upper() in _WRITES \
+                and current_app.testing:
+            raise RuntimeError(
+                f"{request.method} {request.endpoint} writes in a transaction that began as a "
+                "read: mark the view @writes (app/database.py), or a concurrent commit makes "
+                "its write fail with 'database is locked'")
+
+
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC"})
+DISPATCHING = "liaison.dispatching"
+
+
+def writes(view):
+    """Mark a GET view that writes (an audit record of what it showed, an export's record):
+    its transaction takes SQLite's write lock up front, as a POST's does. Without it, the
+    write comes after the page's reads and fails at once if anyone committed in between."""
+    view.writes = True
+    return view
+
+
+def _request_writes() -> bool:
+    if request.method not in _SAFE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes", False))
+
+
+def _dispatching() -> bool:
+    """True in a request the app is serving (not a test's request context around a call)."""
+    return bool(request.environ.get(DISPATCHING))
 
 
 def begin_write(session) -> None:
-    """Start the session's next transaction as a write: BEGIN IMMEDIATE on SQLite, so it
-    waits for the write lock up front (busy_timeout) instead of failing later, when a read
-    turns into a write after someone else committed. Call with no transaction open."""
+    """Start a write transaction: BEGIN IMMEDIATE on SQLite, so it waits for the write lock
+    up front (busy_timeout) instead of failing later, when a read turns into a write after
+    someone else committed (SQLite refuses that upgrade at once, whatever the timeout). Work
+    outside a request calls it at the start of each unit of work that reads, then writes: a
+    periodic job, a purger, a recorded command, one inbound message. A transaction still
+    open is committed first (it holds reads, or the last unit's work)."""
+    current = session() if isinstance(session, scoped_session) else session
+    if current.in_transaction():
+        current.commit()
     session.connection(execution_options={"sqlite_immediate": True})
 
 

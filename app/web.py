@@ -12,6 +12,7 @@ from htmx_flask import request
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import IntegerConverter
 
+from app.database import DISPATCHING
 from app.security import safe_next
 
 ID_MAX = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
@@ -36,9 +37,16 @@ def refuse_nul() -> None:
         abort(400)
 
 
+def serving() -> None:
+    """before_request, the first: this request is one the app serves, not a test's request
+    context around a call (app.database checks that GET views writing say so)."""
+    request.environ[DISPATCHING] = True
+
+
 def init_app(app: Flask) -> None:
     """Before any blueprint: routes built afterwards use IntegerIdConverter for `<int:...>`."""
     app.url_map.converters["int"] = IntegerIdConverter
+    app.before_request(serving)
     app.before_request(refuse_nul)
 
 

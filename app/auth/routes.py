@@ -13,6 +13,7 @@ from app.auth.access import ENROLL, public
 from app.auth.blueprint import bp
 from app.auth.forms import CodeForm, LoginForm, PasswordForm, SetupForm
 from app.auth.models import User
+from app.database import writes
 from app.extensions import db
 from app.security import safe_next
 from app.settings import services as settings
@@ -54,6 +55,7 @@ def _finish_sign_in(user: User, next_url: str | None):
 
 @bp.route("/setup", methods=["GET", "POST"])
 @public
+@writes
 def setup():
     """One-time page that creates the first admin, given the code printed on the console."""
     if services.has_users():

@@ -18,12 +18,6 @@ digest_cli = AppGroup("digest", help="Morning digest and event reminders.")
 events_cli = AppGroup("events", help="Public events: registrations and their waitlists.")
 
 
-def _write() -> None:
-    """Take the write lock up front (SQLite): the waitlist reads, then writes."""
-    if not db.session().in_transaction():
-        begin_write(db.session)
-
-
 @digest_cli.command("send")
 @recorded("digest send")
 def send_command() -> str:
@@ -33,7 +27,6 @@ def send_command() -> str:
 
     0 7 * * * cd /srv/liaison && .venv/bin/flask --app app digest send
     """
-    _write()
     registrations.process_waitlists()
     registered = registrations.send_reminders()
     reminded = reminders.send_reminders()
@@ -60,7 +53,7 @@ def waitlist_command() -> None:
 
     */10 * * * * cd /srv/liaison && .venv/bin/flask --app app events waitlist
     """
-    _write()
+    begin_write(db.session)  # the waitlist reads, then writes
     lapsed, offered = registrations.process_waitlists()
     db.session.commit()
     click.echo(f"{plural(lapsed, 'offer')} lapsed; {plural(offered, 'place')} offered.")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.auth.access import roles
 from app.auth.models import Role
+from app.database import writes
 from app.events import checkin, registrations, services
 from app.events.blueprint import bp
 from app.events.forms import DeclineRegistrationForm
@@ -161,6 +162,7 @@ EXPORT_COLUMNS = ["name", "email", "phone", "organization", "group_size", "statu
 
 @bp.route("/<int:event_id>/registrations.csv")
 @roles(Role.liaison)
+@writes
 def export_registrations(event_id: int):
     """The event's registrations as CSV (admin and liaison only; recorded in the audit
     trail; every cell safe from spreadsheet formulas)."""

@@ -38,7 +38,7 @@ from imap_tools.errors import ImapToolsError, MailboxLoginError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from app.database import utcnow
+from app.database import begin_write, utcnow
 from app.extensions import db
 from app.mail.models import InboundMessage
 from app.settings.clock import today
@@ -171,10 +171,12 @@ def _mark(box: BaseMailBox, uid: str, done: bool) -> None:
 def _handle_one(handle: Handler, message: Message, uid: str) -> Outcome | None:
     """Handle and record one message in its own transaction; None if another reader got
     there first (it marks the message)."""
+    begin_write(db.session)  # it reads what is known, then writes the answer
     key = message_key(message)
     known = db.session.execute(select(InboundMessage.outcome, InboundMessage.done)
                                .where(InboundMessage.key == key)).first()
     if known is not None:  # acted on before (its flag didn't stick): only mark it again
+        db.session.rollback()  # and hold no lock while the mail server is asked to
         return Outcome("already read", known.done)
     try:
         outcome = handle(message)

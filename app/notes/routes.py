@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.access import roles
 from app.auth.models import Role
+from app.database import writes
 from app.extensions import db
 from app.notes import sections, services
 from app.notes.blueprint import bp
@@ -130,6 +131,7 @@ def _readable(note_id: int) -> Note:
 
 
 @bp.route("/<int:note_id>")
+@writes
 def show(note_id: int):
     """One note; reading a sensitive one is recorded in the audit trail."""
     note = _readable(note_id)
@@ -140,6 +142,7 @@ def show(note_id: int):
 
 
 @bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
+@writes
 def edit(note_id: int):
     """Edit a note (the edit is recorded)."""
     note = _readable(note_id)

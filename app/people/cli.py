@@ -7,8 +7,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app.database import begin_write
 from app.extensions import db
 from app.people import duplicates
+from app.system.words import plural
 
 people_cli = AppGroup("people", help="Contacts and organizations.")
 
@@ -18,6 +20,8 @@ def find_duplicates_command() -> None:
     """Find likely duplicate contacts and organizations (for the likely duplicates page)."""
     for kind, many in ((duplicates.CONTACT, "contacts"),
                        (duplicates.ORGANIZATION, "organizations")):
-        found = duplicates.sweep(kind)
+        pairs = duplicates.find(kind)  # seconds of reading, with no lock held
+        begin_write(db.session)  # then the write, which a commit meanwhile can't fail
+        found = duplicates.store(kind, pairs)
         db.session.commit()
-        click.echo(f"{found} likely duplicate pair{'' if found == 1 else 's'} of {many}.")
+        click.echo(f"{plural(found, 'likely duplicate pair')} of {many}.")

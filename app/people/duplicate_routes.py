@@ -18,6 +18,7 @@ from app.people.forms import ActionForm
 from app.people.models import Contact, LikelyDuplicate, Organization
 from app.people.picker import ids_from
 from app.system.pagination import capped_count, paginate
+from app.system.words import plural
 from app.web import render, see_other, trigger, wants_fragment
 
 PAGE_SIZE = 25
@@ -75,8 +76,7 @@ def duplicates_sweep():
         found = duplicates.sweep(kind)
         db.session.commit()
         return see_other(url_for("people.duplicates", kind=kind),
-                         f"Looked again: {found} likely duplicate pair"
-                         f"{'' if found == 1 else 's'}.")
+                         f"Looked again: {plural(found, 'likely duplicate pair')}.")
     return see_other(url_for("people.duplicates", kind=kind),
                      "The form expired. Please try again.", "error")
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from app.auth.access import roles
 from app.auth.models import Role
+from app.database import writes
 from app.extensions import db
 from app.people.models import Stance
 from app.places import geo, options, services
@@ -127,6 +128,7 @@ def open_issues():
 
 @bp.route("/export.geojson")
 @liaison
+@writes
 def export():
     """The shareable part of the map as a GeoJSON file (recorded in the audit trail):
     never potential participant areas or private areas."""

@@ -46,13 +46,14 @@ def purge_command() -> str:
     """Expire what the organization no longer keeps, in every domain: tour visitors' details
     the configured days after their tour, old failed sign-ins, and whatever other domains
     register (app/system/retention.py). Safe to run from cron every day."""
-    from app.database import utcnow
+    from app.database import begin_write, utcnow
     from app.system.retention import PURGERS
 
     now = utcnow()
     failed = []
     for name, purger in sorted(PURGERS.items()):
         try:
+            begin_write(db.session)  # a purger may read, then write
             line = purger(now)
             db.session.commit()  # each domain's purge stands on its own
         except Exception as exc:  # one domain's failure must not keep the others' data

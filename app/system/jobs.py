@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.database import utcnow
+from app.database import begin_write, utcnow
 from app.extensions import db
 from app.system.models import JobRun
 from app.system.words import plural
@@ -78,6 +78,7 @@ def _save(name: str, change: Callable[[JobRun], None]) -> None:
     stop the job itself (a database not yet upgraded, two first runs at once): it logs."""
     for _ in range(2):  # a second try once another process created the row first
         try:
+            begin_write(db.session)  # it reads the row, then writes it
             change(_row(name))
             db.session.commit()
             return
@@ -117,6 +118,7 @@ def recorded(name: str) -> Callable:
         def run(*args: Any, **kwargs: Any) -> Any:
             started(name)
             try:
+                begin_write(db.session)  # the command's first transaction reads, then writes
                 result = command(*args, **kwargs)
             except SystemExit as exc:  # `purge` exits 1 when a domain's purge failed
                 db.session.rollback()

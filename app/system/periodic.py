@@ -5,7 +5,8 @@ README says) and the local `flask serve` already wake up every few seconds to de
 each round they first run the jobs registered here, so what those jobs queue goes out in
 the same round. A job is `(now) -> int` (how many things it did): it flushes, never
 commits, and must be safe to run again at any moment (it picks up only what is due). Each
-job runs in its own transaction, so one job's failure neither undoes nor stops the others.
+job runs in a write transaction of its own (`begin_write`: it reads what is due, then
+writes), so one job's failure neither undoes nor stops the others.
 
 Register from a domain's `init_app` with `register_periodic(name, job)`; registering a name
 again replaces the earlier job (apps are created many times in tests).
@@ -17,7 +18,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from app.database import utcnow
+from app.database import begin_write, utcnow
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def run_periodic(now: datetime | None = None) -> dict[str, int]:
     done: dict[str, int] = {}
     for name, job in sorted(JOBS.items()):
         try:
+            begin_write(db.session)
             done[name] = job(now)
             db.session.commit()
         except Exception:  # keep the worker alive; the next round tries again

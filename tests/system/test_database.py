@@ -3,15 +3,18 @@ requests that take the lock up front so concurrent writers queue instead of fail
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from app.auth.models import SignInFailure
+from app.database import writes
 from app.extensions import db
 from tests.factories import make_user
 
@@ -48,3 +51,95 @@ def test_concurrent_writers_neither_fail_nor_lose_writes(app, live_server):
     assert statuses == [422] * 20
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 20
+
+
+# --- reads, then writes, while someone else commits (SQLite) ---------------------------------
+# In WAL mode SQLite refuses, at once and whatever the busy timeout, to turn a read into a
+# write when another connection committed after the read began. Work that reads and then
+# writes takes the write lock first (app.database.begin_write, or @writes on a GET view).
+# These drills commit from another connection at the worst moment: just before the write.
+
+
+@contextmanager
+def _a_commit_elsewhere_before(prefix: str):
+    """Just before this app's first statement starting with `prefix`, another connection
+    (another process, in production) tries to commit a change. Yields what happened to it:
+    "committed", or "waited" when the app held the write lock."""
+    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    happened: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if happened or not statement.lstrip().upper().startswith(prefix):
+            return
+        try:
+            other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('drill', '1')")
+            happened.append("committed")
+        except sqlite3.OperationalError:  # locked: it would wait its turn
+            happened.append("waited")
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield happened
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        other.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_periodic_job_that_reads_then_writes_is_not_failed_by_a_commit_between(app):
+    from app.settings import services as settings_store
+    from app.system import periodic
+
+    def job(_now) -> int:
+        seen = settings_store.get("drill.count") or 0  # the read
+        settings_store.put("drill.count", seen + 1)  # then the write
+        db.session.flush()
+        return 1
+
+    periodic.register_periodic("zz drill", job)
+    try:
+        with _a_commit_elsewhere_before("INSERT INTO SETTINGS") as happened:
+            done = periodic.run_periodic()
+    finally:
+        periodic.JOBS.pop("zz drill")
+    assert done["zz drill"] == 1  # -1 (database is locked) before jobs took the lock first
+    assert happened == ["waited"]
+
+
+@pytest.mark.sqlite_only
+def test_reading_a_sensitive_note_is_recorded_even_when_someone_commits_meanwhile(app, client):
+    """The note page reads, then records the view in the audit trail (a write): it holds the
+    write lock from its first read, so a commit elsewhere can't make it a 500."""
+    from app.auth.models import Role
+    from tests.conftest import sign_in
+    from tests.factories import make_contact, make_note
+
+    admin = make_user(role=Role.admin)
+    note = make_note([make_contact()], sensitive=True, author=make_user(role=Role.liaison))
+    db.session.commit()
+    sign_in(client, admin)
+    with _a_commit_elsewhere_before("INSERT INTO AUDIT_EVENTS") as happened:
+        response = client.get(f"/notes/{note.id}")
+    assert response.status_code == 200
+    assert happened == ["waited"]
+
+
+@pytest.mark.sqlite_only
+def test_a_get_view_that_writes_without_saying_so_fails_under_test(app, client, caplog):
+    """The every-route crawl finds a GET view that writes without @writes the day it is
+    written, instead of a user meeting its 'database is locked' under load."""
+    from app.auth.access import public
+    from app.settings import services as settings_store
+
+    @public
+    def careless():
+        settings_store.put("careless", 1)
+        db.session.commit()
+        return "ok"
+
+    app.add_url_rule("/careless", "careless", careless)
+    assert client.get("/careless").status_code == 500  # which the crawl fails on
+    assert "GET careless writes in a transaction that began as a read" in caplog.text
+    assert "mark the view @writes" in caplog.text
+    app.view_functions["careless"] = writes(careless)
+    assert client.get("/careless").status_code == 200
