@@ -106,6 +106,13 @@ def filter_tags(text: str | None, model=Contact) -> list[str]:
     return cache[key]
 
 
+def carriers(wanted: list[str], model=Contact) -> int:
+    """How many active rows of `model` carry any of `wanted` (at most: one carrying two of
+    them counts twice), from the kept counts."""
+    counts = _counts(model)
+    return sum(counts[t] for t in wanted)
+
+
 def tag_condition(text: str | None, model=Contact):
     """The condition a list's tag filter puts on `model` (None when there is no filter)."""
     if not clean_tag(text):

@@ -89,6 +89,7 @@ PAGES: list[Page] = [
     page("likely duplicates", "/people/duplicates", "/people/duplicates?kind=organization"),
     page("tags", "/people/tags"),
     page("tag filter (part of a tag)", "/people/?tag=hous"),
+    page("tag filter (a rare tag)", "/people/?tag=hospital"),
     page("new note from a contact", "/notes/new?contact={contact}"),
     page("events", "/events/"),
     page("event detail", "/events/{event}"),
