@@ -230,7 +230,8 @@ class Contact(db.Model):
         Index("ix_contacts_stance_sort_name", "stance", "sort_name"),
         Index("ix_contacts_updated_at_id", "updated_at", "id"),
         # (PostgreSQL also has last_contact_on and last_open_contact_on NULLS FIRST, id:
-        # "longest since contact", never-contacted first; migration 0022.)
+        # "longest since contact", never-contacted first, migration 0022; and the
+        # keep-in-touch classes' order over active contacts, migration 0023.)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
