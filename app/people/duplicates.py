@@ -405,12 +405,10 @@ def find(kind: str) -> Pairs:
 
 def store(kind: str, pairs: Pairs) -> int:
     """List `pairs` as the likely duplicates of `kind`, replacing the last look's; pairs
-    someone dismissed stay dismissed, and a pair whose record was deleted or merged away
-    since `find` read it is left out. Returns how many pairs are listed. Flushes."""
+    someone dismissed stay dismissed. (A record merged or deleted after `find` read it
+    leaves a pair the page's join never shows, gone at the next look.) Returns how many
+    pairs are listed. Flushes."""
     table = Contact if kind == CONTACT else Organization
-    ids = sorted({i for pair in pairs for i in pair})
-    alive = {i for chunk in chunks(ids) for i in db.session.scalars(
-        select(table.id).where(table.id.in_(chunk)))}
     dismissed = set(db.session.execute(
         select(LikelyDuplicate.low_id, LikelyDuplicate.high_id)
         .where(LikelyDuplicate.kind == kind, LikelyDuplicate.dismissed_at.is_not(None))).all())
@@ -422,8 +420,7 @@ def store(kind: str, pairs: Pairs) -> int:
     now = utcnow()
     rows = [{"kind": kind, "low_id": a, "high_id": b, "score": found.total,
              "reason": ", ".join(found.reasons or [])[:200], "found_at": now}
-            for (a, b), found in pairs.items()
-            if (a, b) not in dismissed and a in alive and b in alive]
+            for (a, b), found in pairs.items() if (a, b) not in dismissed]
     for chunk in chunks(rows, 2000):
         db.session.execute(insert(LikelyDuplicate), chunk)
     settings_store.put(f"duplicates_swept_{kind}", now.isoformat())

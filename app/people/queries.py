@@ -55,8 +55,8 @@ def _contact_filters(args: Mapping[str, str]) -> list:
     tagged = tags.tag_condition(args.get("tag"))
     if tagged is not None:
         where.append(tagged)
-        wanted = tags.filter_tags(args.get("tag"))
-        where.extend(search.tag_prefilter(wanted, Contact.id, lambda: tags.carriers(wanted)))
+        where.extend(search.tag_prefilter(tags.filter_tags(args.get("tag")), Contact.id,
+                                          tags.carriers(args.get("tag"))))
     owner = args.get("owner", "")
     if owner.isdecimal() and len(owner) < 10:
         where.append(Contact.owner_id == int(owner))

@@ -232,12 +232,10 @@ def contact_ids_matching(query: str, include_sensitive: bool):
 PG_TAG_PREFILTER_UP_TO = 5000
 
 
-def tag_prefilter(tags: list[str], id_column,
-                  carriers: Callable[[], int]) -> list[ColumnElement[bool]]:
+def tag_prefilter(tags: list[str], id_column, carriers: int) -> list[ColumnElement[bool]]:
     """An index-backed condition that holds for every contact tagged any of `tags` (a
     contact's tags are among its own words: names, organization, title, tags; not its notes),
-    for the exact tag test to narrow; `carriers()` says how many active contacts carry them
-    (asked on PostgreSQL only).
+    for the exact tag test to narrow; `carriers` is how many active contacts carry them.
 
     SQLite, always: without it a rare tag meant reading all 50,000 contacts (55 ms for a
     page); with the whole document (notes too) a common word such as "housing" let four times
@@ -253,7 +251,7 @@ def tag_prefilter(tags: list[str], id_column,
     if dialect() == "postgresql":
         plain = all(all(_PLAIN.fullmatch(w) for w in group) and " ".join(group) == tag
                     for tag, group in zip(tags, words, strict=True))
-        if not plain or carriers() > PG_TAG_PREFILTER_UP_TO:
+        if not plain or carriers > PG_TAG_PREFILTER_UP_TO:
             return []
         sql = ("SELECT id FROM contacts WHERE to_tsvector('simple', search_text) "
                "@@ to_tsquery('simple', :tag_words)")

@@ -92,25 +92,30 @@ def suggestions(part: str, limit: int = 20) -> list[TagCount]:
     return found[:limit]
 
 
-def filter_tags(text: str | None, model=Contact) -> list[str]:
-    """The tags a list's tag filter stands for: the tag itself when it is one, else every tag
-    of `model` containing the text (possibly none). Read once per request."""
+def _filtered(text: str | None, model) -> tuple[list[str], int]:
+    """The tags a tag filter stands for and how many active rows carry them (at most: one
+    carrying two of them counts twice). Read once per request."""
     part = clean_tag(text)
     if not part:
-        return []
+        return [], 0
     cache = g.setdefault("_filter_tags", {}) if has_request_context() else {}
     key = (model.__tablename__, part)
     if key not in cache:
-        found = sorted(_counts(model, part))
-        cache[key] = [part] if part in found else [t for t in found if part in t]
+        found = _counts(model, part)
+        wanted = [part] if part in found else sorted(found)
+        cache[key] = (wanted, sum(found[t] for t in wanted))
     return cache[key]
 
 
-def carriers(wanted: list[str], model=Contact) -> int:
-    """How many active rows of `model` carry any of `wanted` (at most: one carrying two of
-    them counts twice), from the kept counts."""
-    counts = _counts(model)
-    return sum(counts[t] for t in wanted)
+def filter_tags(text: str | None, model=Contact) -> list[str]:
+    """The tags a list's tag filter stands for: the tag itself when it is one, else every tag
+    of `model` containing the text (possibly none)."""
+    return _filtered(text, model)[0]
+
+
+def carriers(text: str | None, model=Contact) -> int:
+    """How many active rows of `model` carry the tags `text` stands for, at most."""
+    return _filtered(text, model)[1]
 
 
 def tag_condition(text: str | None, model=Contact):

@@ -44,7 +44,6 @@ def _make_due() -> None:
     Ends whatever read is open and starts a write: on SQLite, an UPDATE inside a read that
     began before the worker's last commit fails at once ("database is locked") instead of
     waiting its turn."""
-    db.session.commit()
     begin_write(db.session)
     past = utcnow() - timedelta(seconds=1)
     db.session.execute(update(OutboxMessage).values(next_attempt_at=past))
