@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -23,7 +24,7 @@ from flask_login import current_user, logout_user
 from app.auth.models import Role, User
 from app.extensions import db, login_manager
 from app.security import safe_next
-from app.web import from_htmx
+from app.web import from_htmx, wants_fragment
 
 F = TypeVar("F", bound=Callable)
 
@@ -133,8 +134,15 @@ def _load_user(session_id: str) -> User | None:
 
 
 def _unauthorized():
-    """Anonymous: redirect to sign-in; for htmx, 401 plus HX-Redirect so the page navigates."""
-    target = url_for("auth.login", next=safe_next(request.full_path.rstrip("?")))
+    """Anonymous: redirect to sign-in; for htmx, 401 plus HX-Redirect so the page navigates.
+    After signing in, back to the page: for a fragment (a panel, a live search) that's the
+    page it was part of, not the fragment on its own."""
+    back = request.full_path.rstrip("?")
+    if wants_fragment() and request.htmx.current_url:
+        page = urlsplit(request.htmx.current_url)
+        if page.netloc == request.host:
+            back = page.path + (f"?{page.query}" if page.query else "")
+    target = url_for("auth.login", next=safe_next(back))
     if from_htmx():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target

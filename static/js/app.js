@@ -110,6 +110,25 @@
     });
   });
 
+  // A boosted navigation (a link, a form, signing out) replaces the page: the old page's
+  // reads still in flight (a dashboard panel loading itself, a live search) are dropped, so
+  // none of their answers lands on the new page. Without this, a panel answered after
+  // signing out (401, "sign in") sent the browser to the sign-in page a second time, wiping
+  // what was being typed there. Writes are never dropped.
+  var reading = new Set();
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var detail = event.detail;
+    if (detail.boosted) {
+      reading.forEach(function (elt) { if (elt !== detail.elt) htmx.trigger(elt, "htmx:abort"); });
+      reading.clear();
+    } else if (detail.requestConfig && detail.requestConfig.verb === "get") {
+      reading.add(detail.elt);
+    }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    reading.delete(event.detail.elt);
+  });
+
   // Confirm dialogs for destructive forms that are not boosted by htmx (JS on, htmx off).
   document.addEventListener("submit", function (event) {
     var form = event.target;

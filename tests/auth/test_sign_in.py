@@ -137,6 +137,22 @@ def test_htmx_anonymous_request_gets_401_with_redirect(client, user):
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
+def test_a_fragment_asked_after_the_session_ended_signs_in_back_to_its_page(client, user):
+    """A dashboard panel or live search answered after the session ended: sign in, then back
+    to the page it was part of (HX-Current-URL), not to the fragment alone. A page URL on
+    another host is not followed."""
+    panel = {"HX-Request": "true", "HX-Current-URL": "http://localhost/people/?q=rosa&page=2"}
+    response = client.get("/coalitions/due?within=30", headers=panel)
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/people/?q%3Drosa%26page%3D2"
+    boosted = dict(panel, **{"HX-Boosted": "true"})
+    assert client.get("/notes/", headers=boosted).headers["HX-Redirect"] == \
+        "/login?next=/notes/"
+    elsewhere = dict(panel, **{"HX-Current-URL": "https://evil.example/people/"})
+    assert client.get("/coalitions/due", headers=elsewhere).headers["HX-Redirect"] == \
+        "/login?next=/coalitions/due"
+
+
 def test_logout_is_post_only_and_revokes_other_sessions(app, user):
     first, second = app.test_client(), app.test_client()
     sign_in(first, user)

@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # WCAG 2.2 AA and everything below it.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -19,12 +20,20 @@ def axe_source() -> str:
     return (Path(spec.origin).parent / "axe.min.js").read_text(encoding="utf-8")
 
 
+def settled(page) -> None:
+    """Wait until no htmx request is in flight (a dashboard panel loading itself, a live
+    search): what is measured or audited is the page as it stays. Playwright's "networkidle"
+    can't tell: a boosted navigation is not a new document."""
+    expect(page.locator(".htmx-request")).to_have_count(0)
+
+
 @pytest.fixture
 def axe(axe_source):
     """`axe(page)` runs axe-core (WCAG 2.2 AA rules) on the page and returns the violations
     as a list of {id, help, nodes}; assert it is empty."""
 
     def run(page, context: object | None = None) -> list[dict]:
+        settled(page)
         # Evaluated over the DevTools protocol: our CSP (rightly) refuses injected <script> tags.
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(f"() => {{ {axe_source}\n }}")

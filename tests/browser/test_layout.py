@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from app.auth.models import User
 from app.extensions import db
 from app.system.urls import SERVED_AT
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import settled, sign_in
 from tests.crawl import ROLES, client_for
 from tests.factories import PASSWORD
 
@@ -127,6 +127,7 @@ def test_every_page_fits_a_phone(site, served, browser, axe, role):
     wide, small, violations, audited = {}, {}, {}, set()
     for url, rule in urls.items():
         page.goto(served + url)
+        settled(page)
         if found := page.evaluate(WIDE):
             wide[url] = found
         if found := page.evaluate(SMALL, TOUCH):

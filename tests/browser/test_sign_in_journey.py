@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import suppress
 from email import policy
 from email.parser import BytesParser
 
 import pyotp
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -52,7 +54,6 @@ def test_two_step_sign_in_with_an_authenticator_app(live_server, page, axe):
     checked(page, axe)
     page.get_by_role("link", name="I have saved them").click()
     page.wait_for_url(live_server + "/")
-    page.wait_for_load_state("networkidle")  # the dashboard's panels load themselves
 
     page.get_by_text("Dana Reyes").first.click()
     page.get_by_role("button", name="Sign out").click()
@@ -104,3 +105,26 @@ def test_forgot_password_to_a_new_one(live_server, page, axe):
     page.wait_for_url(live_server + "/")
     page.goto(link)
     expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
+
+
+def test_signing_out_while_a_panel_still_loads(live_server, page):
+    """A dashboard panel still loading when its page is left (here, by signing out) is
+    dropped with the page: its late answer (401, "sign in") used to load the sign-in page a
+    second time, wiping what was being typed there (static/js/app.js)."""
+    make_user(email="dana@example.org", name="Dana Reyes", role="liaison")
+    db.session.commit()
+    held = []
+    page.route("**/coalitions/due*", lambda route: held.append(route))  # its answer waits
+    sign_in(page, live_server, "dana@example.org")
+    expect(page.locator("#coalitions-due.htmx-request")).to_have_count(1)
+    page.get_by_text("Dana Reyes").first.click()  # the account menu
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.get_by_label("Email").fill("dana@example.org")
+    for route in held:  # now the server answers it, for a session that has ended
+        with suppress(PlaywrightError):  # the browser already gave up on it, as it should
+            route.continue_()
+    page.wait_for_timeout(500)  # time for a late answer to act, if it still could
+    assert page.url == f"{live_server}/login"
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value("dana@example.org")
