@@ -10,7 +10,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the system pages and the cross-domain commands in."""
-    from app.system import public, visitors  # noqa: F401  (public: attach views)
+    from app.system import assets, public, visitors  # noqa: F401  (public: attach views)
     from app.system.blueprint import bp
     from app.system.cli import backup_command, purge_command, restore_command, serve
     from app.system.demo import demo_command
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from app.system.retention import register_purger
 
     app.register_blueprint(bp)
+    assets.init_app(app)
     app.cli.add_command(serve)
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)

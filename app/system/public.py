@@ -42,18 +42,23 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
+def vendor_folder(name: str) -> Path | None:
+    """Where the installed front-end package `name` keeps its files, or None."""
+    if name not in VENDOR:
+        return None
+    package, parts = VENDOR[name]
+    return _package_dir(package, *parts)
+
+
 @bp.route("/vendor/<name>/<path:filename>")
 @public
 def vendor(name: str, filename: str):
-    """Serve a file of an installed front-end package (e.g. htmx.min.js)."""
-    if name not in VENDOR:
-        abort(404)
-    package, parts = VENDOR[name]
-    folder = _package_dir(package, *parts)
+    """Serve a file of an installed front-end package (e.g. htmx.min.js). Pages link it
+    fingerprinted, kept a year (app.system.assets); without the fingerprint, a week."""
+    folder = vendor_folder(name)
     if folder is None:
         abort(404)
-    response = send_from_directory(folder, filename, max_age=7 * 24 * 3600)
-    return response
+    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
 
 
 @bp.route("/favicon.ico")
