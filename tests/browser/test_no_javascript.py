@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.database import utcnow
 from app.extensions import db
 from app.press.demo import seed as seed_press
 from app.press.models import Inquiry
 from app.tours import services as tours
 from app.tours.models import TourBooking
 from app.tours.schedule import DEFAULTS
+from tests.factories import deadline_at_noon
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +53,7 @@ def test_send_a_media_inquiry_without_javascript(app, live_server, no_js):
     before = db.session.scalar(select(func.count()).select_from(Inquiry))
     db.session.commit()  # end our read snapshot before the server writes
     no_js.goto(live_server + "/press")
-    deadline = utcnow() + timedelta(days=1)
+    deadline = deadline_at_noon(days=1)
     no_js.locator("#name").fill("Jo Reporter")
     no_js.locator("#outlet").fill("The Ledger")
     no_js.locator("#email").fill("jo@ledger.example")

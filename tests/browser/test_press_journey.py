@@ -3,17 +3,14 @@ journalist's inquiry lands on the dashboard with its deadline."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import vobject
 
-from app.database import utcnow
 from app.extensions import db
-from app.settings import clock
 from tests.browser.conftest import sign_in
-from tests.factories import make_page, make_spokesperson, make_user
+from tests.factories import deadline_at_noon, make_page, make_spokesperson, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +52,7 @@ def test_on_duty_change_vcard_and_inquiry(app, live_server, page, axe):
     assert card.tel.value == "+13125550177"
 
     # A journalist sends an inquiry (plain form post, no JavaScript needed).
-    deadline = (utcnow() + timedelta(hours=6)).astimezone(clock.org_zone())
+    deadline = deadline_at_noon(days=1)
     page.fill("#name", "Jordan Blake")
     page.fill("#outlet", "River Times")
     page.fill("#email", "jb@rivertimes.example")

@@ -9,6 +9,7 @@ from tests.factories.notes import make_commitment, make_commitments, make_note, 
 from tests.factories.people import make_contact, make_contacts, make_organization
 from tests.factories.places import make_area, make_map, make_place, make_site
 from tests.factories.press import (
+    deadline_at_noon,
     make_coverage,
     make_inquiry,
     make_page,
@@ -19,6 +20,7 @@ from tests.factories.tours import make_bookings
 
 __all__ = [
     "PASSWORD",
+    "deadline_at_noon",
     "make_area",
     "make_bookings",
     "make_coalition",

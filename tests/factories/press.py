@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from app.database import utcnow
 from app.extensions import db
 from app.press.models import Coverage, Inquiry, PressPage, Spokesperson, Statement, Tone
+from app.settings import clock
 from tests.factories.sequence import next_n
 
 
@@ -43,6 +44,14 @@ def make_statement(**overrides) -> Statement:
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def deadline_at_noon(days: int = 1) -> datetime:
+    """A deadline as a journalist types it: noon on the organization's date `days` from today,
+    aware in its zone. Not "now + N hours": that wall time falls in a daylight-saving gap (the
+    form refuses it) or overlap (the form asks which one) for an hour twice a year."""
+    return datetime.combine(clock.today() + timedelta(days=days), time(12),
+                            tzinfo=clock.org_zone())
 
 
 def make_inquiry(**overrides) -> Inquiry:

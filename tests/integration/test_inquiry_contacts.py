@@ -3,12 +3,9 @@ outlet, when new); both pages link to each other; the public form never creates 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.database import utcnow
 from app.extensions import db
 from app.people.contacts import load_contact
 from app.people.merge import merge_contacts
@@ -16,11 +13,11 @@ from app.people.models import Contact, Organization, OrgType, Sphere
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
 from tests import factories
-from tests.factories import make_inquiry
+from tests.factories import deadline_at_noon, make_inquiry
 
 
 def test_public_inquiry_never_creates_a_contact(client):
-    deadline = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    deadline = deadline_at_noon(days=1).strftime("%Y-%m-%dT%H:%M")
     response = client.post("/press/inquiries", data={
         "name": "Jo Reporter", "outlet": "The Ledger", "email": "jo@ledger.example",
         "phone": "", "deadline": deadline, "topic": "Budget vote",

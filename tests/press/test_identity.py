@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from email.utils import getaddresses
 
 import vobject
@@ -17,9 +16,8 @@ from app.extensions import db
 from app.mail.services import deliver_due
 from app.press import services
 from app.press.forms import inquiry_token
-from app.settings import clock
 from app.settings import services as settings
-from tests.factories import make_page, make_spokesperson, make_user
+from tests.factories import deadline_at_noon, make_page, make_spokesperson, make_user
 
 
 def json_ld(html: str) -> dict:
@@ -100,7 +98,7 @@ def test_a_settings_change_shows_on_the_cached_page_at_once(client, as_admin):
 
 
 def inquire(client) -> None:
-    deadline = clock.local(clock.now()) + timedelta(days=1)
+    deadline = deadline_at_noon(days=1)
     response = client.post("/press/inquiries", data={
         "name": "Jordan Blake", "outlet": "River Times", "email": "jb@rivertimes.example",
         "deadline": deadline.strftime("%Y-%m-%dT%H:%M"), "topic": "Naloxone vending",

@@ -14,10 +14,10 @@ from app.extensions import db
 from app.press import services
 from app.press.forms import inquiry_token
 from app.press.models import Inquiry
-from app.settings import clock
 from app.system import shared_bodies
 from tests.conftest import count_queries
 from tests.factories import (
+    deadline_at_noon,
     make_inquiry,
     make_page,
     make_spokesperson,
@@ -188,7 +188,7 @@ def test_inquiry_creates_and_emails_liaison(client, app, smtp_server):
     make_user(role="liaison", email="liaison@program.example", name="Dana Liaison")
     make_user(role="staff", email="staff@program.example")
     db.session.commit()
-    deadline = (utcnow() + timedelta(days=1)).astimezone(clock.org_zone())
+    deadline = deadline_at_noon(days=1)
     response = client.post("/press/inquiries", data={
         "name": "Jordan Blake", "outlet": "River Times", "email": "jb@rivertimes.example",
         "phone": "(312) 555-0100", "deadline": deadline.strftime("%Y-%m-%dT%H:%M"),

@@ -15,6 +15,7 @@ from app.press.models import Coverage, InquiryStatus, PressPage, Statement, Tone
 from app.settings import clock
 from tests.conftest import count_queries
 from tests.factories import (
+    deadline_at_noon,
     make_coverage,
     make_inquiry,
     make_page,
@@ -230,13 +231,10 @@ def test_reviewed_action(as_liaison, client):
 
 
 def test_liaison_logs_a_phone_inquiry(as_liaison, as_staff, smtp_server):
-    from datetime import timedelta
-
-    from app.database import utcnow
     from app.mail.models import OutboxMessage
     from app.press.models import Inquiry
 
-    deadline = (utcnow() + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    deadline = deadline_at_noon(days=1).strftime("%Y-%m-%dT%H:%M")
     bad = as_liaison.post("/press/manage/inquiries/new",
                           data={"name": "", "outlet": "WRBN", "deadline": "", "topic": ""})
     assert bad.status_code == 422 and db.session.query(Inquiry).count() == 0

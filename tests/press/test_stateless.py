@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.database import utcnow
 from app.extensions import db
 from app.press.forms import TOKEN_MAX_AGE, inquiry_token
 from app.press.models import Inquiry
-from app.settings import clock
 from app.system import shared_bodies
 from app.tours.forms import form_started_token
-from tests.factories import PASSWORD, make_page, make_spokesperson, make_user
+from tests.factories import PASSWORD, deadline_at_noon, make_page, make_spokesperson, make_user
 
 
 @pytest.fixture
@@ -29,7 +26,7 @@ def csrf_app(app):
 
 
 def inquiry(**overrides) -> dict:
-    soon = (utcnow() + timedelta(days=2)).astimezone(clock.org_zone())
+    soon = deadline_at_noon(days=2)
     return {"name": "Jordan Blake", "outlet": "River Times", "email": "jb@rivertimes.example",
             "deadline": soon.strftime("%Y-%m-%dT%H:%M"), "topic": "Overdose prevention"
             } | overrides

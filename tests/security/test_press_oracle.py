@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.database import utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.people.models import Stance
 from app.press.forms import inquiry_token
-from app.settings import clock
-from tests.factories import make_contact, make_organization, make_user
+from tests.factories import deadline_at_noon, make_contact, make_organization, make_user
 from tests.security.test_tours_oracle import message_shape, scrub
 
 
@@ -46,7 +43,7 @@ def test_every_journalist_gets_the_same_answer_and_mail(app):
     make_organization(name="Concerned Citizens", stance=Stance.skeptic,
                       email="office@concerned.example", website="https://concerned.example")
     db.session.commit()
-    deadline = (utcnow() + timedelta(days=1)).astimezone(clock.org_zone())
+    deadline = deadline_at_noon(days=1)
     seen = {}
     for j in JOURNALISTS:
         client = app.test_client()

@@ -26,7 +26,7 @@ from app.press.models import Inquiry
 from app.settings import clock
 from app.system.urls import SERVED_AT
 from app.tours.models import TourBooking
-from tests.factories import make_event, make_invitee, make_spokesperson, make_user
+from tests.factories import deadline_at_noon, make_event, make_invitee, make_spokesperson, make_user
 
 SERVED = "http://127.0.0.1:5055"  # the address `flask serve` listens on in these tests
 EVIL = "evil.example"
@@ -41,7 +41,7 @@ def app_config(app_config):
 
 
 def inquiry(**overrides) -> dict:
-    deadline = clock.local(clock.now()) + timedelta(days=1)
+    deadline = deadline_at_noon(days=1)
     return {"name": "Sam Reporter", "outlet": "River Times", "email": "sam@example.org",
             "deadline": deadline.strftime("%Y-%m-%dT%H:%M"), "topic": "Naloxone",
             "form_token": inquiry_token(), **overrides}

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from app.database import utcnow
 from app.events import invitations
 from app.extensions import db
 from app.press.forms import inquiry_token
-from app.settings import clock
 from tests.conftest import sign_in
-from tests.factories import make_contact, make_event, make_invitee, make_user
+from tests.factories import deadline_at_noon, make_contact, make_event, make_invitee, make_user
 from tests.system.snapshots import database_prints
 from tests.tours.conftest import configure, form_data
 
@@ -109,7 +106,7 @@ def _book_tour(app):
 
 def _press_inquiry(app):
     make_user(role="liaison")
-    deadline = (utcnow() + timedelta(days=1)).astimezone(clock.org_zone())
+    deadline = deadline_at_noon(days=1)
     return app.test_client(), Drill("/press/inquiries", {
         "name": "Jordan Blake", "outlet": "River Times", "email": "jb@rivertimes.example",
         "deadline": deadline.strftime("%Y-%m-%dT%H:%M"), "topic": "Naloxone vending machines",

@@ -176,7 +176,7 @@ def test_serving_at_names_a_reachable_address():
 
 def test_links_in_mail_ignore_the_host_header(app, client):
     """A visitor chooses the Host header; the link a liaison gets must not follow it."""
-    from tests.factories import make_user
+    from tests.factories import deadline_at_noon, make_user
 
     app.config["PUBLIC_BASE_URL"] = "https://liaison.example.org"
     make_user(role="liaison")
@@ -185,7 +185,7 @@ def test_links_in_mail_ignore_the_host_header(app, client):
 
     response = client.post("/press/inquiries", headers={"Host": "evil.example"}, data={
         "name": "Sam Reporter", "outlet": "River Times", "email": "sam@example.org",
-        "deadline": (clock.local(clock.now()) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "deadline": deadline_at_noon(days=1).strftime("%Y-%m-%dT%H:%M"),
         "topic": "Harm reduction", "form_token": inquiry_token()})
     assert response.status_code == 303
     (row,) = db.session.scalars(select(OutboxMessage)).all()
