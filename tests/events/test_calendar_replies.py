@@ -349,7 +349,8 @@ def test_a_proposed_new_time_is_a_commitment_not_a_change(invited, imap_server, 
     assert "proposal" in commitment.what and "Summer celebration" in commitment.what
     assert said in commitment.what  # the time they proposed, on the organization's clock
     assert commitment.contact_id is not None
-    summary = db.session.scalars(select(VisitorChange.summary)).all()[-1]
+    summary = db.session.scalars(
+        select(VisitorChange.summary).order_by(VisitorChange.id)).all()[-1]
     assert "proposed a new time" in summary and "Thursday works better" in summary
 
 
