@@ -8,6 +8,7 @@ import contextvars
 import functools
 import os
 import shutil
+import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -387,11 +388,18 @@ def post_at_once(url: str, posts: list[tuple[bytes, str]]) -> list[int]:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def bound_socket() -> socket.socket:
+    """A TCP socket bound to a localhost port the kernel picks, not listening: the port stays
+    ours until it is closed, and connecting to it is refused until a server listens on it
+    (smtp_controller). A free_port() is free for any process until its server binds it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 # --- real SMTP server --------------------------------------------------------------------------
@@ -423,9 +431,10 @@ class Mailbox:
         return self.messages
 
 
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on localhost; yields the Mailbox (with .host and .port)."""
+def smtp_controller(handler, sock: socket.socket):
+    """aiosmtpd's Controller serving `handler` on `sock` (a bound_socket(), closed when the
+    server stops), so no other process can take the port in between. aiosmtpd 1.4.6 can't
+    be given port 0: start() checks the server by connecting to the port it was told."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import SMTP
 
@@ -435,13 +444,24 @@ def smtp_server():
         # calendar parts) are bigger, so give the reader room.
         line_length_limit = 1 << 20
 
-    class RoomyController(Controller):
+    class OnSocket(Controller):
         def factory(self):
             return RoomySMTP(self.handler, **self.SMTP_kwargs)
 
+        def _create_server(self):
+            return self.loop.create_server(self._factory_invoker, sock=sock,
+                                           ssl=self.ssl_context)
+
+    return OnSocket(handler, hostname="127.0.0.1", port=sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on localhost; yields the Mailbox (with .host and .port)."""
     mailbox = Mailbox()
-    mailbox.host, mailbox.port = "127.0.0.1", free_port()
-    controller = RoomyController(mailbox, hostname=mailbox.host, port=mailbox.port)
+    sock = bound_socket()
+    mailbox.host, mailbox.port = "127.0.0.1", sock.getsockname()[1]
+    controller = smtp_controller(mailbox, sock)
     controller.start()
     try:
         yield mailbox

@@ -22,7 +22,7 @@ from app.database import begin_write, utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, Status
 from app.mail.services import deliver_due, queue
-from tests.conftest import Mailbox, free_port
+from tests.conftest import Mailbox, bound_socket, smtp_controller
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,9 +50,17 @@ def _make_due() -> None:
     db.session.commit()
 
 
-def test_smtp_down_for_several_attempts_then_up_delivers_each_message_once(app, smtp_server):
+@pytest.fixture
+def refused_port():
+    """A localhost port where nothing listens, held (bound_socket) so nothing starts to."""
+    with bound_socket() as sock:
+        yield sock.getsockname()[1]
+
+
+def test_smtp_down_for_several_attempts_then_up_delivers_each_message_once(
+        app, smtp_server, refused_port):
     ids = _queue(3)
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens here
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=refused_port)  # nothing listens here
 
     for attempt in range(1, 4):
         counts = deliver_due()
@@ -101,11 +109,10 @@ class StallingMailbox:
 
 @pytest.fixture
 def stalling_smtp():
-    from aiosmtpd.controller import Controller
-
     mailbox = StallingMailbox()
-    mailbox.port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    sock = bound_socket()
+    mailbox.port = sock.getsockname()[1]
+    controller = smtp_controller(mailbox, sock)
     controller.start()
     try:
         yield mailbox
@@ -175,10 +182,11 @@ def _wait(condition, timeout: float = 40.0) -> bool:
     return False
 
 
-def _start_smtp(handler, port: int):
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+def _start_smtp(handler, sock):
+    """An SMTP server for `handler` listening on `sock`, a bound_socket(): the port is held
+    from the moment it is picked (the worker may try it first: refused), never free for
+    another process to take."""
+    controller = smtp_controller(handler, sock)
     controller.start()
     return controller
 
@@ -186,7 +194,8 @@ def _start_smtp(handler, port: int):
 def test_running_service_rides_out_an_smtp_outage_and_sends_each_message_once(app):
     """`outbox work` as a service: the SMTP server is down when mail is queued, the worker
     keeps trying (and stays up), the server comes back, each message arrives once."""
-    port = free_port()  # nothing listens here yet
+    sock = bound_socket()  # nothing listens here yet: the port is held, connections refused
+    port = sock.getsockname()[1]
     ids = _queue(3)
     db.session.remove()
     worker = _worker(app, port, "--interval", "0.2")
@@ -198,7 +207,7 @@ def test_running_service_rides_out_an_smtp_outage_and_sends_each_message_once(ap
         assert worker.poll() is None  # a refused connection does not stop the service
 
         mailbox = Mailbox()
-        controller = _start_smtp(mailbox, port)
+        controller = _start_smtp(mailbox, sock)
         _make_due()  # instead of waiting out the backoff
         assert _wait(lambda: {r.status for r in _rows()} == {Status.sent})
         time.sleep(0.5)  # a duplicate, if any, would be on its way now
@@ -209,6 +218,7 @@ def test_running_service_rides_out_an_smtp_outage_and_sends_each_message_once(ap
         output = worker.communicate(timeout=30)[0].decode()
         if controller is not None:
             controller.stop()
+        sock.close()
     assert worker.returncode == 0, output
     assert "Stopped." in output
 
@@ -232,9 +242,12 @@ class DroppingMailbox:
 
 def test_smtp_server_leaving_mid_batch_then_back_sends_the_rest_once(app):
     ids = _queue(5)
-    port = free_port()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     first = DroppingMailbox(accept=2)
-    controller = _start_smtp(first, port)
+    # A duplicate to the first server: stopping it closes that one, and the port stays ours
+    # (still listening, unanswered, and unused meanwhile) for the second.
+    controller = _start_smtp(first, sock.dup())
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
         counts = deliver_due()
@@ -247,7 +260,7 @@ def test_smtp_server_leaving_mid_batch_then_back_sends_the_rest_once(app):
     assert "421" in rows[2].last_error
 
     back = Mailbox()
-    controller = _start_smtp(back, port)
+    controller = _start_smtp(back, sock)
     try:
         _make_due()
         assert deliver_due() == {"sent": 3, "retry": 0, "failed": 0}
@@ -280,9 +293,10 @@ class PickyMailbox:
 
 def test_a_permanent_refusal_fails_at_once_and_a_temporary_one_is_retried(app):
     _queue(3)
-    port = free_port()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     mailbox = PickyMailbox()
-    controller = _start_smtp(mailbox, port)
+    controller = _start_smtp(mailbox, sock)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
         assert deliver_due() == {"sent": 1, "retry": 1, "failed": 1}
