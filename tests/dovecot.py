@@ -92,10 +92,21 @@ def _certificate(root: Path) -> tuple[Path, Path] | None:
     return (cert, key) if done.returncode == 0 else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _free_ports(n: int) -> list[int]:
+    """`n` distinct ports free now (all held while picked: two picks one after the other can
+    be the same port). Dovecot binds them itself, later; start() retries if one was taken."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+class _PortTaken(RuntimeError):
+    """Dovecot could not listen: a port free when picked was taken before it bound it."""
 
 
 def start() -> Dovecot | None:
@@ -103,14 +114,22 @@ def start() -> Dovecot | None:
     binary = _binary()
     if binary is None:
         return None
+    for _ in range(2):
+        try:
+            return _start(binary)
+        except _PortTaken:
+            pass
+    return _start(binary)
+
+
+def _start(binary: str) -> Dovecot:
     owner = _mail_user()
     me = pwd.getpwuid(os.getuid())
     root = Path(tempfile.mkdtemp(prefix="liaison-dovecot-"))
     for sub in ("run", "mail", "state"):
         (root / sub).mkdir()
-    port = _free_port()
     pair = _certificate(root)
-    tls_port = _free_port() if pair else None
+    port, tls_port = _free_ports(2) if pair else (*_free_ports(1), None)
     tls = (f"ssl = yes\nssl_cert = <{pair[0]}\nssl_key = <{pair[1]}\n" if pair else "ssl = no\n")
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     (root / "dovecot.conf").write_text(f"""
@@ -161,10 +180,16 @@ service stats {{
     os.chmod(root, 0o711)  # noqa: S103  (the mail user only passes through to mail/)
     process = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log_path = root / "dovecot.log"
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
             break
+        # Dovecot logs this once its listeners are bound: until then, a "* OK" on the port
+        # could come from whoever took it (another test run's dovecot).
+        if not log_path.exists() or "starting up" not in log_path.read_text():
+            time.sleep(0.1)
+            continue
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
                 if sock.recv(100).startswith(b"* OK"):
@@ -174,6 +199,7 @@ service stats {{
             time.sleep(0.1)
     process.kill()
     output = process.communicate()[0].decode(errors="replace")
-    log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+    log = log_path.read_text() if log_path.exists() else ""
     shutil.rmtree(root, ignore_errors=True)
-    raise RuntimeError(f"dovecot did not start:\n{output}\n{log}")
+    failed = _PortTaken if "Address already in use" in output + log else RuntimeError
+    raise failed(f"dovecot did not start:\n{output}\n{log}")
