@@ -133,16 +133,23 @@ def _load_user(session_id: str) -> User | None:
     return user
 
 
-def _unauthorized():
-    """Anonymous: redirect to sign-in; for htmx, 401 plus HX-Redirect so the page navigates.
-    After signing in, back to the page: for a fragment (a panel, a live search) that's the
-    page it was part of, not the fragment on its own."""
+def _back_after_sign_in() -> str | None:
+    """Where signing in leads back to: this URL, or for a fragment (a panel, a live search)
+    the page it was part of (htmx's HX-Current-URL, when it is on this site)."""
     back = request.full_path.rstrip("?")
-    if wants_fragment() and request.htmx.current_url:
-        page = urlsplit(request.htmx.current_url)
-        if page.netloc == request.host:
+    if wants_fragment():
+        try:
+            page = urlsplit(request.htmx.current_url or "")
+        except ValueError:  # a header that is no URL ("http://[")
+            page = None
+        if page and page.netloc == request.host:
             back = page.path + (f"?{page.query}" if page.query else "")
-    target = url_for("auth.login", next=safe_next(back))
+    return safe_next(back)
+
+
+def _unauthorized():
+    """Anonymous: redirect to sign-in; for htmx, 401 plus HX-Redirect so the page navigates."""
+    target = url_for("auth.login", next=_back_after_sign_in())
     if from_htmx():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target

@@ -151,6 +151,10 @@ def test_a_fragment_asked_after_the_session_ended_signs_in_back_to_its_page(clie
     elsewhere = dict(panel, **{"HX-Current-URL": "https://evil.example/people/"})
     assert client.get("/coalitions/due", headers=elsewhere).headers["HX-Redirect"] == \
         "/login?next=/coalitions/due"
+    for nonsense in ("http://[", "", "/people/"):
+        odd = dict(panel, **{"HX-Current-URL": nonsense})
+        assert client.get("/coalitions/due", headers=odd).headers["HX-Redirect"] == \
+            "/login?next=/coalitions/due"
 
 
 def test_logout_is_post_only_and_revokes_other_sessions(app, user):
