@@ -24,7 +24,9 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from tests.crawl import ROLES, Form, client_for, parse, rule_key
 
-FRAGMENT = {"HX-Request": "true"}
+# htmx's own headers as a browser sends them, but for the page a fragment was asked from:
+# a header anyone can send, so it is one that is no URL at all.
+FRAGMENT = {"HX-Request": "true", "HX-Current-URL": "http://["}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
 # Query strings every route gets, whatever its forms say: a view must shrug them off.
