@@ -11,10 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import event, func, select, text
 
-from app.auth import passwords
 from app.auth.models import SignInFailure
 from app.database import writes
 from app.extensions import db
@@ -29,13 +27,8 @@ def test_sqlite_pragmas(app):
     assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-def test_concurrent_writers_neither_fail_nor_lose_writes(app, live_server, monkeypatch):
+def test_concurrent_writers_neither_fail_nor_lose_writes(app, live_server):
     """Twenty simultaneous failed sign-ins (each reads, then writes) all land."""
-    # Each holds the write lock while argon2 checks the password (the unknown-account dummy
-    # hash); twenty at OWASP's cost, queued, could outlast the busy timeout on a loaded CI.
-    # The writers are under test here, not the hashing: make it cheap.
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", PasswordHasher(
-        time_cost=1, memory_cost=8, parallelism=1).hash("not-a-real-password-just-for-timing"))
     app.config["SIGNIN_MAX_FAILURES"] = 1000
     make_user(email="dana@example.org")
     db.session.commit()
