@@ -100,7 +100,7 @@ def add_security_headers(response: Response) -> Response:
             headers.add(name, value)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint not in assets.ENDPOINTS and _signed_in():
+    if not assets.is_file(response) and _signed_in():
         response.cache_control.public = False  # a public page seen while signed in
         response.cache_control.no_store = True
         response.cache_control.private = True
@@ -123,7 +123,7 @@ class SessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session, response: Response) -> None:  # type: ignore[override]
         if not session and not session.modified and not session.accessed:
             return  # nothing to set, delete or vary on
-        if request.endpoint in assets.ENDPOINTS:
+        if assets.is_file(response):
             return  # a file is the same for everyone (and kept by caches): no cookie on it
         if session.accessed and not response.cache_control.no_store:
             # The response was built from this visitor's session (a CSRF token, a flash,

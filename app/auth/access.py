@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -23,7 +22,7 @@ from flask_login import current_user, logout_user
 
 from app.auth.models import Role, User
 from app.extensions import db, login_manager
-from app.security import safe_next
+from app.security import safe_next, same_site_path
 from app.web import from_htmx, wants_fragment
 
 F = TypeVar("F", bound=Callable)
@@ -135,16 +134,11 @@ def _load_user(session_id: str) -> User | None:
 
 def _back_after_sign_in() -> str | None:
     """Where signing in leads back to: this URL, or for a fragment (a panel, a live search)
-    the page it was part of (htmx's HX-Current-URL, when it is on this site)."""
-    back = request.full_path.rstrip("?")
+    the page it was part of (htmx's HX-Current-URL, when it is one of our pages)."""
+    here = safe_next(request.full_path.rstrip("?"))
     if wants_fragment():
-        try:
-            page = urlsplit(request.htmx.current_url or "")
-        except ValueError:  # a header that is no URL ("http://[")
-            page = None
-        if page and page.netloc == request.host:
-            back = page.path + (f"?{page.query}" if page.query else "")
-    return safe_next(back)
+        return same_site_path(request.htmx.current_url) or here
+    return here
 
 
 def _unauthorized():

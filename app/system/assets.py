@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request
+from werkzeug.security import safe_join
 
 ENDPOINTS = frozenset({"static", "system.vendor"})
 YEAR = 365 * 24 * 3600
@@ -31,10 +32,13 @@ def _file(endpoint: str, values: dict) -> Path | None:
         from app.system.public import vendor_folder
 
         folder = vendor_folder(values.get("name", ""))
-    if not folder:
+    joined = safe_join(str(folder), filename) if folder else None
+    if joined is None:
         return None
-    path = Path(folder, filename)
-    return path if path.is_file() else None
+    try:
+        return Path(joined) if Path(joined).is_file() else None
+    except (OSError, ValueError):  # a name too long, or with a NUL
+        return None
 
 
 @lru_cache(maxsize=256)
@@ -48,6 +52,12 @@ def fingerprint(path: Path) -> str:
     return _digest(path, stat.st_mtime_ns, stat.st_size)
 
 
+def is_file(response: Response) -> bool:
+    """Whether `response` is one of these files (not an error page about one, which is a
+    page like any other: for a signed-in user, private and with their session)."""
+    return request.endpoint in ENDPOINTS and response.status_code in (200, 206, 304)
+
+
 def add_fingerprint(endpoint: str | None, values: dict) -> None:
     """url_defaults: every URL of a static or vendored file carries its fingerprint."""
     if endpoint in ENDPOINTS and "v" not in values:
@@ -57,8 +67,9 @@ def add_fingerprint(endpoint: str | None, values: dict) -> None:
 
 
 def cache_fingerprinted(response: Response) -> Response:
-    """after_request: a file asked with its current fingerprint is kept for a year."""
-    if request.endpoint in ENDPOINTS and response.status_code == 200 and "v" in request.args:
+    """after_request: a file asked with its current fingerprint is kept for a year (a 304
+    too: it refreshes what a cache keeps)."""
+    if is_file(response) and "v" in request.args:
         path = _file(request.endpoint, request.view_args or {})
         if path is not None and request.args["v"] == fingerprint(path):
             response.cache_control.public = True

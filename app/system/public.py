@@ -65,4 +65,5 @@ def vendor(name: str, filename: str):
 @public
 def favicon():
     """Browsers ask for /favicon.ico; ours is an SVG."""
-    return redirect(url_for("static", filename="favicon.svg"), code=301)
+    # Unfingerprinted: a browser keeps a 301 for good, and the icon may change.
+    return redirect(url_for("static", filename="favicon.svg", v=None), code=301)

@@ -42,3 +42,29 @@ def test_pages_link_files_by_their_fingerprint_kept_a_year(client, as_liaison):
     assert as_liaison.get("/vendor/htmx/htmx.min.js").headers["Cache-Control"] == \
         "public, max-age=604800"
     assert client.get("/static/../app/config.py?v=0123456789").status_code == 404
+
+
+def test_only_the_files_themselves_are_public(client, as_liaison, app):
+    """An error page about a file (a missing one, a bad name) is a page like any other:
+    signed in, it shows the user and their form token, so it is private and never stored.
+    A revalidated file (304) keeps its year; /favicon.ico's permanent redirect names no
+    fingerprint (a browser keeps a 301 for good); names outside the folders get none."""
+    for url in ("/static/nope.css?v=0123456789", "/vendor/htmx/nope.js",
+                "/static/..%2f..%2fapp%2fconfig.py?v=0123456789", "/static/css/app.css?v=%00"):
+        page = as_liaison.get(url)
+        assert page.status_code in (400, 404), url
+        kept = page.headers.get("Cache-Control", "")
+        assert "no-store" in kept and "private" in kept, url
+    linked = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]+)"', client.get("/press").text)[1]
+    etag = client.get(linked).headers["ETag"]
+    again = as_liaison.get(linked, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Set-Cookie" not in again.headers
+    assert client.get("/favicon.ico").headers["Location"] == "/static/favicon.svg"
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("static", filename="/etc/passwd") == "/static//etc/passwd"
+        assert url_for("static", filename="../app/config.py") == "/static/../app/config.py"
+        assert url_for("static", filename="x" * 5000).endswith("x")  # no 500 for a long name
