@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.auth import passwords, throttle
 from app.auth.models import Role, User
-from app.database import utcnow
+from app.database import begin_write, utcnow
 from app.extensions import db
 from app.people import phones
 from app.settings import services as settings
@@ -101,10 +101,23 @@ def temporary_password() -> str:
 
 def authenticate(email: str, password: str, ip: str) -> User | None:
     """The active user with these credentials, or None (the failure counted). The caller
-    asked `throttle.check` first, in the same transaction."""
+    asked `throttle.check` first, in the same transaction.
+
+    The password is checked between two transactions: argon2 takes a good fraction of a
+    second on purpose, and on SQLite a sign-in's transaction holds the database's write lock
+    (BEGIN IMMEDIATE), so many wrong passwords at once would keep every other writer
+    waiting past its busy timeout. The try is counted as failed first and committed (tries
+    at once see each other, so the throttle stays exact), then checked with no transaction
+    open, then withdrawn if it was right."""
     user = find_user(email)
-    ok = passwords.verify(user.password_hash if user else None, password)
-    if ok and user is not None and user.active:
+    user_id, stored = (user.id, user.password_hash) if user is not None else (None, None)
+    failure = throttle.counted(ip, email)
+    db.session.commit()
+    ok = passwords.verify(stored, password)
+    begin_write(db.session)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if ok and user is not None and user.active and user.password_hash == stored:
+        throttle.withdrawn(failure)
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
         if not user.two_factor_enabled:
@@ -112,7 +125,7 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
             # that is right must not buy more guesses at the code.
             throttle.succeeded(ip, email)
         return user
-    throttle.failed(ip, email, user)
+    throttle.failed(ip, email, user, counted=True)
     return None
 
 

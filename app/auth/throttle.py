@@ -112,13 +112,31 @@ def check(ip: str, email: str, now: datetime | None = None) -> Verdict:
     return Verdict()
 
 
-def failed(ip: str, email: str, user: User | None, what: str = "sign-in") -> None:
-    """Count a failed try toward the throttle, audit it (never what was typed), and tell the
-    account's owner when their account keeps failing (once per window, by email)."""
+def counted(ip: str, email: str) -> int:
+    """Count a try as failed before it is checked, so tries that run at once see each other
+    (the caller asked `check` in this transaction, and commits before the slow check). Its
+    id, for `withdrawn` when the try turns out right, or `failed(..., counted=True)`."""
+    failure = SignInFailure(at=utcnow(), ip=ip, account=account_key(email))
+    db.session.add(failure)
+    db.session.flush()
+    return failure.id
+
+
+def withdrawn(failure_id: int) -> None:
+    """The try `counted` stood for was right after all: it doesn't count."""
+    db.session.execute(delete(SignInFailure).where(SignInFailure.id == failure_id))
+
+
+def failed(ip: str, email: str, user: User | None, what: str = "sign-in", *,
+           counted: bool = False) -> None:
+    """Count a failed try toward the throttle (unless `counted` already did), audit it (never
+    what was typed), and tell the account's owner when their account keeps failing (once
+    per window, by email)."""
     now = utcnow()
     account = account_key(email)
-    db.session.add(SignInFailure(at=now, ip=ip, account=account))
-    db.session.flush()
+    if not counted:
+        db.session.add(SignInFailure(at=now, ip=ip, account=account))
+        db.session.flush()
     target = f"account of {user.name}" if user else "an unknown account"
     if email == "setup":
         target = "the setup page"

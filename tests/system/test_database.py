@@ -16,7 +16,7 @@ from sqlalchemy import event, func, select, text
 from app.auth.models import SignInFailure
 from app.database import writes
 from app.extensions import db
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.mark.sqlite_only
@@ -51,6 +51,55 @@ def test_concurrent_writers_neither_fail_nor_lose_writes(app, live_server):
     assert statuses == [422] * 20
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 20
+
+
+def test_a_password_is_checked_with_no_lock_held(app, live_server, monkeypatch):
+    """argon2 runs between a sign-in's two transactions: under the first (on SQLite, the
+    database's write lock) twenty wrong passwords at once kept every other writer waiting
+    1.6 s here, and many more would pass the busy timeout. While it runs, another writer
+    commits at once; the failure was counted before, so tries at once still see it."""
+    from app.auth import passwords
+
+    make_user(email="dana@example.org")
+    db.session.commit()
+    sqlite = db.engine.dialect.name == "sqlite"
+    during: list[str] = []
+    real = passwords.verify
+
+    def verify(stored, password):
+        count = "SELECT count(*) FROM sign_in_failures"
+        if sqlite:  # another process, as a writer that won't wait a moment for the lock
+            other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+            counted = other.execute(count).fetchone()[0]
+            try:
+                other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('x', '1')")
+                during.append(f"wrote, {counted} counted")
+            except sqlite3.OperationalError:
+                during.append(f"locked, {counted} counted")
+            finally:
+                other.close()
+        else:
+            with db.engine.connect() as other:
+                during.append(f"wrote, {other.scalar(text(count))} counted")
+        return real(stored, password)
+
+    monkeypatch.setattr(passwords, "verify", verify)
+    for password, status in (("a wrong one!", 422), (PASSWORD, 303)):
+        body = urllib.parse.urlencode({"email": "dana@example.org", "password": password})
+        request = urllib.request.Request(live_server + "/login", data=body.encode())  # noqa: S310
+        try:
+            answer = urllib.request.build_opener(_NoRedirect).open(request, timeout=30).status
+        except urllib.error.HTTPError as exc:
+            answer = exc.code
+        assert answer == status
+    assert during == ["wrote, 1 counted", "wrote, 2 counted"]
+    db.session.commit()  # the right password withdrew its count, and cleared this address's
+    assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 0
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 # --- reads, then writes, while someone else commits (SQLite) ---------------------------------
