@@ -8,12 +8,12 @@ import time
 from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services, throttle, two_factor
+from app.auth import passwords, services, throttle, two_factor
 from app.auth.access import ENROLL, public
 from app.auth.blueprint import bp
 from app.auth.forms import CodeForm, LoginForm, PasswordForm, SetupForm
 from app.auth.models import User
-from app.database import writes
+from app.database import begin_write, writes
 from app.extensions import db
 from app.security import safe_next
 from app.settings import services as settings
@@ -108,7 +108,11 @@ def login():
     verdict = throttle.check(client_ip(), form.email.data)
     if not verdict.allowed:
         return throttled("auth/login.html", verdict, form=form)
-    user = services.authenticate(form.email.data, form.password.data, client_ip())
+    attempt = services.start_sign_in(form.email.data, client_ip())
+    db.session.commit()  # the slow password check below holds no lock (services.start_sign_in)
+    right = passwords.verify(attempt.password_hash, form.password.data)
+    begin_write(db.session)
+    user = services.settle_sign_in(attempt, form.password.data, right)
     db.session.commit()
     if user is None:
         form.password.errors.append("That email and password don't match an active account.")

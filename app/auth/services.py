@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from app.audit.services import record
 from app.auth import passwords, throttle
 from app.auth.models import Role, User
-from app.database import begin_write, utcnow
+from app.database import utcnow
 from app.extensions import db
 from app.people import phones
 from app.settings import services as settings
@@ -99,34 +100,47 @@ def temporary_password() -> str:
 # --- signing in -------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str, ip: str) -> User | None:
-    """The active user with these credentials, or None (the failure counted). The caller
-    asked `throttle.check` first, in the same transaction.
+@dataclass(frozen=True)
+class SignInTry:
+    """A sign-in try, counted as failed until its password proves right (`settle_sign_in`)."""
 
-    The password is checked between two transactions: argon2 takes a good fraction of a
-    second on purpose, and on SQLite a sign-in's transaction holds the database's write lock
-    (BEGIN IMMEDIATE), so many wrong passwords at once would keep every other writer
-    waiting past its busy timeout. The try is counted as failed first and committed (tries
-    at once see each other, so the throttle stays exact), then checked with no transaction
-    open, then withdrawn if it was right."""
+    email: str
+    ip: str
+    user_id: int | None
+    password_hash: str | None  # what the password is checked against (None: no such account)
+    failure_id: int
+
+
+def start_sign_in(email: str, ip: str) -> SignInTry:
+    """Count a sign-in try as failed before its password is checked. The caller asked
+    `throttle.check` in this transaction and commits it before checking the password with
+    `passwords.verify(attempt.password_hash, …)`: argon2 is slow on purpose, and on SQLite a
+    sign-in's transaction holds the database's write lock (BEGIN IMMEDIATE), so many wrong
+    passwords at once would keep every other writer waiting past its busy timeout. Counted
+    first, tries at once still see each other: the throttle stays exact."""
     user = find_user(email)
-    user_id, stored = (user.id, user.password_hash) if user is not None else (None, None)
-    failure = throttle.counted(ip, email)
-    db.session.commit()
-    ok = passwords.verify(stored, password)
-    begin_write(db.session)
-    user = db.session.get(User, user_id) if user_id is not None else None
-    if ok and user is not None and user.active and user.password_hash == stored:
-        throttle.withdrawn(failure)
-        if passwords.needs_rehash(user.password_hash):
-            user.password_hash = passwords.hash_password(password)
-        if not user.two_factor_enabled:
-            # With a second step, the slate is wiped only once that passes too: a password
-            # that is right must not buy more guesses at the code.
-            throttle.succeeded(ip, email)
-        return user
-    throttle.failed(ip, email, user, counted=True)
-    return None
+    return SignInTry(email=email, ip=ip, user_id=user.id if user else None,
+                     password_hash=user.password_hash if user else None,
+                     failure_id=throttle.counted(ip, email))
+
+
+def settle_sign_in(attempt: SignInTry, password: str, right: bool) -> User | None:
+    """The active user the try signs in (its count withdrawn), or None (it stays counted,
+    audited, and the owner told when their account keeps failing). In a new transaction,
+    after the check: an account changed meanwhile (deactivated, a new password) fails."""
+    user = db.session.get(User, attempt.user_id) if attempt.user_id is not None else None
+    if not (right and user is not None and user.active
+            and user.password_hash == attempt.password_hash):
+        throttle.failed(attempt.ip, attempt.email, user, counted=True)
+        return None
+    throttle.withdrawn(attempt.failure_id)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    if not user.two_factor_enabled:
+        # With a second step, the slate is wiped only once that passes too: a password that
+        # is right must not buy more guesses at the code.
+        throttle.succeeded(attempt.ip, attempt.email)
+    return user
 
 
 def signed_in(user: User) -> None:

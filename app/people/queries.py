@@ -55,8 +55,8 @@ def _contact_filters(args: Mapping[str, str]) -> list:
     tagged = tags.tag_condition(args.get("tag"))
     if tagged is not None:
         where.append(tagged)
-        where.extend(search.tag_prefilter(tags.filter_tags(args.get("tag")), Contact.id,
-                                          tags.carriers(args.get("tag"))))
+        wanted = tags.filtered(args.get("tag"))
+        where.extend(search.tag_prefilter(wanted.tags, Contact.id, wanted.carriers))
     owner = args.get("owner", "")
     if owner.isdecimal() and len(owner) < 10:
         where.append(Contact.owner_id == int(owner))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import bindparam, false, func, or_, select, update
+from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
@@ -92,30 +92,34 @@ def suggestions(part: str, limit: int = 20) -> list[TagCount]:
     return found[:limit]
 
 
-def _filtered(text: str | None, model) -> tuple[list[str], int]:
-    """The tags a tag filter stands for and how many active rows carry them (at most: one
-    carrying two of them counts twice). Read once per request."""
+@dataclass(frozen=True)
+class Filtered:
+    """What a list's tag filter stands for: the tag itself when it is one, else every tag
+    containing the text (possibly none); and how many active rows carry them (at most: a
+    row carrying two of them counts twice)."""
+
+    tags: list[str]
+    carriers: int
+
+
+def filtered(text: str | None, model=Contact) -> Filtered:
+    """The tags a list's tag filter `text` stands for, and their carriers (read once per
+    request)."""
     part = clean_tag(text)
     if not part:
-        return [], 0
+        return Filtered([], 0)
     cache = g.setdefault("_filter_tags", {}) if has_request_context() else {}
     key = (model.__tablename__, part)
     if key not in cache:
         found = _counts(model, part)
         wanted = [part] if part in found else sorted(found)
-        cache[key] = (wanted, sum(found[t] for t in wanted))
+        cache[key] = Filtered(wanted, sum(found[t] for t in wanted))
     return cache[key]
 
 
 def filter_tags(text: str | None, model=Contact) -> list[str]:
-    """The tags a list's tag filter stands for: the tag itself when it is one, else every tag
-    of `model` containing the text (possibly none)."""
-    return _filtered(text, model)[0]
-
-
-def carriers(text: str | None, model=Contact) -> int:
-    """How many active rows of `model` carry the tags `text` stands for, at most."""
-    return _filtered(text, model)[1]
+    """The tags a list's tag filter stands for (see `filtered`)."""
+    return filtered(text, model).tags
 
 
 def tag_condition(text: str | None, model=Contact):
@@ -123,9 +127,7 @@ def tag_condition(text: str | None, model=Contact):
     if not clean_tag(text):
         return None
     wanted = filter_tags(text, model)
-    if not wanted:
-        return false()
-    return or_(*[model.tags.contains(f",{t},", autoescape=True) for t in wanted])
+    return _carrying(model, wanted) if wanted else false()
 
 
 # --- changing tags everywhere -----------------------------------------------------------------
