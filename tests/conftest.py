@@ -396,7 +396,7 @@ def free_port() -> int:
 def bound_socket() -> socket.socket:
     """A TCP socket bound to a localhost port the kernel picks, not listening: the port stays
     ours until it is closed, and connecting to it is refused until a server listens on it
-    (smtp_controller). A free_port() is free for any process until its server binds it."""
+    (start_smtp). A free_port() is free for any process until its server binds it."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     return sock
@@ -431,10 +431,11 @@ class Mailbox:
         return self.messages
 
 
-def smtp_controller(handler, sock: socket.socket):
-    """aiosmtpd's Controller serving `handler` on `sock` (a bound_socket(), closed when the
-    server stops), so no other process can take the port in between. aiosmtpd 1.4.6 can't
-    be given port 0: start() checks the server by connecting to the port it was told."""
+def start_smtp(handler, sock: socket.socket):
+    """A running SMTP server (aiosmtpd's Controller: `.stop()` it) for `handler`, listening
+    on `sock`, a bound_socket() (closed when the server stops): the port is held from the
+    moment it is picked, never free for another process to take. aiosmtpd 1.4.6 can't be
+    given port 0: start() checks the server by connecting to the port it was told."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import SMTP
 
@@ -452,7 +453,9 @@ def smtp_controller(handler, sock: socket.socket):
             return self.loop.create_server(self._factory_invoker, sock=sock,
                                            ssl=self.ssl_context)
 
-    return OnSocket(handler, hostname="127.0.0.1", port=sock.getsockname()[1])
+    controller = OnSocket(handler, hostname="127.0.0.1", port=sock.getsockname()[1])
+    controller.start()
+    return controller
 
 
 @pytest.fixture
@@ -461,8 +464,7 @@ def smtp_server():
     mailbox = Mailbox()
     sock = bound_socket()
     mailbox.host, mailbox.port = "127.0.0.1", sock.getsockname()[1]
-    controller = smtp_controller(mailbox, sock)
-    controller.start()
+    controller = start_smtp(mailbox, sock)
     try:
         yield mailbox
     finally:

@@ -22,7 +22,7 @@ from app.database import begin_write, utcnow
 from app.extensions import db
 from app.mail.models import OutboxMessage, Status
 from app.mail.services import deliver_due, queue
-from tests.conftest import Mailbox, bound_socket, smtp_controller
+from tests.conftest import Mailbox, bound_socket, start_smtp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,8 +112,7 @@ def stalling_smtp():
     mailbox = StallingMailbox()
     sock = bound_socket()
     mailbox.port = sock.getsockname()[1]
-    controller = smtp_controller(mailbox, sock)
-    controller.start()
+    controller = start_smtp(mailbox, sock)
     try:
         yield mailbox
     finally:
@@ -182,15 +181,6 @@ def _wait(condition, timeout: float = 40.0) -> bool:
     return False
 
 
-def _start_smtp(handler, sock):
-    """An SMTP server for `handler` listening on `sock`, a bound_socket(): the port is held
-    from the moment it is picked (the worker may try it first: refused), never free for
-    another process to take."""
-    controller = smtp_controller(handler, sock)
-    controller.start()
-    return controller
-
-
 def test_running_service_rides_out_an_smtp_outage_and_sends_each_message_once(app):
     """`outbox work` as a service: the SMTP server is down when mail is queued, the worker
     keeps trying (and stays up), the server comes back, each message arrives once."""
@@ -207,7 +197,7 @@ def test_running_service_rides_out_an_smtp_outage_and_sends_each_message_once(ap
         assert worker.poll() is None  # a refused connection does not stop the service
 
         mailbox = Mailbox()
-        controller = _start_smtp(mailbox, sock)
+        controller = start_smtp(mailbox, sock)
         _make_due()  # instead of waiting out the backoff
         assert _wait(lambda: {r.status for r in _rows()} == {Status.sent})
         time.sleep(0.5)  # a duplicate, if any, would be on its way now
@@ -247,7 +237,7 @@ def test_smtp_server_leaving_mid_batch_then_back_sends_the_rest_once(app):
     first = DroppingMailbox(accept=2)
     # A duplicate to the first server: stopping it closes that one, and the port stays ours
     # (still listening, unanswered, and unused meanwhile) for the second.
-    controller = _start_smtp(first, sock.dup())
+    controller = start_smtp(first, sock.dup())
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
         counts = deliver_due()
@@ -260,7 +250,7 @@ def test_smtp_server_leaving_mid_batch_then_back_sends_the_rest_once(app):
     assert "421" in rows[2].last_error
 
     back = Mailbox()
-    controller = _start_smtp(back, sock)
+    controller = start_smtp(back, sock)
     try:
         _make_due()
         assert deliver_due() == {"sent": 3, "retry": 0, "failed": 0}
@@ -296,7 +286,7 @@ def test_a_permanent_refusal_fails_at_once_and_a_temporary_one_is_retried(app):
     sock = bound_socket()
     port = sock.getsockname()[1]
     mailbox = PickyMailbox()
-    controller = _start_smtp(mailbox, sock)
+    controller = start_smtp(mailbox, sock)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
         assert deliver_due() == {"sent": 1, "retry": 1, "failed": 1}
