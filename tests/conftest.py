@@ -10,6 +10,8 @@ import os
 import shutil
 import socket
 import threading
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -356,17 +358,17 @@ def session_cookie(app, user) -> str:
     return f"liaison_session={client.get_cookie('liaison_session').value}"
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """For urllib openers that answer a redirect's own status, as a test reads it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def post_at_once(url: str, posts: list[tuple[bytes, str]]) -> list[int]:
     """POST each (form body, Cookie header) to `url` over real HTTP, each from its own
     thread, all released at the same moment (a double click, two people pressing Save);
     returns the statuses, redirects not followed."""
-    import urllib.error
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
     opener = urllib.request.build_opener(NoRedirect)
     start, statuses = threading.Barrier(len(posts)), []
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.events import invitations, registrations
 from app.events.models import Answer, Invitation, Registration, RegistrationStatus
 from app.extensions import db
+from tests.conftest import NoRedirect
 from tests.events.conftest import open_event, registration_form
 from tests.factories import make_invitee
 
@@ -22,11 +23,6 @@ pytestmark = pytest.mark.usefixtures("public_address")
 
 CLIENTS = 50
 CAPACITY = 12
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def test_fifty_at_once_for_the_last_places(app, live_server):
@@ -47,7 +43,7 @@ def test_fifty_at_once_for_the_last_places(app, live_server):
         email=f"r{i}@example.org", name=f"Racer {i}", group_size=str(1 + i % 2))).encode()
         for i in range(CLIENTS)]
     db.session.commit()  # release the test thread's transaction before the server writes
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = urllib.request.build_opener(NoRedirect)
     start = threading.Barrier(CLIENTS)
     results: list[int] = []
 

@@ -16,6 +16,7 @@ from sqlalchemy import event, func, select, text
 from app.auth.models import SignInFailure
 from app.database import writes
 from app.extensions import db
+from tests.conftest import post_at_once
 from tests.factories import PASSWORD, make_user
 
 
@@ -86,20 +87,10 @@ def test_a_password_is_checked_with_no_lock_held(app, live_server, monkeypatch):
     monkeypatch.setattr(passwords, "verify", verify)
     for password, status in (("a wrong one!", 422), (PASSWORD, 303)):
         body = urllib.parse.urlencode({"email": "dana@example.org", "password": password})
-        request = urllib.request.Request(live_server + "/login", data=body.encode())  # noqa: S310
-        try:
-            answer = urllib.request.build_opener(_NoRedirect).open(request, timeout=30).status
-        except urllib.error.HTTPError as exc:
-            answer = exc.code
-        assert answer == status
+        assert post_at_once(live_server + "/login", [(body.encode(), "")]) == [status]
     assert during == ["wrote, 1 counted", "wrote, 2 counted"]
     db.session.commit()  # the right password withdrew its count, and cleared this address's
     assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 0
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 # --- reads, then writes, while someone else commits (SQLite) ---------------------------------

@@ -23,7 +23,7 @@ from sqlalchemy import delete
 
 from app.auth.models import SignInFailure
 from app.extensions import db
-from tests.conftest import SECRET, TEST_DATABASE_URL, free_port
+from tests.conftest import SECRET, TEST_DATABASE_URL, NoRedirect, free_port
 from tests.factories import PASSWORD, make_page, make_spokesperson, make_user
 from tests.tours.conftest import configure, form_data
 
@@ -89,11 +89,6 @@ class Browser:
 
     def __init__(self) -> None:
         self.jar = http.cookiejar.CookieJar()
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
         self.opener = urllib.request.build_opener(
             NoRedirect, urllib.request.HTTPCookieProcessor(self.jar))
         self.token = ""
