@@ -8,7 +8,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -69,26 +69,20 @@ def test_a_password_is_checked_with_no_lock_held(app, live_server, monkeypatch):
 
     def verify(stored, password):
         count = "SELECT count(*) FROM sign_in_failures"
-        if sqlite:  # another process, as a writer that won't wait a moment for the lock
-            other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
-            counted = other.execute(count).fetchone()[0]
-            try:
-                other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('x', '1')")
-                during.append(f"wrote, {counted} counted")
-            except sqlite3.OperationalError:
-                during.append(f"locked, {counted} counted")
-            finally:
-                other.close()
+        if sqlite:
+            with _another_process() as other:
+                counted = other.execute(count).fetchone()[0]
+                during.append(f"{_try_to_commit(other)}, {counted} counted")
         else:
             with db.engine.connect() as other:
-                during.append(f"wrote, {other.scalar(text(count))} counted")
+                during.append(f"committed, {other.scalar(text(count))} counted")
         return real(stored, password)
 
     monkeypatch.setattr(passwords, "verify", verify)
     for password, status in (("a wrong one!", 422), (PASSWORD, 303)):
         body = urllib.parse.urlencode({"email": "dana@example.org", "password": password})
         assert post_at_once(live_server + "/login", [(body.encode(), "")]) == [status]
-    assert during == ["wrote, 1 counted", "wrote, 2 counted"]
+    assert during == ["committed, 1 counted", "committed, 2 counted"]
     db.session.commit()  # the right password withdrew its count, and cleared this address's
     assert db.session.scalar(select(func.count()).select_from(SignInFailure)) == 0
 
@@ -100,29 +94,38 @@ def test_a_password_is_checked_with_no_lock_held(app, live_server, monkeypatch):
 # These drills commit from another connection at the worst moment: just before the write.
 
 
+def _another_process():
+    """A connection to the test's SQLite database of its own, as another process (a worker,
+    a cron job) has one; it waits for no lock."""
+    return closing(sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None))
+
+
+def _try_to_commit(other) -> str:
+    """What happens to a change `other` commits now: "committed", or "waited" when the app
+    holds the write lock (it would wait its turn)."""
+    try:
+        other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('drill', '1')")
+        return "committed"
+    except sqlite3.OperationalError:
+        return "waited"
+
+
 @contextmanager
 def _a_commit_elsewhere_before(prefix: str):
-    """Just before this app's first statement starting with `prefix`, another connection
-    (another process, in production) tries to commit a change. Yields what happened to it:
-    "committed", or "waited" when the app held the write lock."""
-    other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    """Just before this app's first statement starting with `prefix`, another process tries
+    to commit a change. Yields what happened to it (`_try_to_commit`)."""
     happened: list[str] = []
+    with _another_process() as other:
 
-    def before(_conn, _cursor, statement, *_args):
-        if happened or not statement.lstrip().upper().startswith(prefix):
-            return
+        def before(_conn, _cursor, statement, *_args):
+            if not happened and statement.lstrip().upper().startswith(prefix):
+                happened.append(_try_to_commit(other))
+
+        event.listen(db.engine, "before_cursor_execute", before)
         try:
-            other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('drill', '1')")
-            happened.append("committed")
-        except sqlite3.OperationalError:  # locked: it would wait its turn
-            happened.append("waited")
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield happened
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        other.close()
+            yield happened
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.mark.sqlite_only
