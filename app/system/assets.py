@@ -11,6 +11,7 @@ that is three round trips fewer for every page, public ones included.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,25 @@ from werkzeug.security import safe_join
 
 ENDPOINTS = frozenset({"static", "system.vendor"})
 YEAR = 365 * 24 * 3600
+
+# Front-end libraries come from PyPI packages installed with the app; nothing is committed
+# and nothing loads from a CDN. name -> (package, folder inside it)
+VENDOR = {
+    "htmx": ("js_lib_htmx", ("static", "htmx")),
+    "leaflet": ("xstatic.pkg.leaflet", ("data",)),
+}
+
+
+def vendor_folder(name: str) -> Path | None:
+    """Where the installed front-end package `name` keeps its files (served at
+    /vendor/<name>/), or None."""
+    if name not in VENDOR:
+        return None
+    package, parts = VENDOR[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
 
 
 def _file(endpoint: str, values: dict) -> Path | None:
@@ -29,8 +49,6 @@ def _file(endpoint: str, values: dict) -> Path | None:
     if endpoint == "static":
         folder = current_app.static_folder
     else:
-        from app.system.public import vendor_folder
-
         folder = vendor_folder(values.get("name", ""))
     joined = safe_join(str(folder), filename) if folder else None
     if joined is None:

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from flask import abort, current_app, jsonify, redirect, send_from_directory, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.access import public
 from app.extensions import db
+from app.system.assets import vendor_folder
 from app.system.blueprint import bp
-
-
-def _package_dir(package: str, *parts: str) -> Path | None:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)), *parts)
-
-
-# Front-end libraries come from PyPI packages installed with the app; nothing is committed
-# and nothing loads from a CDN. name -> (package, folder inside it)
-VENDOR = {
-    "htmx": ("js_lib_htmx", ("static", "htmx")),
-    "leaflet": ("xstatic.pkg.leaflet", ("data",)),
-}
 
 
 @bp.route("/healthz")
@@ -40,14 +23,6 @@ def healthz():
         current_app.logger.warning("healthz: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
-
-
-def vendor_folder(name: str) -> Path | None:
-    """Where the installed front-end package `name` keeps its files, or None."""
-    if name not in VENDOR:
-        return None
-    package, parts = VENDOR[name]
-    return _package_dir(package, *parts)
 
 
 @bp.route("/vendor/<name>/<path:filename>")
